@@ -1,0 +1,296 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { TableDescription } from "@aws-sdk/client-dynamodb";
+import { validationError } from "./aws-error.ts";
+import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
+import { sameItem, type Item } from "./item-size.ts";
+import { KeyLock } from "./key-lock.ts";
+import {
+  STREAM_VIEW_TYPES,
+  type StreamState,
+  type StreamStore,
+  type StreamViewType,
+} from "./stream-store.ts";
+
+type Body = Record<string, unknown>;
+
+interface StreamSpecification {
+  StreamEnabled: boolean;
+  StreamViewType?: StreamViewType;
+}
+
+/** One item write to capture: which table, which key, and its stream. */
+interface Capture {
+  stream: StreamState;
+  key: Item;
+  lockKey: string;
+  oldImage?: Item | undefined;
+}
+
+/**
+ * DynamoDB calls: forwarded to dynalite unchanged, with two additions. Table calls report and
+ * manage `StreamSpecification`; writes to a table with an enabled stream are captured. For a
+ * write, under the item's lock: read the old image, forward the write, read the new image, and
+ * append a record when the item changed. Failed, conditional-failed and no-op writes record nothing.
+ */
+export class DynamoDbProxy {
+  private readonly locks = new KeyLock();
+
+  constructor(
+    private readonly backend: DynaliteBackend,
+    private readonly streams: StreamStore,
+  ) {}
+
+  async handle(
+    target: string,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<BackendResponse> {
+    let body: Body | undefined;
+    try {
+      const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Body;
+    } catch {
+      body = undefined; // dynalite answers malformed JSON with its SerializationException
+    }
+    if (!body) return this.backend.dispatch(target, rawBody, headers);
+
+    switch (target) {
+      case "CreateTable":
+        return this.createTable(body, rawBody, headers);
+      case "UpdateTable":
+        return this.updateTable(body, headers);
+      case "DescribeTable":
+      case "DeleteTable":
+        return this.withStreamDescription(target, body, rawBody, headers);
+      case "PutItem":
+      case "UpdateItem":
+      case "DeleteItem":
+        return this.writeItem(target, body, rawBody, headers);
+      case "BatchWriteItem":
+        return this.batchWriteItem(body, rawBody, headers);
+      default:
+        return this.backend.dispatch(target, rawBody, headers);
+    }
+  }
+
+  // --- tables ------------------------------------------------------------------------------
+
+  private async createTable(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
+    const spec = parseStreamSpecification(body.StreamSpecification);
+    const response = await this.backend.dispatch("CreateTable", rawBody, headers);
+    return this.mapTableResponse(response, "TableDescription", (table) => {
+      if (spec?.StreamEnabled) this.createStream(table, spec.StreamViewType!);
+    });
+  }
+
+  private async updateTable(body: Body, headers: IncomingHttpHeaders) {
+    const spec = parseStreamSpecification(body.StreamSpecification);
+    const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
+    const rest = { ...body };
+    delete rest.StreamSpecification;
+    const otherChanges = [
+      "ProvisionedThroughput",
+      "BillingMode",
+      "GlobalSecondaryIndexUpdates",
+      "SSESpecification",
+    ].some((k) => rest[k] !== undefined);
+    if (!spec || !tableName)
+      return this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers);
+
+    const current = this.streams.enabledFor(tableName);
+    if (spec.StreamEnabled && current) {
+      throw validationError(`Table already has an enabled stream: TableName: ${tableName}`);
+    }
+    if (!spec.StreamEnabled && !current) {
+      throw validationError(
+        `Table does not have an enabled stream to disable: TableName: ${tableName}`,
+      );
+    }
+    // dynalite knows nothing of streams: a streams-only update is answered from DescribeTable.
+    const response = otherChanges
+      ? await this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers)
+      : await this.backend.dispatch(
+          "DescribeTable",
+          JSON.stringify({ TableName: tableName }),
+          headers,
+        );
+    const key = otherChanges ? "TableDescription" : "Table";
+    const mapped = this.mapTableResponse(response, key, (table) => {
+      if (spec.StreamEnabled) this.createStream(table, spec.StreamViewType!);
+      else if (current) this.streams.disable(current);
+    });
+    if (!otherChanges && mapped.statusCode === 200) {
+      const { Table } = JSON.parse(mapped.body) as { Table: TableDescription };
+      return json({ TableDescription: Table });
+    }
+    return mapped;
+  }
+
+  private async withStreamDescription(
+    target: "DescribeTable" | "DeleteTable",
+    body: Body,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+  ) {
+    const tableName = typeof body.TableName === "string" ? body.TableName : "";
+    const latest = this.streams.latestFor(tableName);
+    const response = await this.backend.dispatch(target, rawBody, headers);
+    return this.mapTableResponse(
+      response,
+      target === "DescribeTable" ? "Table" : "TableDescription",
+      () => {
+        if (target === "DeleteTable" && latest)
+          this.streams.disable(latest, { tableDeleted: true });
+      },
+      latest,
+    );
+  }
+
+  /** Runs `onSuccess` on a successful table response, then adds the stream fields AWS reports. */
+  private mapTableResponse(
+    response: BackendResponse,
+    key: "Table" | "TableDescription",
+    onSuccess: (table: TableDescription) => void,
+    reportStream?: StreamState,
+  ): BackendResponse {
+    if (response.statusCode !== 200) return response;
+    const parsed = JSON.parse(response.body) as Record<string, TableDescription | undefined>;
+    const table = parsed[key];
+    if (!table?.TableName) return response;
+    onSuccess(table);
+    const stream = reportStream ?? this.streams.latestFor(table.TableName);
+    if (stream) {
+      if (stream.status === "ENABLED") {
+        table.StreamSpecification = { StreamEnabled: true, StreamViewType: stream.viewType };
+      }
+      table.LatestStreamArn = stream.arn;
+      table.LatestStreamLabel = stream.label;
+    }
+    return json(parsed);
+  }
+
+  private createStream(table: TableDescription, viewType: StreamViewType): void {
+    this.streams.create({
+      tableName: table.TableName!,
+      tableArn: table.TableArn!,
+      keySchema: table.KeySchema ?? [],
+      viewType,
+    });
+  }
+
+  // --- item writes -------------------------------------------------------------------------
+
+  private async writeItem(
+    target: "PutItem" | "UpdateItem" | "DeleteItem",
+    body: Body,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<BackendResponse> {
+    const stream =
+      typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
+    const source = target === "PutItem" ? body.Item : body.Key;
+    if (!stream || !isItem(source)) return this.backend.dispatch(target, rawBody, headers);
+    return this.captured([this.capture(stream, source)], () =>
+      this.backend.dispatch(target, rawBody, headers),
+    );
+  }
+
+  private async batchWriteItem(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
+    const captures: Capture[] = [];
+    const requestItems = isObject(body.RequestItems) ? body.RequestItems : {};
+    for (const [tableName, requests] of Object.entries(requestItems)) {
+      const stream = this.streams.enabledFor(tableName);
+      if (!stream || !Array.isArray(requests)) continue;
+      for (const request of requests as unknown[]) {
+        if (!isObject(request)) continue;
+        const source = isObject(request.PutRequest)
+          ? request.PutRequest.Item
+          : isObject(request.DeleteRequest)
+            ? request.DeleteRequest.Key
+            : undefined;
+        if (isItem(source)) captures.push(this.capture(stream, source));
+      }
+    }
+    if (captures.length === 0) return this.backend.dispatch("BatchWriteItem", rawBody, headers);
+    return this.captured(captures, () => this.backend.dispatch("BatchWriteItem", rawBody, headers));
+  }
+
+  private capture(stream: StreamState, source: Item): Capture {
+    const key: Item = {};
+    for (const { AttributeName } of stream.keySchema) {
+      const value = AttributeName ? source[AttributeName] : undefined;
+      if (AttributeName && value) key[AttributeName] = value;
+    }
+    return { stream, key, lockKey: `${stream.tableName}\u0000${JSON.stringify(key)}` };
+  }
+
+  private async captured(captures: Capture[], write: () => Promise<BackendResponse>) {
+    const release = await this.locks.acquire(captures.map((c) => c.lockKey));
+    try {
+      const before = await Promise.all(captures.map((c) => this.readItem(c)));
+      if (before.some((r) => r === "invalid")) {
+        // A key dynalite cannot read is a write it will reject: let it say why.
+        return await write();
+      }
+      captures.forEach((c, i) => (c.oldImage = before[i] as Item | undefined));
+      const response = await write();
+      if (response.statusCode !== 200) return response;
+      const after = await Promise.all(captures.map((c) => this.readItem(c)));
+      captures.forEach((c, i) => {
+        const newImage = after[i] === "invalid" ? undefined : after[i];
+        if (sameItem(c.oldImage, newImage)) return;
+        this.streams.append(c.stream, { keys: c.key, oldImage: c.oldImage, newImage });
+      });
+      return response;
+    } finally {
+      release();
+    }
+  }
+
+  private async readItem(c: Capture): Promise<Item | undefined | "invalid"> {
+    const result = await this.backend.call<{ Item?: Item }>("GetItem", {
+      TableName: c.stream.tableName,
+      Key: c.key,
+      ConsistentRead: true,
+    });
+    return result.ok ? result.data.Item : "invalid";
+  }
+}
+
+function parseStreamSpecification(value: unknown): StreamSpecification | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value) || typeof value.StreamEnabled !== "boolean") {
+    throw validationError(
+      "1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  const viewType = value.StreamViewType;
+  if (viewType !== undefined && !STREAM_VIEW_TYPES.includes(viewType as StreamViewType)) {
+    throw validationError(
+      `1 validation error detected: Value '${JSON.stringify(viewType)}' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [${STREAM_VIEW_TYPES.join(", ")}]`,
+    );
+  }
+  if (value.StreamEnabled && viewType === undefined) {
+    throw validationError("StreamViewType is required when StreamEnabled is true");
+  }
+  return {
+    StreamEnabled: value.StreamEnabled,
+    StreamViewType: viewType as StreamViewType | undefined,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isItem(value: unknown): value is Item {
+  return isObject(value);
+}
+
+function json(data: unknown): BackendResponse {
+  return {
+    statusCode: 200,
+    headers: { "content-type": "application/x-amz-json-1.0" },
+    body: JSON.stringify(data),
+  };
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { crc32 } from "node:zlib";
+import { AwsError, internalError, serializationError } from "./aws-error.ts";
+import { DynaliteBackend } from "./dynalite-backend.ts";
+import { DynamoDbProxy } from "./dynamodb-proxy.ts";
+import { StreamStore } from "./stream-store.ts";
+import { StreamsApi } from "./streams-api.ts";
+
+export interface LocalEngineOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** Keep tables, stream records and stream positions in this directory. */
+  dataDir?: string;
+  /** Keep everything in memory instead (tests). */
+  inMemory?: boolean;
+  /** Milliseconds since the epoch; tests pass a clock they control. */
+  clock?: () => number;
+  region?: string;
+  /** Close a shard after this many records (default: only by age, ~4 h, as on AWS). */
+  shardMaxRecords?: number;
+}
+
+export interface LocalEngine {
+  /** The one endpoint for both DynamoDB and DynamoDB Streams clients. */
+  endpoint: string;
+  port: number;
+  /** dynalite's own loopback endpoint, without streams (for side-by-side benchmarks). */
+  dynaliteEndpoint: string;
+  /** Stops accepting requests, waits for those in flight, then closes the stores. */
+  close(): Promise<void>;
+}
+
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const STREAMS_PREFIX = "DynamoDBStreams_20120810.";
+const DYNAMODB_PREFIX = "DynamoDB_20120810.";
+
+/** Starts dynalite plus the DynamoDB Streams layer behind one HTTP endpoint. */
+export async function startLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
+  if (!options.inMemory && !options.dataDir) {
+    throw new Error("startLocalEngine needs either dataDir or inMemory: true");
+  }
+  const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir!);
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const region = options.region ?? process.env.AWS_REGION ?? "us-east-1";
+
+  const backend = await DynaliteBackend.start({ path: dataDir && path.join(dataDir, "dynamodb") });
+  const store = new StreamStore({
+    dir: dataDir && path.join(dataDir, "streams"),
+    clock: options.clock ?? Date.now,
+    region,
+    ...(options.shardMaxRecords ? { shardMaxRecords: options.shardMaxRecords } : {}),
+  });
+  const proxy = new DynamoDbProxy(backend, store);
+  const streamsApi = new StreamsApi(store);
+
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    void handleRequest(req, res, proxy, streamsApi).finally(() => {
+      if (--inFlight === 0) drained?.();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8000, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    dynaliteEndpoint: backend.url,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        server.closeAllConnections();
+        await stopped;
+        store.close();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  proxy: DynamoDbProxy,
+  streamsApi: StreamsApi,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BYTES) {
+      res.writeHead(413).end();
+      return;
+    }
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks).toString("utf8");
+  const target = String(req.headers["x-amz-target"] ?? "");
+
+  try {
+    if (target.startsWith(STREAMS_PREFIX)) {
+      let input: unknown;
+      try {
+        input = body ? JSON.parse(body) : {};
+      } catch {
+        throw serializationError("Request body is not valid JSON");
+      }
+      if (!input || typeof input !== "object" || Array.isArray(input)) {
+        throw serializationError("Request body must be a JSON object");
+      }
+      const output = streamsApi.handle(
+        target.slice(STREAMS_PREFIX.length),
+        input as Record<string, unknown>,
+      );
+      send(res, 200, JSON.stringify(output));
+      return;
+    }
+    const operation = target.startsWith(DYNAMODB_PREFIX)
+      ? target.slice(DYNAMODB_PREFIX.length)
+      : target;
+    const response = await proxy.handle(operation, body, req.headers);
+    send(res, response.statusCode, response.body, response.headers);
+  } catch (error) {
+    const awsError =
+      error instanceof AwsError
+        ? error
+        : internalError(error instanceof Error ? error.message : String(error));
+    if (!(error instanceof AwsError)) console.error("[engine] unexpected error", error);
+    send(res, awsError.statusCode, JSON.stringify(awsError.toBody()));
+  }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const payload = Buffer.from(body, "utf8");
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.0",
+    ...headers,
+    "x-amzn-requestid":
+      headers["x-amzn-requestid"] ?? randomBytes(26).toString("hex").toUpperCase(),
+    // The SDK may check the CRC of what it reads; the body can differ from dynalite's.
+    "x-amz-crc32": String(crc32(payload)),
+    "content-length": String(payload.length),
+  });
+  res.end(payload);
+}
