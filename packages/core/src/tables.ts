@@ -1,0 +1,86 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+/**
+ * The one definition of each table, in the shape `sst.aws.Dynamo` takes. `stacks/` passes it to
+ * SST; the local bootstrap turns it into a CreateTable call with `toCreateTableInput`.
+ */
+export interface TableDefinition {
+  fields: Record<string, "string" | "number" | "binary">;
+  primaryIndex: { hashKey: string; rangeKey?: string };
+  globalIndexes?: Record<string, { hashKey: string; rangeKey?: string }>;
+  stream?: "keys-only" | "new-image" | "old-image" | "new-and-old-images";
+}
+
+export const GameScoreRecords = {
+  fields: { RecordID: "string", PlayerName: "string", Score: "number" },
+  primaryIndex: { hashKey: "RecordID" },
+  // A player's history, and their best score by a backwards Query of one item.
+  globalIndexes: { ByPlayer: { hashKey: "PlayerName", rangeKey: "Score" } },
+  stream: "new-and-old-images",
+} as const satisfies TableDefinition;
+
+export const GameScoresByUser = {
+  fields: { PlayerName: "string", Period: "string", TotalScore: "number" },
+  primaryIndex: { hashKey: "PlayerName", rangeKey: "Period" },
+  // Top-N for a period with one Query, highest TotalScore first.
+  globalIndexes: { ByPeriodTotal: { hashKey: "Period", rangeKey: "TotalScore" } },
+} as const satisfies TableDefinition;
+
+/**
+ * `Idempotency-Key` of POST /api/scores → the record it created and a hash of the body, so a
+ * retry returns the same record and a reused key with another body is refused. Kept apart
+ * from GameScoreRecords so that the keys never appear on its stream.
+ */
+export const Idempotency = {
+  fields: { IdempotencyKey: "string" },
+  primaryIndex: { hashKey: "IdempotencyKey" },
+} as const satisfies TableDefinition;
+
+export const tables = { GameScoreRecords, GameScoresByUser, Idempotency } as const;
+export type TableId = keyof typeof tables;
+
+const attributeType = { string: "S", number: "N", binary: "B" } as const;
+const streamViewType = {
+  "keys-only": "KEYS_ONLY",
+  "new-image": "NEW_IMAGE",
+  "old-image": "OLD_IMAGE",
+  "new-and-old-images": "NEW_AND_OLD_IMAGES",
+} as const;
+
+function keySchema(index: { hashKey: string; rangeKey?: string }) {
+  return [
+    { AttributeName: index.hashKey, KeyType: "HASH" as const },
+    ...(index.rangeKey ? [{ AttributeName: index.rangeKey, KeyType: "RANGE" as const }] : []),
+  ];
+}
+
+/** CreateTable input for a definition, on-demand, as SST creates it on AWS. */
+export function toCreateTableInput(name: string, table: TableDefinition): CreateTableCommandInput {
+  const globalIndexes = Object.entries(table.globalIndexes ?? {});
+  return {
+    TableName: name,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: Object.entries(table.fields).map(([AttributeName, type]) => ({
+      AttributeName,
+      AttributeType: attributeType[type],
+    })),
+    KeySchema: keySchema(table.primaryIndex),
+    ...(globalIndexes.length
+      ? {
+          GlobalSecondaryIndexes: globalIndexes.map(([IndexName, index]) => ({
+            IndexName,
+            KeySchema: keySchema(index),
+            Projection: { ProjectionType: "ALL" },
+          })),
+        }
+      : {}),
+    ...(table.stream
+      ? {
+          StreamSpecification: {
+            StreamEnabled: true,
+            StreamViewType: streamViewType[table.stream],
+          },
+        }
+      : {}),
+  };
+}
