@@ -60,6 +60,8 @@ export interface StreamState {
   tableExists: boolean;
   createdAtMs: number;
   lastSequence: bigint;
+  /** Highest sequence number the trim dropped from any shard, including shards now gone. */
+  trimmedThrough: bigint;
   shards: ShardState[];
 }
 
@@ -156,6 +158,7 @@ export class StreamStore {
       tableExists: true,
       createdAtMs,
       lastSequence: 0n,
+      trimmedThrough: 0n,
       shards: [],
     };
     stream.shards.push(this.newShard(stream, undefined));
@@ -231,6 +234,8 @@ export class StreamStore {
         while (cut < shard.entries.length && shard.entries[cut]!.createdAtMs < horizon) cut++;
         if (cut > 0) {
           shard.trimmedThrough = shard.entries[cut - 1]!.seq;
+          if (shard.trimmedThrough > stream.trimmedThrough)
+            stream.trimmedThrough = shard.trimmedThrough;
           shard.entries.splice(0, cut);
           streamDropped += cut;
         }
@@ -314,6 +319,7 @@ export class StreamStore {
         tableExists: s.tableExists,
         createdAtMs: s.createdAtMs,
         lastSequence: s.lastSequence.toString(),
+        trimmedThrough: s.trimmedThrough.toString(),
         shards: s.shards.map((shard) => ({
           shardId: shard.shardId,
           parentShardId: shard.parentShardId,
@@ -335,6 +341,7 @@ export class StreamStore {
       const stream: StreamState = {
         ...saved,
         lastSequence: BigInt(saved.lastSequence),
+        trimmedThrough: BigInt(saved.trimmedThrough),
         shards: saved.shards.map((shard) => ({
           shardId: shard.shardId,
           parentShardId: shard.parentShardId,
@@ -379,8 +386,9 @@ interface LogLine {
 
 interface Registry {
   version: 1;
-  streams: (Omit<StreamState, "lastSequence" | "shards"> & {
+  streams: (Omit<StreamState, "lastSequence" | "trimmedThrough" | "shards"> & {
     lastSequence: string;
+    trimmedThrough: string;
     shards: {
       shardId: string;
       parentShardId?: string | undefined;

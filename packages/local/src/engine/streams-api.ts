@@ -131,15 +131,19 @@ export class StreamsApi {
         throw validationError(`Invalid SequenceNumber: ${sequenceNumber}`);
       }
       const seq = BigInt(sequenceNumber);
+      // Before this shard and already trimmed: its own shard has aged out of the stream.
+      const trimmed =
+        seq <= shard.trimmedThrough ||
+        (seq < shard.startingSequenceNumber && seq <= stream.trimmedThrough);
+      if (trimmed) {
+        throw trimmedDataAccess(
+          `Attempted to access data older than the trim point for shard ${shardId} (sequence number ${sequenceNumber})`,
+        );
+      }
       const end = shard.endingSequenceNumber ?? stream.lastSequence;
       if (seq < shard.startingSequenceNumber || seq > end) {
         throw validationError(
           `Invalid SequenceNumber ${sequenceNumber} for shard ${shardId}: outside the shard's range`,
-        );
-      }
-      if (seq <= shard.trimmedThrough) {
-        throw trimmedDataAccess(
-          `Attempted to access data older than the trim point for shard ${shardId} (sequence number ${sequenceNumber})`,
         );
       }
       after = type === "AT_SEQUENCE_NUMBER" ? seq - 1n : seq;
