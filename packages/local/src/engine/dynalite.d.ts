@@ -10,3 +10,11 @@ declare module "dynalite" {
   function dynalite(options?: DynaliteOptions): Server;
   export default dynalite;
 }
+
+declare module "big.js" {
+  class Big {
+    constructor(value: string);
+    toFixed(): string;
+  }
+  export default Big;
+}

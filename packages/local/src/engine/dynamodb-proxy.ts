@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
 import { validationError } from "./aws-error.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
-import { sameItem, type Item } from "./item-size.ts";
+import { normalizeItem, sameItem, type Item } from "./item-size.ts";
 import { KeyLock } from "./key-lock.ts";
 import {
   STREAM_VIEW_TYPES,
@@ -18,12 +18,22 @@ interface StreamSpecification {
   StreamViewType?: StreamViewType;
 }
 
+/** What a captured write answered, and the images of each item it touched when it succeeded. */
+interface CapturedWrite {
+  response: BackendResponse;
+  images?: { oldImage?: Item | undefined; newImage?: Item | undefined }[];
+}
+
+const INVALID = Symbol("unreadable key");
+const OLD_OR_NONE = [undefined, "NONE", "ALL_OLD"] as const;
+const ALL_OR_NONE = [undefined, "NONE", "ALL_OLD", "ALL_NEW"] as const;
+const isOneOf = (value: unknown, options: readonly unknown[]) => options.includes(value);
+
 /** One item write to capture: which table, which key, and its stream. */
 interface Capture {
   stream: StreamState;
   key: Item;
   lockKey: string;
-  oldImage?: Item | undefined;
 }
 
 /**
@@ -190,9 +200,50 @@ export class DynamoDbProxy {
       typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
     const source = target === "PutItem" ? body.Item : body.Key;
     if (!stream || !isItem(source)) return this.backend.dispatch(target, rawBody, headers);
-    return this.captured([this.capture(stream, source)], () =>
-      this.backend.dispatch(target, rawBody, headers),
-    );
+    const capture = this.capture(stream, source);
+    const returnValues = body.ReturnValues;
+    // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
+    // caller with what it asked for. Other ReturnValues take the general path (read, write, read).
+    if (target !== "UpdateItem" && isOneOf(returnValues, OLD_OR_NONE)) {
+      return this.captured([capture], async () => {
+        const response = await this.backend.dispatch(
+          target,
+          JSON.stringify({ ...body, ReturnValues: "ALL_OLD" }),
+          headers,
+        );
+        if (response.statusCode !== 200) return { response };
+        const output = JSON.parse(response.body) as { Attributes?: Item };
+        const oldImage = output.Attributes;
+        if (returnValues !== "ALL_OLD") delete output.Attributes;
+        const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
+        return {
+          response: { ...response, body: JSON.stringify(output) },
+          images: [{ oldImage, newImage }],
+        };
+      });
+    }
+    if (target === "UpdateItem" && isOneOf(returnValues, ALL_OR_NONE)) {
+      return this.captured(
+        [capture],
+        async (before) => {
+          const request = JSON.stringify({ ...body, ReturnValues: "ALL_NEW" });
+          const response = await this.backend.dispatch(target, request, headers);
+          if (response.statusCode !== 200) return { response };
+          const output = JSON.parse(response.body) as { Attributes?: Item };
+          const newImage = output.Attributes;
+          const oldImage = before[0];
+          if (returnValues === "ALL_OLD" && oldImage) output.Attributes = oldImage;
+          else if (returnValues !== "ALL_NEW") delete output.Attributes;
+          return {
+            response: { ...response, body: JSON.stringify(output) },
+            images: [{ oldImage, newImage }],
+          };
+        },
+        { readBefore: true },
+      );
+    }
+    const write = () => this.backend.dispatch(target, rawBody, headers);
+    return this.captured([capture], this.readAround([capture], write), { readBefore: true });
   }
 
   private async batchWriteItem(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
@@ -211,8 +262,9 @@ export class DynamoDbProxy {
         if (isItem(source)) captures.push(this.capture(stream, source));
       }
     }
-    if (captures.length === 0) return this.backend.dispatch("BatchWriteItem", rawBody, headers);
-    return this.captured(captures, () => this.backend.dispatch("BatchWriteItem", rawBody, headers));
+    const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
+    if (captures.length === 0) return write();
+    return this.captured(captures, this.readAround(captures, write), { readBefore: true });
   }
 
   private capture(stream: StreamState, source: Item): Capture {
@@ -224,22 +276,30 @@ export class DynamoDbProxy {
     return { stream, key, lockKey: `${stream.tableName}\u0000${JSON.stringify(key)}` };
   }
 
-  private async captured(captures: Capture[], write: () => Promise<BackendResponse>) {
+  /**
+   * Runs a write under the locks of every item it touches and appends one record per item that
+   * changed. `write` reports the images it learned; with `readBefore`, it gets the old images.
+   */
+  private async captured(
+    captures: Capture[],
+    write: (before: (Item | undefined)[]) => Promise<CapturedWrite>,
+    options: { readBefore?: boolean } = {},
+  ): Promise<BackendResponse> {
     const release = await this.locks.acquire(captures.map((c) => c.lockKey));
     try {
-      const before = await Promise.all(captures.map((c) => this.readItem(c)));
-      if (before.some((r) => r === "invalid")) {
-        // A key dynalite cannot read is a write it will reject: let it say why.
-        return await write();
+      let before: (Item | undefined)[] = [];
+      if (options.readBefore) {
+        const read = await Promise.all(captures.map((c) => this.readItem(c)));
+        // A key dynalite cannot read is a write it will reject: let it say why, record nothing.
+        if (read.some((r) => r === INVALID)) return (await write([])).response;
+        before = read as (Item | undefined)[];
       }
-      captures.forEach((c, i) => (c.oldImage = before[i] as Item | undefined));
-      const response = await write();
-      if (response.statusCode !== 200) return response;
-      const after = await Promise.all(captures.map((c) => this.readItem(c)));
+      const { response, images } = await write(before);
+      if (response.statusCode !== 200 || !images) return response;
       captures.forEach((c, i) => {
-        const newImage = after[i] === "invalid" ? undefined : after[i];
-        if (sameItem(c.oldImage, newImage)) return;
-        this.streams.append(c.stream, { keys: c.key, oldImage: c.oldImage, newImage });
+        const { oldImage, newImage } = images[i]!;
+        if (sameItem(oldImage, newImage)) return;
+        this.streams.append(c.stream, { keys: c.key, oldImage, newImage });
       });
       return response;
     } finally {
@@ -247,13 +307,27 @@ export class DynamoDbProxy {
     }
   }
 
-  private async readItem(c: Capture): Promise<Item | undefined | "invalid"> {
+  /** The general path: the caller's request as it is, with the new images read back after it. */
+  private readAround(captures: Capture[], write: () => Promise<BackendResponse>) {
+    return async (before: (Item | undefined)[]): Promise<CapturedWrite> => {
+      const response = await write();
+      if (response.statusCode !== 200 || before.length === 0) return { response };
+      const after = await Promise.all(captures.map((c) => this.readItem(c)));
+      const images = captures.map((_, i) => {
+        const newImage = after[i];
+        return { oldImage: before[i], newImage: newImage === INVALID ? undefined : newImage };
+      });
+      return { response, images };
+    };
+  }
+
+  private async readItem(c: Capture): Promise<Item | undefined | typeof INVALID> {
     const result = await this.backend.call<{ Item?: Item }>("GetItem", {
       TableName: c.stream.tableName,
       Key: c.key,
       ConsistentRead: true,
     });
-    return result.ok ? result.data.Item : "invalid";
+    return result.ok ? result.data.Item : INVALID;
   }
 }
 

@@ -323,6 +323,98 @@ describe("DynamoDB calls go to dynalite unchanged", () => {
   });
 });
 
+describe("ReturnValues on a streamed table answer as dynalite alone", () => {
+  let h: Harness;
+  let plain: ReturnType<typeof clientsFor>;
+  beforeAll(async () => {
+    h = await harness();
+    plain = clientsFor(h.engine.dynaliteEndpoint);
+  });
+  afterAll(() => h.engine.close());
+
+  // The same sequence of writes, once through the engine (captured) and once to dynalite alone.
+  const steps = (t: string) => [
+    new PutItemCommand({
+      TableName: t,
+      Item: { ...key("rv"), n: { N: "007.50" } },
+      ReturnValues: "ALL_OLD",
+    }),
+    new PutItemCommand({
+      TableName: t,
+      Item: { ...key("rv"), n: { N: "1e2" }, s: { NS: ["01", "2.0"] } },
+    }),
+    new PutItemCommand({
+      TableName: t,
+      Item: { ...key("rv"), n: { N: "3" } },
+      ReturnValues: "ALL_OLD",
+    }),
+    new UpdateItemCommand({
+      TableName: t,
+      Key: key("rv"),
+      UpdateExpression: "ADD n :one",
+      ExpressionAttributeValues: { ":one": { N: "1" } },
+      ReturnValues: "ALL_NEW",
+    }),
+    new UpdateItemCommand({
+      TableName: t,
+      Key: key("rv"),
+      UpdateExpression: "ADD n :one",
+      ExpressionAttributeValues: { ":one": { N: "1" } },
+      ReturnValues: "ALL_OLD",
+    }),
+    new UpdateItemCommand({
+      TableName: t,
+      Key: key("rv"),
+      UpdateExpression: "SET m = :m",
+      ExpressionAttributeValues: { ":m": { S: "x" } },
+      ReturnValues: "UPDATED_OLD",
+    }),
+    new UpdateItemCommand({
+      TableName: t,
+      Key: key("rv"),
+      UpdateExpression: "SET m = :m",
+      ExpressionAttributeValues: { ":m": { S: "y" } },
+      ReturnValues: "UPDATED_NEW",
+    }),
+    new UpdateItemCommand({ TableName: t, Key: key("rv"), UpdateExpression: "REMOVE m" }),
+    new DeleteItemCommand({ TableName: t, Key: key("rv"), ReturnValues: "ALL_OLD" }),
+    new DeleteItemCommand({ TableName: t, Key: key("rv"), ReturnValues: "ALL_OLD" }),
+  ];
+
+  it("every step returns the same Attributes, and the stream's images are what was stored", async () => {
+    const { name, streamArn } = await h.createStreamed();
+    const other = tableInput();
+    await plain.db.send(new CreateTableCommand(other));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const engineSteps = steps(name);
+    const plainSteps = steps(other.TableName!);
+    for (let i = 0; i < engineSteps.length; i++) {
+      const viaEngine = await h.db.send(engineSteps[i] as PutItemCommand);
+      const viaDynalite = await plain.db.send(plainSteps[i] as PutItemCommand);
+      expect(viaEngine.Attributes, `step ${i}`).toEqual(viaDynalite.Attributes);
+    }
+    const records = await h.readAll(streamArn);
+    expect(records.map((r) => r.eventName)).toEqual([
+      "INSERT",
+      "MODIFY",
+      "MODIFY",
+      "MODIFY",
+      "MODIFY",
+      "MODIFY",
+      "MODIFY",
+      "MODIFY",
+      "REMOVE",
+    ]);
+    expect(records[0]!.dynamodb!.NewImage!.n).toEqual({ N: "7.5" });
+    expect(records[1]!.dynamodb!.NewImage!.s).toEqual({ NS: ["1", "2"] });
+    records
+      .slice(1)
+      .forEach((record, i) =>
+        expect(record.dynamodb!.OldImage).toEqual(records[i]!.dynamodb!.NewImage),
+      );
+  });
+});
+
 describe("captured writes", () => {
   let h: Harness;
   beforeAll(async () => (h = await harness()));

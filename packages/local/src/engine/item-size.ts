@@ -1,4 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import Big from "big.js";
 
 export type Item = Record<string, AttributeValue>;
 
@@ -57,4 +58,25 @@ function canonical(value: unknown): string {
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+const normalNumber = (n: string) => new Big(n).toFixed();
+
+/**
+ * The item as dynalite stores it: numbers in canonical form ("01.50" → "1.5"), as dynalite's
+ * validation rewrites them (same library, same call), so an image built from a request matches
+ * the image read back later. Only called on items dynalite has accepted.
+ */
+export function normalizeItem(item: Item): Item {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) out[name] = normalizeValue(value);
+  return out;
+}
+
+function normalizeValue(value: AttributeValue): AttributeValue {
+  if (value.N !== undefined) return { N: normalNumber(value.N) };
+  if (value.NS) return { NS: value.NS.map(normalNumber) };
+  if (value.L) return { L: value.L.map(normalizeValue) };
+  if (value.M) return { M: normalizeItem(value.M) };
+  return value;
 }
