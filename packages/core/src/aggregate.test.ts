@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import {
+  applyChanges,
+  mergeRecomputed,
+  planBatch,
+  toAggregateItem,
+  type Aggregate,
+  type PlayerBatch,
+} from "./aggregate.ts";
+import { scoreItem, streamRecord } from "./testing.ts";
+
+const NOW = "2025-06-01T00:00:00.000Z";
+afterEach(() => vi.restoreAllMocks());
+const insert = (seq: number, id: string, player: string, score: number, createdAt?: string) =>
+  streamRecord({
+    eventName: "INSERT",
+    sequenceNumber: String(seq),
+    newImage: scoreItem(id, player, score, createdAt),
+  });
+const remove = (seq: number, id: string, player: string, score: number, createdAt?: string) =>
+  streamRecord({
+    eventName: "REMOVE",
+    sequenceNumber: String(seq),
+    oldImage: scoreItem(id, player, score, createdAt),
+  });
+const modify = (
+  seq: number,
+  id: string,
+  from: [player: string, score: number],
+  to: [player: string, score: number],
+) =>
+  streamRecord({
+    eventName: "MODIFY",
+    sequenceNumber: String(seq),
+    oldImage: scoreItem(id, ...from),
+    newImage: scoreItem(id, ...to),
+  });
+
+/** Plans the records and applies the one batch of `player` to `current`. */
+function run(
+  current: Aggregate | undefined,
+  player: string,
+  ...records: ReturnType<typeof insert>[]
+) {
+  const plan = planBatch(records);
+  expect(plan.failures).toEqual([]);
+  const batch = plan.batches.find((b) => b.playerName === player);
+  if (!batch) throw new Error(`no batch for ${player}`);
+  return applyChanges(current, batch, NOW);
+}
+
+describe("planBatch", () => {
+  test("coalesces a batch into one entry per (player, period), changes in stream order", () => {
+    const plan = planBatch([
+      insert(1, "r1", "ann", 10),
+      insert(2, "r2", "bob", 20),
+      insert(3, "r3", "ann", 30),
+      modify(4, "r1", ["ann", 10], ["ann", 15]),
+      remove(5, "r2", "bob", 20),
+    ]);
+    expect(plan.failures).toEqual([]);
+    expect(plan.batches.map((b) => [b.playerName, b.period, b.changes.length])).toEqual([
+      ["ann", "ALL", 3],
+      ["bob", "ALL", 2],
+    ]);
+    const ann = plan.batches[0]!;
+    expect(ann.changes.map((c) => c.sequenceNumber)).toEqual(["1", "3", "4"]);
+    expect(ann.lowestSequenceNumber).toBe("1");
+    expect(ann.changes[2]).toMatchObject({
+      before: { score: 10 },
+      after: { score: 15 },
+    });
+  });
+
+  test("a rename leaves the old player and arrives at the new one", () => {
+    const plan = planBatch([modify(7, "r1", ["ann", 40], ["bob", 45])]);
+    const ann = plan.batches.find((b) => b.playerName === "ann")!;
+    const bob = plan.batches.find((b) => b.playerName === "bob")!;
+    expect(ann.changes).toHaveLength(1);
+    expect(ann.changes[0]).toMatchObject({ recordId: "r1", before: { score: 40 } });
+    expect(ann.changes[0]!.after).toBeUndefined();
+    expect(bob.changes[0]!.before).toBeUndefined();
+    expect(bob.changes[0]!.after).toMatchObject({ score: 45 });
+  });
+
+  test("a change that alters no aggregate field (a nickname edit) plans no write", () => {
+    const plan = planBatch([
+      streamRecord({
+        eventName: "MODIFY",
+        sequenceNumber: "9",
+        oldImage: scoreItem("r1", "ann", 40),
+        newImage: { ...scoreItem("r1", "ann", 40), NickName: "Annie" },
+      }),
+    ]);
+    expect(plan).toEqual({ batches: [], failures: [] });
+  });
+
+  test("records that cannot be decoded are reported by sequence number; the rest are planned", () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const plan = planBatch([
+      insert(1, "r1", "ann", 10),
+      streamRecord({
+        eventName: "INSERT",
+        sequenceNumber: "2",
+        newImage: { ...scoreItem("r2", "ann", 0), Score: "lots" },
+      }),
+      streamRecord({
+        eventName: "INSERT",
+        sequenceNumber: "3",
+        newImage: { RecordID: "r3", Score: 5, CreatedAt: NOW, UpdatedAt: NOW },
+      }),
+      streamRecord({ eventName: "REMOVE", sequenceNumber: "4" }), // no OldImage (KEYS_ONLY)
+      streamRecord({
+        eventName: "MODIFY",
+        sequenceNumber: "5",
+        oldImage: scoreItem("r5", "ann", 1),
+        newImage: { ...scoreItem("r5", "ann", 1), Score: -3 },
+      }),
+      { ...insert(6, "r6", "cy", 1), eventName: undefined },
+      insert(7, "r7", "bob", 70),
+    ]);
+    expect(plan.failures).toEqual(["2", "3", "4", "5", "6"]);
+    expect(plan.batches.map((b) => [b.playerName, b.changes.map((c) => c.recordId)])).toEqual([
+      ["ann", ["r1"]],
+      ["bob", ["r7"]],
+    ]);
+  });
+});
+
+describe("applyChanges", () => {
+  test("INSERT adds a game: total, count, best and last", () => {
+    const { aggregate, applied, recompute } = run(
+      undefined,
+      "ann",
+      insert(1, "r1", "ann", 10, "2025-01-01T00:00:01.000Z"),
+      insert(2, "r2", "ann", 30, "2025-01-01T00:00:02.000Z"),
+      insert(3, "r3", "ann", 20, "2025-01-01T00:00:03.000Z"),
+    );
+    expect(applied).toBe(3);
+    expect(recompute).toEqual({ best: false, last: false });
+    expect(aggregate).toMatchObject({
+      totalScore: 60,
+      gamesPlayed: 3,
+      bestScore: 30,
+      last: { score: 20, recordId: "r3", playedAt: "2025-01-01T00:00:03.000Z" },
+      updatedAt: NOW,
+    });
+  });
+
+  test("REMOVE subtracts the old score; removing a non-best record needs no recompute", () => {
+    const first = run(undefined, "ann", insert(1, "r1", "ann", 10), insert(2, "r2", "ann", 30));
+    const { aggregate, recompute } = run(first.aggregate, "ann", remove(3, "r1", "ann", 10));
+    expect(aggregate).toMatchObject({ totalScore: 30, gamesPlayed: 1, bestScore: 30 });
+    expect(recompute.best).toBe(false);
+  });
+
+  test("removing or lowering the best record asks for a recompute, keeping only certain values", () => {
+    const first = run(undefined, "ann", insert(1, "r1", "ann", 10), insert(2, "r2", "ann", 30));
+    const removed = run(first.aggregate, "ann", remove(3, "r2", "ann", 30));
+    expect(removed.recompute.best).toBe(true);
+    expect(removed.aggregate.bestScore).toBeUndefined();
+    expect(removed.aggregate.totalScore).toBe(10);
+
+    const lowered = run(first.aggregate, "ann", modify(3, "r2", ["ann", 30], ["ann", 5]));
+    expect(lowered.recompute.best).toBe(true);
+    expect(lowered.aggregate).toMatchObject({ totalScore: 15, gamesPlayed: 2, bestScore: 5 });
+    // The read of the records then supplies the runner-up.
+    expect(mergeRecomputed(lowered.aggregate, lowered.recompute, { best: 10 }).bestScore).toBe(10);
+  });
+
+  test("raising a score (even the best one) needs no recompute", () => {
+    const first = run(undefined, "ann", insert(1, "r1", "ann", 10), insert(2, "r2", "ann", 30));
+    const raised = run(first.aggregate, "ann", modify(3, "r2", ["ann", 30], ["ann", 50]));
+    expect(raised.recompute.best).toBe(false);
+    expect(raised.aggregate).toMatchObject({ totalScore: 60, gamesPlayed: 2, bestScore: 50 });
+  });
+
+  test("a rename moves the score and the game from one player to the other", () => {
+    const ann0 = run(undefined, "ann", insert(1, "r1", "ann", 40), insert(2, "r2", "ann", 5));
+    const bob0 = run(undefined, "bob", insert(3, "r3", "bob", 7));
+    const rename = modify(4, "r1", ["ann", 40], ["bob", 40]);
+    const ann = run(ann0.aggregate, "ann", rename);
+    const bob = run(bob0.aggregate, "bob", rename);
+    expect(ann.aggregate).toMatchObject({ totalScore: 5, gamesPlayed: 1 });
+    expect(ann.recompute.best).toBe(true); // r1 held ann's best
+    expect(bob.aggregate).toMatchObject({ totalScore: 47, gamesPlayed: 2, bestScore: 40 });
+  });
+
+  test("redelivered changes are skipped, also after a partial batch", () => {
+    const records = [
+      insert(1, "r1", "ann", 10),
+      insert(2, "r2", "ann", 20),
+      remove(3, "r1", "ann", 10),
+    ];
+    const once = run(undefined, "ann", ...records);
+    const twice = run(once.aggregate, "ann", ...records);
+    expect(twice.applied).toBe(0);
+    expect(twice.aggregate).toMatchObject({ totalScore: 20, gamesPlayed: 1 });
+    // A retry from the middle, plus one new record: only the new one counts.
+    const retried = run(once.aggregate, "ann", ...records.slice(1), insert(4, "r4", "ann", 4));
+    expect(retried.applied).toBe(1);
+    expect(retried.aggregate).toMatchObject({ totalScore: 24, gamesPlayed: 2 });
+    // The same record twice in one batch counts once.
+    expect(run(undefined, "ann", records[0]!, records[0]!).aggregate.gamesPlayed).toBe(1);
+  });
+
+  test("sequence numbers compare as numbers, not strings", () => {
+    const first = run(undefined, "ann", insert(9, "r1", "ann", 10));
+    const later = run(first.aggregate, "ann", modify(10, "r1", ["ann", 10], ["ann", 12]));
+    expect(later.applied).toBe(1);
+    expect(later.aggregate.totalScore).toBe(12);
+  });
+
+  test("removing the latest game asks for a recompute of the last score", () => {
+    const first = run(
+      undefined,
+      "ann",
+      insert(1, "r1", "ann", 10, "2025-01-01T00:00:01.000Z"),
+      insert(2, "r2", "ann", 20, "2025-01-01T00:00:02.000Z"),
+    );
+    const removed = run(
+      first.aggregate,
+      "ann",
+      remove(3, "r2", "ann", 20, "2025-01-01T00:00:02.000Z"),
+    );
+    expect(removed.recompute.last).toBe(true);
+    const merged = mergeRecomputed(removed.aggregate, removed.recompute, {
+      best: 10,
+      last: { score: 10, playedAt: "2025-01-01T00:00:01.000Z", recordId: "r1" },
+    });
+    expect(merged.last?.score).toBe(10);
+    expect(merged.bestScore).toBe(10);
+  });
+
+  test("a player whose last game leaves keeps the item but leaves the leaderboard index", () => {
+    const first = run(undefined, "ann", insert(1, "r1", "ann", 10));
+    const { aggregate } = run(first.aggregate, "ann", remove(2, "r1", "ann", 10));
+    const item = toAggregateItem(aggregate);
+    expect(item.GamesPlayed).toBe(0);
+    expect(item).not.toHaveProperty("TotalScore");
+    expect(item).not.toHaveProperty("BestScore");
+    expect(item.Applied).toHaveProperty("r1");
+  });
+
+  test("marks older than the stream's retention are dropped", () => {
+    const day = 24 * 60 * 60;
+    const batch = (seq: number, id: string, time: number): PlayerBatch => ({
+      playerName: "ann",
+      period: "ALL",
+      lowestSequenceNumber: String(seq),
+      changes: [
+        {
+          recordId: id,
+          sequenceNumber: String(seq),
+          approximateTime: time,
+          after: { score: 1, createdAt: NOW },
+        },
+      ],
+    });
+    const first = applyChanges(undefined, batch(1, "old", 1_000_000), NOW);
+    const second = applyChanges(first.aggregate, batch(2, "new", 1_000_000 + 2 * day), NOW);
+    expect(Object.keys(second.aggregate.applied)).toEqual(["new"]);
+    const third = applyChanges(first.aggregate, batch(2, "new", 1_000_000 + day), NOW);
+    expect(Object.keys(third.aggregate.applied).sort()).toEqual(["new", "old"]);
+  });
+});

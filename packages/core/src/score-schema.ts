@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { VisibleError } from "./error.ts";
+
+/*
+ * The Score entity's schemas and shapes, with no AWS SDK and no Node built-ins, so client
+ * components (forms) can import them; `@streamboard/core/score` re-exports all of this.
+ */
+
+export const MAX_SCORE = 1_000_000_000;
+export const MAX_NAME_LENGTH = 32;
+const SCORE_MESSAGE = "score must be an integer between 0 and 1,000,000,000";
+// Letters and digits of any script (with combining marks, so decomposed accents pass), space, _ - .
+const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
+
+export function nameField(field: string) {
+  return (
+    z
+      .string({
+        error: (issue) =>
+          issue.input === undefined ? `${field} is required` : `${field} must be a string`,
+      })
+      .trim()
+      // Characters, not UTF-16 units: letters outside the BMP (e.g. "𝒜") count once, as users see them.
+      .refine((value) => [...value].length >= 1 && [...value].length <= MAX_NAME_LENGTH, {
+        error: `${field} must be 1–${MAX_NAME_LENGTH} characters`,
+        abort: true,
+      })
+      .refine((value) => NAME_PATTERN.test(value), {
+        error: `${field} may contain only letters, digits, spaces and _ - .`,
+      })
+  );
+}
+
+const scoreField = z
+  .number({
+    error: (issue) => (issue.input === undefined ? "score is required" : SCORE_MESSAGE),
+  })
+  .int({ error: SCORE_MESSAGE })
+  .min(0, { error: SCORE_MESSAGE })
+  .max(MAX_SCORE, { error: SCORE_MESSAGE });
+
+const objectError = { error: "the body must be a JSON object" };
+
+/** POST /api/scores. Unknown fields are dropped; known ones must have the right type. */
+export const ScoreInput = z.object(
+  {
+    playerName: nameField("playerName"),
+    score: scoreField,
+    nickName: nameField("nickName").optional(),
+  },
+  objectError,
+);
+export type ScoreInput = z.infer<typeof ScoreInput>;
+
+/** PATCH /api/scores/{recordId}. `nickName: null` removes the nickname. */
+export const ScorePatch = z
+  .object(
+    {
+      score: scoreField.optional(),
+      nickName: nameField("nickName").nullable().optional(),
+      playerName: nameField("playerName").optional(),
+    },
+    objectError,
+  )
+  .refine(
+    (patch) =>
+      patch.score !== undefined || patch.nickName !== undefined || patch.playerName !== undefined,
+    { error: "a change must set at least one of score, nickName, playerName" },
+  );
+export type ScorePatch = z.infer<typeof ScorePatch>;
+
+/**
+ * A GameScoreRecords item (after `unmarshall`), from the table or a stream image. Names are not
+ * re-trimmed here: the stored name is the aggregate's key, whoever wrote it.
+ */
+export const ScoreItem = z.object({
+  RecordID: z.string().min(1),
+  PlayerName: z.string().min(1),
+  Score: scoreField,
+  NickName: z.string().optional(),
+  CreatedAt: z.string().min(1),
+  UpdatedAt: z.string().min(1),
+});
+export type ScoreItem = z.infer<typeof ScoreItem>;
+
+export type ScoreRecord = {
+  recordId: string;
+  playerName: string;
+  score: number;
+  nickName?: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export function toRecord(item: ScoreItem): ScoreRecord {
+  return {
+    recordId: item.RecordID,
+    playerName: item.PlayerName,
+    score: item.Score,
+    ...(item.NickName !== undefined ? { nickName: item.NickName } : {}),
+    createdAt: item.CreatedAt,
+    updatedAt: item.UpdatedAt,
+  };
+}
+
+export function toItem(record: ScoreRecord): ScoreItem {
+  return {
+    RecordID: record.recordId,
+    PlayerName: record.playerName,
+    Score: record.score,
+    ...(record.nickName !== undefined ? { NickName: record.nickName } : {}),
+    CreatedAt: record.createdAt,
+    UpdatedAt: record.updatedAt,
+  };
+}
+
+/** Parses with a schema, or throws `invalid_input` carrying every issue. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const messages = [...new Set(result.error.issues.map((issue) => issue.message))];
+  throw new VisibleError("invalid_input", messages.join("; "), result.error.issues);
+}

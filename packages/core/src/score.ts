@@ -1,0 +1,328 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { monotonicFactory } from "ulid";
+import { z } from "zod";
+import { dynamo } from "./dynamo.ts";
+import { clampLimit, isConditionalCheckFailed } from "./dynamo-errors.ts";
+import { VisibleError } from "./error.ts";
+import { tableName } from "./resource.ts";
+import {
+  ScoreInput,
+  ScoreItem,
+  ScorePatch,
+  nameField,
+  parseInput,
+  toItem,
+  toRecord,
+  type ScoreRecord,
+} from "./score-schema.ts";
+
+export * from "./score-schema.ts";
+
+/** Decodes a stored item; a record someone wrote without our validation is an opaque 500. */
+function decodeStored(raw: Record<string, AttributeValue>): ScoreRecord {
+  const result = ScoreItem.safeParse(unmarshall(raw));
+  if (!result.success) {
+    throw new VisibleError(
+      "internal_error",
+      `score record ${JSON.stringify(raw.RecordID?.S ?? "?")} is malformed`,
+      result.error.issues,
+    );
+  }
+  return toRecord(result.data);
+}
+
+// --- submit --------------------------------------------------------------------------------
+
+const newRecordId = monotonicFactory();
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+// What clients send as `Idempotency-Key`: a UUID or similar token, never free text.
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+const IdempotencyItem = z.object({
+  IdempotencyKey: z.string(),
+  RecordID: z.string(),
+  BodyHash: z.string(),
+  CreatedAt: z.string(),
+  ExpiresAt: z.number(),
+  Completed: z.boolean().optional(),
+});
+type IdempotencyItem = z.infer<typeof IdempotencyItem>;
+
+async function bodyHash(input: ScoreInput): Promise<string> {
+  // Of the validated input, so key order, extra fields and untrimmed names do not count as "another body".
+  const canonical = JSON.stringify([input.playerName, input.score, input.nickName ?? null]);
+  // Web Crypto rather than node:crypto: this module must not break a bundle that pulls it in.
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  return Buffer.from(digest).toString("base64url");
+}
+
+function newRecord(input: ScoreInput, recordId: string, createdAt: string): ScoreRecord {
+  return {
+    recordId,
+    playerName: input.playerName,
+    score: input.score,
+    ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+/** Writes a new record; false when the RecordID is already taken. */
+async function putNewRecord(record: ScoreRecord): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Item: marshall(toItem(record), { removeUndefinedValues: true }),
+        ConditionExpression: "attribute_not_exists(RecordID)",
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+async function readRecord(recordId: string): Promise<ScoreRecord | undefined> {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoreRecords"),
+      Key: { RecordID: { S: recordId } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? decodeStored(Item) : undefined;
+}
+
+/**
+ * Submits a game result. With an idempotency key, the key is claimed first (a conditional put in
+ * the Idempotency table), then the record is written, then the claim is marked completed. Any
+ * retry with the same key and body returns the record; a retry that finds the claim but not the
+ * record (the first attempt crashed, or is still in flight) writes the very same item (same
+ * RecordID and CreatedAt), so at most one INSERT reaches the stream.
+ */
+export async function submitScore(
+  input: unknown,
+  opts: { idempotencyKey?: string } = {},
+): Promise<{ record: ScoreRecord; replayed: boolean }> {
+  const parsed = parseInput(ScoreInput, input);
+  const now = new Date();
+  const createdAt = now.toISOString();
+  if (opts.idempotencyKey === undefined) {
+    const record = newRecord(parsed, newRecordId(now.getTime()), createdAt);
+    if (!(await putNewRecord(record))) throw new Error(`RecordID collision: ${record.recordId}`);
+    return { record, replayed: false };
+  }
+
+  const key = opts.idempotencyKey;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new VisibleError("bad_request", "Idempotency-Key must be 1–255 visible ASCII characters");
+  }
+  const hash = await bodyHash(parsed);
+  const claim: IdempotencyItem = {
+    IdempotencyKey: key,
+    RecordID: newRecordId(now.getTime()),
+    BodyHash: hash,
+    CreatedAt: createdAt,
+    ExpiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+  };
+  const claimed = await claimKey(claim, now);
+  if (claimed) {
+    const record = newRecord(parsed, claim.RecordID, claim.CreatedAt);
+    // A concurrent retry may have completed our record first: it wrote the same item.
+    const written = await putNewRecord(record);
+    await markCompleted(key);
+    return {
+      record: written ? record : ((await readRecord(record.recordId)) ?? record),
+      replayed: false,
+    };
+  }
+
+  const existing = await readClaim(key);
+  if (!existing) throw new Error(`idempotency key ${key} vanished between two reads`);
+  if (existing.BodyHash !== hash) {
+    throw new VisibleError(
+      "idempotency_conflict",
+      "this Idempotency-Key was already used with a different body",
+    );
+  }
+  const current = await readRecord(existing.RecordID);
+  if (current) return { record: current, replayed: true };
+  const original = newRecord(parsed, existing.RecordID, existing.CreatedAt);
+  // Completed but gone: an operator deleted it since. Answer as the first time; do not resurrect it.
+  if (existing.Completed) return { record: original, replayed: true };
+  const written = await putNewRecord(original);
+  await markCompleted(key);
+  return {
+    record: written ? original : ((await readRecord(original.recordId)) ?? original),
+    replayed: true,
+  };
+}
+
+/** True when this call claimed the key (new, or the old claim expired but was not yet swept by TTL). */
+async function claimKey(claim: IdempotencyItem, now: Date): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("Idempotency"),
+        Item: marshall(claim),
+        ConditionExpression: "attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now",
+        ExpressionAttributeValues: { ":now": { N: String(Math.floor(now.getTime() / 1000)) } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+async function readClaim(key: string): Promise<IdempotencyItem | undefined> {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("Idempotency"),
+      Key: { IdempotencyKey: { S: key } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? IdempotencyItem.parse(unmarshall(Item)) : undefined;
+}
+
+async function markCompleted(key: string): Promise<void> {
+  await dynamo().send(
+    new UpdateItemCommand({
+      TableName: tableName("Idempotency"),
+      Key: { IdempotencyKey: { S: key } },
+      UpdateExpression: "SET Completed = :true",
+      ExpressionAttributeValues: { ":true": { BOOL: true } },
+    }),
+  );
+}
+
+// --- read, update, delete ------------------------------------------------------------------
+
+// DynamoDB refuses an empty key and keys over 1 KiB; such ids cannot name a record.
+const isPlausibleId = (recordId: string) => recordId.length > 0 && recordId.length <= 1024;
+
+export async function getScore(recordId: string): Promise<ScoreRecord> {
+  const record = isPlausibleId(recordId) ? await readRecord(recordId) : undefined;
+  if (!record) throw new VisibleError("not_found", `score record ${recordId} not found`);
+  return record;
+}
+
+/**
+ * Newest first. With a player, their whole history from the ByPlayer index (sorted by score, so
+ * re-sorted here by time); without, a Scan of the table. Both read everything they sort: fine for
+ * the local engine and a demo's volume. At scale this wants a time-ordered index (e.g. a GSI on
+ * CreatedAt under a sharded constant key) to Query the newest N directly.
+ */
+export async function listScores(
+  q: { playerName?: string; limit?: number } = {},
+): Promise<ScoreRecord[]> {
+  const limit = clampLimit(q.limit, 20, 100);
+  const playerName =
+    q.playerName === undefined ? undefined : parseInput(nameField("playerName"), q.playerName);
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      playerName === undefined
+        ? new ScanCommand({ TableName: tableName("GameScoreRecords"), ExclusiveStartKey: startKey })
+        : new QueryCommand({
+            TableName: tableName("GameScoreRecords"),
+            IndexName: "ByPlayer",
+            KeyConditionExpression: "PlayerName = :player",
+            ExpressionAttributeValues: { ":player": { S: playerName } },
+            ExclusiveStartKey: startKey,
+          }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  const records: ScoreRecord[] = [];
+  for (const item of items) {
+    const decoded = ScoreItem.safeParse(unmarshall(item));
+    // One malformed item (written around the API) must not hide everyone's history.
+    if (decoded.success) records.push(toRecord(decoded.data));
+  }
+  return records
+    .sort((a, b) => compareDesc(a.createdAt, b.createdAt) || compareDesc(a.recordId, b.recordId))
+    .slice(0, limit);
+}
+
+const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+/** A conditional UpdateItem: one MODIFY on the stream, or not_found and no write at all. */
+export async function updateScore(recordId: string, patch: unknown): Promise<ScoreRecord> {
+  const parsed = parseInput(ScorePatch, patch);
+  if (!isPlausibleId(recordId))
+    throw new VisibleError("not_found", `score record ${recordId} not found`);
+  const set: string[] = ["UpdatedAt = :updatedAt"];
+  const remove: string[] = [];
+  const values: Record<string, AttributeValue> = {
+    ":updatedAt": { S: new Date().toISOString() },
+  };
+  if (parsed.score !== undefined) {
+    set.push("Score = :score");
+    values[":score"] = { N: String(parsed.score) };
+  }
+  if (parsed.playerName !== undefined) {
+    set.push("PlayerName = :playerName");
+    values[":playerName"] = { S: parsed.playerName };
+  }
+  if (parsed.nickName === null) remove.push("NickName");
+  else if (parsed.nickName !== undefined) {
+    set.push("NickName = :nickName");
+    values[":nickName"] = { S: parsed.nickName };
+  }
+  try {
+    const { Attributes } = await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Key: { RecordID: { S: recordId } },
+        UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+        ConditionExpression: "attribute_exists(RecordID)",
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    if (!Attributes) throw new Error("UpdateItem returned no attributes");
+    return decodeStored(Attributes);
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) {
+      throw new VisibleError("not_found", `score record ${recordId} not found`);
+    }
+    throw error;
+  }
+}
+
+/** A conditional DeleteItem: one REMOVE on the stream, or not_found. */
+export async function deleteScore(recordId: string): Promise<void> {
+  if (!isPlausibleId(recordId))
+    throw new VisibleError("not_found", `score record ${recordId} not found`);
+  try {
+    await dynamo().send(
+      new DeleteItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Key: { RecordID: { S: recordId } },
+        ConditionExpression: "attribute_exists(RecordID)",
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) {
+      throw new VisibleError("not_found", `score record ${recordId} not found`);
+    }
+    throw error;
+  }
+}

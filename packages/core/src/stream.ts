@@ -1,0 +1,307 @@
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type AttributeValue,
+  type Shard,
+  type _Record as StreamRecord,
+} from "@aws-sdk/client-dynamodb-streams";
+import { z } from "zod";
+import { dynamoStreams } from "./dynamo.ts";
+import { clampLimit, isAwsError } from "./dynamo-errors.ts";
+import { VisibleError } from "./error.ts";
+import { tableName } from "./resource.ts";
+
+/** An attribute value as DynamoDB puts it on the wire (binaries in base64). */
+export type RawAttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { L: RawAttributeValue[] }
+  | { M: Record<string, RawAttributeValue> };
+export type RawItem = Record<string, RawAttributeValue>;
+
+/** A stream record as the inspector shows it: what the stream really carries. */
+export type InspectorRecord = {
+  eventID: string;
+  eventName: "INSERT" | "MODIFY" | "REMOVE";
+  sequenceNumber: string;
+  shardId: string;
+  /** ISO-8601; the stream keeps whole seconds. */
+  approximateCreationDateTime: string;
+  keys: RawItem;
+  newImage?: RawItem;
+  oldImage?: RawItem;
+  sizeBytes: number;
+  streamViewType: string;
+};
+
+// --- cursor: where each shard was read up to, opaque to clients -------------------------------
+
+const SEQUENCE = z.string().regex(/^\d{1,40}$/);
+const Cursor = z.object({
+  v: z.literal(1),
+  /** The stream the positions belong to; a table recreated since has a new stream. */
+  s: z.string(),
+  /** shardId → last sequence number read (or the end of a closed shard skipped as too old). */
+  p: z.record(z.string(), SEQUENCE),
+});
+type Cursor = z.infer<typeof Cursor>;
+
+const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    return Cursor.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+  } catch {
+    throw new VisibleError("bad_request", "cursor is not one this endpoint returned");
+  }
+}
+
+// --- reading -------------------------------------------------------------------------------
+
+/**
+ * Records of GameScoreRecords' latest stream. Without a cursor: the newest `limit` records now in
+ * the stream; with one: the next `limit` records after it. Oldest first either way, and the
+ * returned cursor continues where these end.
+ */
+export async function readStream(
+  q: { cursor?: string; limit?: number } = {},
+): Promise<{ records: InspectorRecord[]; cursor: string }> {
+  const limit = clampLimit(q.limit, 50, 500);
+  const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const streamArn = await latestStreamArn();
+  if (!streamArn) return { records: [], cursor: encodeCursor({ v: 1, s: "", p: {} }) };
+  const shards = await listShards(streamArn);
+  const read = cursor
+    ? await readAfter(streamArn, shards, cursor.s === streamArn ? cursor.p : {}, limit)
+    : await readNewest(streamArn, shards, limit);
+  return {
+    records: read.records.map(({ shardId, record }) => toInspectorRecord(shardId, record)),
+    cursor: encodeCursor({ v: 1, s: streamArn, p: read.positions }),
+  };
+}
+
+interface ShardRecord {
+  shardId: string;
+  record: StreamRecord;
+  seq: bigint;
+}
+
+async function latestStreamArn(): Promise<string | undefined> {
+  let latest: { arn: string; label: string } | undefined;
+  let start: string | undefined;
+  do {
+    const page = await dynamoStreams().send(
+      new ListStreamsCommand({
+        TableName: tableName("GameScoreRecords"),
+        ExclusiveStartStreamArn: start,
+      }),
+    );
+    for (const stream of page.Streams ?? []) {
+      // Labels are creation timestamps: the latest incarnation of the table sorts last.
+      if (stream.StreamArn && (!latest || (stream.StreamLabel ?? "") > latest.label)) {
+        latest = { arn: stream.StreamArn, label: stream.StreamLabel ?? "" };
+      }
+    }
+    start = page.LastEvaluatedStreamArn;
+  } while (start);
+  return latest?.arn;
+}
+
+async function listShards(streamArn: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let start: string | undefined;
+  do {
+    const { StreamDescription } = await dynamoStreams().send(
+      new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+    );
+    shards.push(...(StreamDescription?.Shards ?? []));
+    start = StreamDescription?.LastEvaluatedShardId;
+  } while (start);
+  return shards;
+}
+
+const bySeq = (a: ShardRecord, b: ShardRecord) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+
+/**
+ * Reads one shard after `after` (or from its oldest record), up to `max` records, keeping only the
+ * newest `keep`. An empty page ends the read: DynamoDB Streams has no gaps before the open end.
+ */
+async function readShard(
+  streamArn: string,
+  shardId: string,
+  opts: { after?: string | undefined; max: number; keep: number },
+): Promise<{ records: ShardRecord[]; lastSeq?: string }> {
+  let iterator = await shardIterator(streamArn, shardId, opts.after);
+  let records: ShardRecord[] = [];
+  let lastSeq: string | undefined;
+  let total = 0;
+  while (iterator && total < opts.max) {
+    const page = await dynamoStreams().send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(1000, opts.max - total) }),
+    );
+    const batch = page.Records ?? [];
+    if (batch.length === 0) break;
+    total += batch.length;
+    for (const record of batch) {
+      const seq = record.dynamodb?.SequenceNumber;
+      if (!seq) continue;
+      records.push({ shardId, record, seq: BigInt(seq) });
+      lastSeq = seq;
+    }
+    if (records.length > opts.keep) records = records.slice(-opts.keep);
+    iterator = page.NextShardIterator;
+  }
+  return { records, ...(lastSeq ? { lastSeq } : {}) };
+}
+
+async function shardIterator(
+  streamArn: string,
+  shardId: string,
+  after: string | undefined,
+): Promise<string | undefined> {
+  const fromStart = async () =>
+    (
+      await dynamoStreams().send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      )
+    ).ShardIterator;
+  try {
+    if (after === undefined) return await fromStart();
+    const { ShardIterator } = await dynamoStreams().send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
+        SequenceNumber: after,
+      }),
+    );
+    return ShardIterator;
+  } catch (error) {
+    // The position fell past the 24-hour trim: what is left of the shard is all newer.
+    if (isAwsError(error, "TrimmedDataAccessException")) return fromStart();
+    // The shard itself was trimmed away between DescribeStream and now.
+    if (isAwsError(error, "ResourceNotFoundException")) return undefined;
+    if (isAwsError(error, "ValidationException")) {
+      throw new VisibleError("bad_request", "cursor does not match the stream");
+    }
+    throw error;
+  }
+}
+
+/** The next `limit` records after the cursor's positions; shards it does not name are new. */
+async function readAfter(
+  streamArn: string,
+  shards: Shard[],
+  positions: Record<string, string>,
+  limit: number,
+): Promise<{ records: ShardRecord[]; positions: Record<string, string> }> {
+  const next: Record<string, string> = {};
+  const collected: ShardRecord[] = [];
+  for (const shard of shards) {
+    const shardId = shard.ShardId;
+    if (!shardId) continue;
+    const position = positions[shardId];
+    if (position !== undefined) next[shardId] = position;
+    const ending = shard.SequenceNumberRange?.EndingSequenceNumber;
+    if (position !== undefined && ending !== undefined && BigInt(position) >= BigInt(ending)) {
+      continue; // a closed shard already read to its end
+    }
+    // Only a shard's oldest `limit` unread records can be among the oldest `limit` overall.
+    const { records } = await readShard(streamArn, shardId, {
+      after: position,
+      max: limit,
+      keep: limit,
+    });
+    collected.push(...records);
+  }
+  const records = collected.sort(bySeq).slice(0, limit);
+  for (const { shardId, record } of records) next[shardId] = record.dynamodb!.SequenceNumber!;
+  return { records, positions: next };
+}
+
+/**
+ * The newest `limit` records. A shard cannot be read backwards, so each is read to its end,
+ * newest shard first; a closed shard that ends below the `limit`-th newest record found so far
+ * cannot contribute and is not read at all.
+ */
+async function readNewest(
+  streamArn: string,
+  shards: Shard[],
+  limit: number,
+): Promise<{ records: ShardRecord[]; positions: Record<string, string> }> {
+  const positions: Record<string, string> = {};
+  let collected: ShardRecord[] = [];
+  const startOf = (shard: Shard) => BigInt(shard.SequenceNumberRange?.StartingSequenceNumber ?? 0);
+  const newestFirst = [...shards].sort((a, b) =>
+    startOf(a) < startOf(b) ? 1 : startOf(a) > startOf(b) ? -1 : 0,
+  );
+  for (const shard of newestFirst) {
+    const shardId = shard.ShardId;
+    if (!shardId) continue;
+    const ending = shard.SequenceNumberRange?.EndingSequenceNumber;
+    const floor = collected.length >= limit ? collected[collected.length - limit]?.seq : undefined;
+    if (ending !== undefined && floor !== undefined && BigInt(ending) < floor) {
+      positions[shardId] = ending;
+      continue;
+    }
+    const { records, lastSeq } = await readShard(streamArn, shardId, {
+      max: Number.POSITIVE_INFINITY,
+      keep: limit,
+    });
+    if (lastSeq) positions[shardId] = lastSeq;
+    collected = [...collected, ...records].sort(bySeq).slice(-limit);
+  }
+  return { records: collected, positions };
+}
+
+// --- wire shapes ------------------------------------------------------------------------------
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+export function toRawAttributeValue(value: AttributeValue): RawAttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: true };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.L !== undefined) return { L: value.L.map(toRawAttributeValue) };
+  if (value.M !== undefined) return { M: toRawItem(value.M) };
+  throw new Error(`unknown attribute value type: ${Object.keys(value).join(",")}`);
+}
+
+export const toRawItem = (item: Record<string, AttributeValue>): RawItem =>
+  Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [name, toRawAttributeValue(value)]),
+  );
+
+function toInspectorRecord(shardId: string, record: StreamRecord): InspectorRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID ?? "",
+    eventName: record.eventName ?? "MODIFY",
+    sequenceNumber: stream.SequenceNumber ?? "",
+    shardId,
+    approximateCreationDateTime: (stream.ApproximateCreationDateTime ?? new Date(0)).toISOString(),
+    keys: toRawItem(stream.Keys ?? {}),
+    ...(stream.NewImage ? { newImage: toRawItem(stream.NewImage) } : {}),
+    ...(stream.OldImage ? { oldImage: toRawItem(stream.OldImage) } : {}),
+    sizeBytes: stream.SizeBytes ?? 0,
+    streamViewType: stream.StreamViewType ?? "NEW_AND_OLD_IMAGES",
+  };
+}

@@ -1,0 +1,134 @@
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type _Record as SdkRecord,
+} from "@aws-sdk/client-dynamodb-streams";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+import { dynamoStreams } from "./dynamo.ts";
+import { tableName } from "./resource.ts";
+import { toRawItem } from "./stream.ts";
+
+/*
+ * Test helpers (not used by production code): Lambda-shaped stream records, real ones read from
+ * the engine's stream and synthetic ones for unit tests.
+ */
+
+type Image = Record<string, AttributeValue>;
+
+/** An SDK stream record → the record as Lambda hands it to the aggregator. */
+export function toLambdaRecord(record: SdkRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventSource: "aws:dynamodb",
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: (stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000,
+      Keys: toRawItem(stream.Keys ?? {}),
+      ...(stream.NewImage ? { NewImage: toRawItem(stream.NewImage) } : {}),
+      ...(stream.OldImage ? { OldImage: toRawItem(stream.OldImage) } : {}),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+  };
+}
+
+/**
+ * Follows GameScoreRecords' stream across shards: each `poll` returns the records written since
+ * the previous one, in sequence-number order.
+ */
+export function tailStream() {
+  const positions = new Map<string, string>();
+  const finished = new Set<string>();
+  return {
+    async poll(): Promise<DynamoDBRecord[]> {
+      const { Streams = [] } = await dynamoStreams().send(
+        new ListStreamsCommand({ TableName: tableName("GameScoreRecords") }),
+      );
+      const streamArn = Streams.at(-1)?.StreamArn;
+      if (!streamArn) return [];
+      const { StreamDescription } = await dynamoStreams().send(
+        new DescribeStreamCommand({ StreamArn: streamArn }),
+      );
+      const out: { seq: bigint; record: DynamoDBRecord }[] = [];
+      for (const shard of StreamDescription?.Shards ?? []) {
+        const shardId = shard.ShardId!;
+        if (finished.has(shardId)) continue;
+        const position = positions.get(shardId);
+        let { ShardIterator: iterator } = await dynamoStreams().send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ...(position
+              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: position }
+              : { ShardIteratorType: "TRIM_HORIZON" }),
+          }),
+        );
+        while (iterator) {
+          const page = await dynamoStreams().send(
+            new GetRecordsCommand({ ShardIterator: iterator }),
+          );
+          for (const record of page.Records ?? []) {
+            const seq = record.dynamodb!.SequenceNumber!;
+            positions.set(shardId, seq);
+            out.push({ seq: BigInt(seq), record: toLambdaRecord(record, streamArn) });
+          }
+          if (!page.NextShardIterator) finished.add(shardId);
+          if (!page.Records?.length) break;
+          iterator = page.NextShardIterator;
+        }
+      }
+      return out.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map(({ record }) => record);
+    },
+  };
+}
+
+/** A synthetic stream record; images are plain objects, marshalled as DynamoDB would. */
+export function streamRecord(options: {
+  eventName: "INSERT" | "MODIFY" | "REMOVE";
+  sequenceNumber: string;
+  oldImage?: Record<string, unknown>;
+  newImage?: Record<string, unknown>;
+  approximateTime?: number;
+}): DynamoDBRecord {
+  const image = options.newImage ?? options.oldImage ?? {};
+  const recordId = typeof image.RecordID === "string" ? image.RecordID : "unknown";
+  const toImage = (value: Record<string, unknown>) =>
+    marshall(value, { removeUndefinedValues: true }) as Image;
+  return {
+    eventID: `event-${options.sequenceNumber}`,
+    eventName: options.eventName,
+    eventSource: "aws:dynamodb",
+    eventSourceARN: "arn:aws:dynamodb:us-east-1:000000000000:table/GameScoreRecords/stream/test",
+    dynamodb: {
+      ApproximateCreationDateTime: options.approximateTime ?? Math.floor(Date.now() / 1000),
+      Keys: { RecordID: { S: recordId } },
+      ...(options.newImage ? { NewImage: toImage(options.newImage) } : {}),
+      ...(options.oldImage ? { OldImage: toImage(options.oldImage) } : {}),
+      SequenceNumber: options.sequenceNumber,
+      SizeBytes: 100,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    },
+  };
+}
+
+/** A GameScoreRecords item (seed attribute names) for synthetic images. */
+export function scoreItem(
+  recordId: string,
+  playerName: string,
+  score: number,
+  createdAt = "2025-01-01T00:00:00.000Z",
+): Record<string, unknown> {
+  return {
+    RecordID: recordId,
+    PlayerName: playerName,
+    Score: score,
+    CreatedAt: createdAt,
+    UpdatedAt: createdAt,
+  };
+}

@@ -1,0 +1,46 @@
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { dynamo } from "@streamboard/core/dynamo";
+import { tableName } from "@streamboard/core/resource";
+import { scoreItem, streamRecord } from "@streamboard/core/testing";
+import { startTestEngine } from "@streamboard/local/testing";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { handler } from "./aggregator.ts";
+
+let engine: Awaited<ReturnType<typeof startTestEngine>>;
+beforeAll(async () => {
+  engine = await startTestEngine();
+});
+afterAll(() => engine.close());
+
+test("applies a Lambda stream event and reports only the record it cannot apply", async () => {
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  const event = {
+    Records: [
+      streamRecord({
+        eventName: "INSERT",
+        sequenceNumber: "100",
+        newImage: scoreItem("r1", "kim", 12),
+      }),
+      streamRecord({
+        eventName: "INSERT",
+        sequenceNumber: "101",
+        newImage: { ...scoreItem("r2", "kim", 0), Score: "twelve" },
+      }),
+      streamRecord({
+        eventName: "INSERT",
+        sequenceNumber: "102",
+        newImage: scoreItem("r3", "kim", 30),
+      }),
+    ],
+  };
+  const response = await handler(event);
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "101" }] });
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoresByUser"),
+      Key: { PlayerName: { S: "kim" }, Period: { S: "ALL" } },
+    }),
+  );
+  expect(Item && unmarshall(Item)).toMatchObject({ TotalScore: 42, GamesPlayed: 2, BestScore: 30 });
+});
