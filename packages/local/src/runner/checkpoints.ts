@@ -1,0 +1,138 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+
+/** Where a shard's reader stands: after `sequenceNumber`, or finished (`done`). */
+export interface ShardCheckpoint {
+  sequenceNumber?: string;
+  done?: boolean;
+  updatedAt: string;
+}
+
+interface CheckpointFile {
+  version: 1;
+  tableName: string;
+  /** streamArn → shardId → checkpoint */
+  streams: Record<string, Record<string, ShardCheckpoint>>;
+}
+
+/** One line of `failures.jsonl`: a record the runner gave up on (the on-failure destination). */
+export interface FailureRecord {
+  time: string;
+  tableName: string;
+  streamArn: string;
+  shardId: string;
+  sequenceNumber: string;
+  eventName: DynamoDBRecord["eventName"];
+  keys: Record<string, AttributeValue> | undefined;
+  reason: "retries_exhausted" | "record_expired";
+  /** How many invocations with this record failed (0 for a record that expired unseen). */
+  attempts: number;
+  /** The last error, or why the handler reported the record as failed. */
+  error?: string;
+  record: DynamoDBRecord;
+}
+
+export const FAILURES_FILE = "failures.jsonl";
+
+/**
+ * Per-shard checkpoints of one table's stream, in memory or in `<dir>/checkpoints.<table>.json`.
+ * The file is rewritten whole (write a temporary file, fsync, rename) so a crash leaves either the
+ * old or the new checkpoint, never a torn one; it holds a few shards, so rewriting is cheap.
+ */
+export class CheckpointStore {
+  private readonly data: CheckpointFile;
+  private readonly file: string | undefined;
+  private readonly memoryFailures: FailureRecord[] = [];
+
+  constructor(
+    private readonly dir: string | undefined,
+    tableName: string,
+  ) {
+    this.file = dir && path.join(dir, `checkpoints.${tableName}.json`);
+    this.data = { version: 1, tableName, streams: {} };
+    if (dir) fs.mkdirSync(dir, { recursive: true });
+    if (this.file && fs.existsSync(this.file)) {
+      const saved = JSON.parse(fs.readFileSync(this.file, "utf8")) as CheckpointFile;
+      if (saved.version === 1) this.data.streams = saved.streams;
+    }
+  }
+
+  get(streamArn: string, shardId: string): ShardCheckpoint | undefined {
+    return this.data.streams[streamArn]?.[shardId];
+  }
+
+  /** Streams this table's runner has read from before (a restart resumes them). */
+  streamArns(): string[] {
+    return Object.keys(this.data.streams);
+  }
+
+  set(streamArn: string, shardId: string, checkpoint: Omit<ShardCheckpoint, "updatedAt">): void {
+    (this.data.streams[streamArn] ??= {})[shardId] = {
+      ...checkpoint,
+      updatedAt: new Date().toISOString(),
+    };
+    this.save();
+  }
+
+  /**
+   * Forgets shards that left the stream (trimmed after 24 hours) and streams no longer listed,
+   * so the file does not grow by a shard every few hours forever.
+   */
+  retain(streamArn: string, liveShardIds: ReadonlySet<string>): void {
+    const shards = this.data.streams[streamArn];
+    if (!shards) return;
+    const gone = Object.keys(shards).filter((id) => !liveShardIds.has(id));
+    if (gone.length === 0) return;
+    for (const id of gone) delete shards[id];
+    this.save();
+  }
+
+  forgetStream(streamArn: string): void {
+    if (!(streamArn in this.data.streams)) return;
+    delete this.data.streams[streamArn];
+    this.save();
+  }
+
+  /** Appends to the on-failure destination; durable before the checkpoint moves past the record. */
+  appendFailure(failure: FailureRecord): void {
+    if (!this.dir) {
+      this.memoryFailures.push(failure);
+      return;
+    }
+    fs.appendFileSync(path.join(this.dir, FAILURES_FILE), `${JSON.stringify(failure)}\n`);
+  }
+
+  failures(): FailureRecord[] {
+    return this.dir ? readFailures(this.dir) : [...this.memoryFailures];
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeSync(fd, JSON.stringify(this.data, null, 2));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+/** The on-failure destination of the runners that checkpoint in `dir`, oldest first. */
+export function readFailures(dir: string): FailureRecord[] {
+  const file = path.join(dir, FAILURES_FILE);
+  if (!fs.existsSync(file)) return [];
+  const failures: FailureRecord[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line) continue;
+    try {
+      failures.push(JSON.parse(line) as FailureRecord);
+    } catch {
+      // A line cut short by a crash mid-append; its record is redelivered and lands again.
+    }
+  }
+  return failures;
+}

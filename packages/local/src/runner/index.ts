@@ -1,0 +1,14 @@
+export { startStreamRunner } from "./stream-runner.ts";
+export { readFailures, FAILURES_FILE, type FailureRecord } from "./checkpoints.ts";
+export { toLambdaRecord } from "./lambda-event.ts";
+export type {
+  BatchInfo,
+  BatchOutcome,
+  RunnerLogger,
+  ShardStatus,
+  StreamHandler,
+  StreamRunner,
+  StreamRunnerOptions,
+  StreamRunnerStatus,
+  StreamSubscription,
+} from "./types.ts";
