@@ -1,9 +1,23 @@
 // @ts-check
 import js from "@eslint/js";
+import nextVitals from "eslint-config-next/core-web-vitals";
 import tseslint from "typescript-eslint";
 
+const webFiles = ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "proxy.ts"];
+
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".sst/", ".data/", "sst-env.d.ts", "next-env.d.ts"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".next/",
+      ".sst/",
+      ".data/",
+      "sst-env.d.ts",
+      "next-env.d.ts",
+      "test-results/",
+      "playwright-report/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -15,5 +29,31 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  // Next.js, React and React Hooks rules for the web app only. Their parser settings are
+  // dropped so typescript-eslint's type-aware parser (above) stays in charge.
+  ...nextVitals.map(({ languageOptions: _languageOptions, ...config }) => ({
+    ...config,
+    files: webFiles,
+  })),
+  {
+    files: ["app/**/*.tsx", "components/**/*.tsx"],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["scripts/**", "*.config.{js,mjs}"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" },
+    },
+  },
+  // Outside tsconfig.json (they need SST's generated platform types, `npm run typecheck:infra`):
+  // linted without type information.
+  { files: ["sst.config.ts", "stacks/**/*.ts"], ...tseslint.configs.disableTypeChecked },
+  // Type-checked by `npm run typecheck:infra`; linted without types (a type-aware lint would load
+  // SST's ~30 MB of generated platform types).
+  { files: ["sst.config.ts", "stacks/**/*.ts"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable" } },
+  },
 );

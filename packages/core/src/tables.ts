@@ -9,6 +9,8 @@ export interface TableDefinition {
   primaryIndex: { hashKey: string; rangeKey?: string };
   globalIndexes?: Record<string, { hashKey: string; rangeKey?: string }>;
   stream?: "keys-only" | "new-image" | "old-image" | "new-and-old-images";
+  /** Attribute holding an expiry time (epoch seconds) after which DynamoDB may delete the item. */
+  ttl?: string;
 }
 
 export const GameScoreRecords = {
@@ -34,6 +36,8 @@ export const GameScoresByUser = {
 export const Idempotency = {
   fields: { IdempotencyKey: "string" },
   primaryIndex: { hashKey: "IdempotencyKey" },
+  // Keys are kept for a day; locally dynalite has no TTL, so they simply stay.
+  ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 
 export const tables = { GameScoreRecords, GameScoresByUser, Idempotency } as const;

@@ -13,6 +13,7 @@ import { dynamo } from "@streamboard/core/dynamo";
 import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
 import { aggregatorSubscription } from "@streamboard/core/subscription";
 import { ensureTables } from "./bootstrap.ts";
+import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
 import {
   startStreamRunner,
@@ -68,7 +69,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? ".data");
-  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  const unlock = dataDir ? lockStackDir(dataDir) : () => {};
   let engine: LocalEngine | undefined;
   try {
     let endpoint = options.endpoint;
@@ -125,53 +126,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-const heldDataDirs = new Set<string>();
-
-/**
- * One stack per data dir: the engine's LevelDB and the runner's checkpoints each take a single
- * writer, and a second one fails obscurely. The pid file names the holder; a stale one (its
- * process gone) is taken over.
- */
-function lockDataDir(dir: string): () => void {
-  if (heldDataDirs.has(dir)) {
-    throw new UserError(`The data dir ${dir} is already in use by this process.`);
-  }
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "dev.pid");
-  try {
-    fs.writeFileSync(file, String(process.pid), { flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const holder = Number(fs.readFileSync(file, "utf8").trim());
-    if (holder !== process.pid && isAlive(holder)) {
-      throw new UserError(
-        `The data dir ${dir} is in use by process ${holder} (another \`npm run dev\`?). ` +
-          `Stop it, or use another --data-dir.`,
-      );
-    }
-    fs.writeFileSync(file, String(process.pid));
-  }
-  heldDataDirs.add(dir);
-  return () => {
-    if (!heldDataDirs.delete(dir)) return;
-    try {
-      if (fs.readFileSync(file, "utf8").trim() === String(process.pid)) fs.unlinkSync(file);
-    } catch {
-      // Already gone.
-    }
-  };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function startEngine(port: number, dataDir: string | undefined): Promise<LocalEngine> {
   try {
     return await startLocalEngine(
@@ -202,6 +156,19 @@ export interface DevOptions {
 }
 
 /** A problem the user can fix; printed without a stack. */
+/** One stack per data dir, whether or not it runs the engine (the runner's checkpoints too). */
+function lockStackDir(dir: string): () => void {
+  try {
+    return lockDataDir(
+      dir,
+      "dev.pid",
+      " (another `npm run dev`?). Stop it, or use another --data-dir",
+    );
+  } catch (error) {
+    throw error instanceof DataDirInUseError ? new UserError(error.message) : error;
+  }
+}
+
 export class UserError extends Error {
   override name = "UserError";
 }

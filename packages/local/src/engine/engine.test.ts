@@ -901,6 +901,31 @@ describe("persistence in a data dir", () => {
     }
   });
 
+  it("a second engine on the same data dir is refused with a clear error; the first keeps serving", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-"));
+    dirs.push(dataDir);
+    const h = await harness({ inMemory: false, dataDir });
+    try {
+      await expect(startLocalEngine({ port: 0, dataDir })).rejects.toThrow(
+        `The data dir ${dataDir} is already in use by this process.`,
+      );
+      const { name } = await h.createStreamed();
+      await h.db.send(new PutItemCommand({ TableName: name, Item: key("still-here") }));
+    } finally {
+      await h.engine.close();
+    }
+    // Released on close: the dir opens again, also after a start that failed on a taken port.
+    const again = await startLocalEngine({ port: 0, dataDir });
+    const busy = await startLocalEngine({
+      port: again.port,
+      dataDir: path.join(dataDir, "other"),
+    }).catch((e: Error) => e);
+    expect(busy).toBeInstanceOf(Error);
+    await again.close();
+    const reopened = await startLocalEngine({ port: 0, dataDir: path.join(dataDir, "other") });
+    await reopened.close();
+  });
+
   it("close() waits for writes in flight: none is half-written", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-"));
     dirs.push(dataDir);

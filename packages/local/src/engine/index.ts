@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { crc32 } from "node:zlib";
+import { lockDataDir } from "../data-dir-lock.ts";
 import { AwsError, internalError, serializationError } from "./aws-error.ts";
 import { DynaliteBackend } from "./dynalite-backend.ts";
 import { DynamoDbProxy } from "./dynamodb-proxy.ts";
@@ -45,7 +45,20 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     throw new Error("startLocalEngine needs either dataDir or inMemory: true");
   }
   const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir!);
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir, "engine.pid") : () => {};
+  try {
+    return await serve(options, dataDir, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function serve(
+  options: LocalEngineOptions,
+  dataDir: string | undefined,
+  unlock: () => void,
+): Promise<LocalEngine> {
   const region = options.region ?? process.env.AWS_REGION ?? "us-east-1";
 
   const backend = await DynaliteBackend.start({ path: dataDir && path.join(dataDir, "dynamodb") });
@@ -67,10 +80,17 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8000, options.host ?? "127.0.0.1", () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 8000, options.host ?? "127.0.0.1", () => resolve());
+    });
+  } catch (error) {
+    // e.g. the port is taken: release the stores so that the data dir can be opened again.
+    store.close();
+    await backend.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
@@ -87,6 +107,7 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
         await stopped;
         store.close();
         await backend.close();
+        unlock();
       })();
       return closing;
     },

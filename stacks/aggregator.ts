@@ -1,0 +1,42 @@
+import { aggregatorEventSourceMapping, type KnownKeys } from "./core-args.ts";
+import type { Tables } from "./storage.ts";
+
+/**
+ * The aggregator: a Lambda on GameScoreRecords' stream that keeps GameScoresByUser. Its event
+ * source mapping comes from the settings object the local runner uses; batches it gives up on
+ * (retries or record age exhausted) are described in the failure queue.
+ */
+export function createAggregator({ records, byUser }: Tables) {
+  // Lambda sends only metadata (shard, sequence-number range), not the records; 14 days (the SQS
+  // maximum) leaves time to look, since the records stay in the stream for only 24 hours.
+  const failures = new sst.aws.Queue("AggregatorFailures", {
+    transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
+  });
+
+  const subscriber = records.subscribe(
+    "Aggregator",
+    {
+      handler: "packages/functions/src/aggregator.handler",
+      link: [records, byUser],
+      // Lambda writes to the on-failure destination with the function's own role.
+      permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }],
+      architecture: "arm64",
+      memory: "512 MB",
+      timeout: "30 seconds",
+    },
+    {
+      transform: {
+        // Overrides SST's defaults (e.g. startingPosition LATEST) with the project's settings.
+        eventSourceMapping: {
+          ...aggregatorEventSourceMapping,
+          destinationConfig: { onFailure: { destinationArn: failures.arn } },
+        } satisfies KnownKeys<
+          typeof aggregatorEventSourceMapping,
+          aws.lambda.EventSourceMappingArgs
+        >,
+      },
+    },
+  );
+
+  return { failures, subscriber };
+}

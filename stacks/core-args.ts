@@ -1,0 +1,40 @@
+/*
+ * Core's table definitions and subscription settings in the shapes SST and Pulumi take: the same
+ * objects the local bootstrap and runner use. Pure (no `$app`, no `sst.*` globals), so the
+ * contract test imports this file without SST: packages/local/src/infra-contract.test.ts.
+ */
+import { aggregatorSubscription, type SubscriptionSettings } from "@streamboard/core/subscription";
+import { tables, type TableDefinition, type TableId } from "@streamboard/core/tables";
+
+/** A core table definition → the arguments of `sst.aws.Dynamo` (on demand; GSIs project all). */
+export function toDynamoArgs(table: TableDefinition) {
+  return {
+    fields: { ...table.fields },
+    primaryIndex: { ...table.primaryIndex },
+    ...(table.globalIndexes ? { globalIndexes: { ...table.globalIndexes } } : {}),
+    ...(table.stream ? { stream: table.stream } : {}),
+    ...(table.ttl ? { ttl: table.ttl } : {}),
+  };
+}
+
+/**
+ * Subscription settings (already in the names of `aws.lambda.EventSourceMapping`) → its
+ * arguments. Pulumi wants a mutable array where core has a readonly tuple.
+ */
+export function toEventSourceMappingArgs(settings: SubscriptionSettings) {
+  return { ...settings, functionResponseTypes: [...settings.functionResponseTypes] };
+}
+
+/** `sst.aws.Dynamo` arguments of each table, by the id that is also its link name. */
+export const dynamoArgs = Object.fromEntries(
+  Object.entries(tables).map(([id, table]) => [id, toDynamoArgs(table)]),
+) as Record<TableId, ReturnType<typeof toDynamoArgs>>;
+
+/** The aggregator's event source mapping arguments, from the local runner's settings object. */
+export const aggregatorEventSourceMapping = toEventSourceMappingArgs(aggregatorSubscription);
+
+/**
+ * `Partial<Args>` that also types every key of `T` missing from `Args` as `never`. Spread keys
+ * escape TypeScript's excess-property check; `{ ...t } satisfies KnownKeys<T, Args>` does not.
+ */
+export type KnownKeys<T, Args> = Partial<Args> & Record<Exclude<keyof T, keyof Args>, never>;
