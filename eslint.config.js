@@ -46,9 +46,6 @@ export default tseslint.config(
       globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" },
     },
   },
-  // Outside tsconfig.json (they need SST's generated platform types, `npm run typecheck:infra`):
-  // linted without type information.
-  { files: ["sst.config.ts", "stacks/**/*.ts"], ...tseslint.configs.disableTypeChecked },
   // Type-checked by `npm run typecheck:infra`; linted without types (a type-aware lint would load
   // SST's ~30 MB of generated platform types).
   { files: ["sst.config.ts", "stacks/**/*.ts"], ...tseslint.configs.disableTypeChecked },

@@ -29,11 +29,17 @@ const table = (name: string, streams: boolean): CreateTableCommandInput => ({
   BillingMode: "PAY_PER_REQUEST",
   AttributeDefinitions: [{ AttributeName: "RecordID", AttributeType: "S" }],
   KeySchema: [{ AttributeName: "RecordID", KeyType: "HASH" }],
-  ...(streams ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
+  ...(streams
+    ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } }
+    : {}),
 });
 
 /** Writes per second for one round of PutItems with a fixed number of writers. */
-async function writeRound(client: DynamoDBClient, tableName: string, round: number): Promise<number> {
+async function writeRound(
+  client: DynamoDBClient,
+  tableName: string,
+  round: number,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -66,8 +72,18 @@ export async function benchEngine(): Promise<BenchResult[]> {
 
   const targets = [
     { name: "dynalite alone", client: client(plainEndpoint), table: "Plain", streams: false },
-    { name: "engine, table without stream", client: client(engine.endpoint), table: "NoStream", streams: false },
-    { name: "engine, stream NEW_AND_OLD_IMAGES", client: client(engine.endpoint), table: "Streamed", streams: true },
+    {
+      name: "engine, table without stream",
+      client: client(engine.endpoint),
+      table: "NoStream",
+      streams: false,
+    },
+    {
+      name: "engine, stream NEW_AND_OLD_IMAGES",
+      client: client(engine.endpoint),
+      table: "Streamed",
+      streams: true,
+    },
   ];
   for (const t of targets) await t.client.send(new CreateTableCommand(table(t.table, t.streams)));
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,12 +109,18 @@ export async function benchEngine(): Promise<BenchResult[]> {
   }
 
   // Write → visible: from issuing PutItem to the GetRecords that returns its record.
-  const streams = new DynamoDBStreamsClient({ endpoint: engine.endpoint, region: "us-east-1", credentials });
+  const streams = new DynamoDBStreamsClient({
+    endpoint: engine.endpoint,
+    region: "us-east-1",
+    credentials,
+  });
   const streamed = targets[2]!;
   const { Table } = await import("@aws-sdk/client-dynamodb").then(({ DescribeTableCommand }) =>
     streamed.client.send(new DescribeTableCommand({ TableName: streamed.table })),
   );
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn }));
+  const { StreamDescription } = await streams.send(
+    new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn }),
+  );
   let iterator = (
     await streams.send(
       new GetShardIteratorCommand({
@@ -112,7 +134,10 @@ export async function benchEngine(): Promise<BenchResult[]> {
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const started = performance.now();
     await streamed.client.send(
-      new PutItemCommand({ TableName: streamed.table, Item: { RecordID: { S: `lat-${i}` }, Score: { N: "1" } } }),
+      new PutItemCommand({
+        TableName: streamed.table,
+        Item: { RecordID: { S: `lat-${i}` }, Score: { N: "1" } },
+      }),
     );
     for (;;) {
       const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));

@@ -2,16 +2,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { benchEngine } from "./engine.ts";
+import { benchLeaderboard } from "./leaderboard.ts";
 import { formatTable, type BenchResult } from "./stats.ts";
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   engine: benchEngine,
+  leaderboard: benchLeaderboard,
 };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
 if (unknown.length > 0) {
-  console.error(`unknown bench: ${unknown.join(", ")}; choose from ${Object.keys(suites).join(", ")}`);
+  console.error(
+    `unknown bench: ${unknown.join(", ")}; choose from ${Object.keys(suites).join(", ")}`,
+  );
   process.exit(2);
 }
 

@@ -22,8 +22,11 @@ export function formatTable(results: readonly BenchResult[]): string {
     ...results.map((r) => [r.bench, r.metric, String(r.value), r.unit, r.note ?? ""]),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, col) => cell.padEnd(widths[col]!)).join(" | ")} |`;
-  return [line(rows[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line)].join(
-    "\n",
-  );
+  const line = (row: string[]) =>
+    `| ${row.map((cell, col) => cell.padEnd(widths[col]!)).join(" | ")} |`;
+  return [
+    line(rows[0]!),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.slice(1).map(line),
+  ].join("\n");
 }

@@ -1,0 +1,157 @@
+"use client";
+
+import { ScoreInput, type ScoreRecord } from "@streamboard/core/score-schema";
+import { useRef, useState, type FormEvent } from "react";
+import { Alert } from "./alert";
+import { Button } from "./button";
+import { Field } from "./field";
+import { ApiError, fetchJson } from "./lib/api-client";
+import { formatScore, humanize } from "./lib/format";
+
+type FieldName = "playerName" | "score" | "nickName";
+type FieldErrors = Partial<Record<FieldName, string>>;
+
+const fieldNames: readonly string[] = ["playerName", "score", "nickName"];
+
+function fieldErrorsOf(issues: { path: string; message: string }[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = issue.path.split(".")[0] ?? "";
+    if (fieldNames.includes(field)) errors[field as FieldName] ??= humanize(issue.message);
+  }
+  return errors;
+}
+
+interface ScoreFormProps {
+  /** The remembered player, prefilled until the user types another name. */
+  defaultPlayerName: string;
+  onSubmitted: (record: ScoreRecord) => void;
+}
+
+/**
+ * Validates with core's `ScoreInput` — the schema the API validates with — so the form and the
+ * server agree on what a valid score is; the server's answer is still shown if they ever differ.
+ */
+export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
+  const [playerName, setPlayerName] = useState<string | null>(null);
+  const [score, setScore] = useState("");
+  const [nickName, setNickName] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [serverError, setServerError] = useState<string | null>(null);
+  const [submitted, setSubmitted] = useState<ScoreRecord | null>(null);
+  const [busy, setBusy] = useState(false);
+  // One Idempotency-Key per distinct submission: a retry after a network error reuses it.
+  const attempt = useRef<{ body: string; key: string } | null>(null);
+
+  const name = playerName ?? defaultPlayerName;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setServerError(null);
+    setSubmitted(null);
+
+    const trimmedScore = score.trim();
+    const candidate = {
+      playerName: name,
+      score: trimmedScore === "" ? undefined : Number(trimmedScore),
+      ...(nickName.trim() ? { nickName } : {}),
+    };
+    const parsed = ScoreInput.safeParse(candidate);
+    if (!parsed.success) {
+      const found = fieldErrorsOf(
+        parsed.error.issues.map((i) => ({
+          path: i.path.map(String).join("."),
+          message: i.message,
+        })),
+      );
+      if (trimmedScore === "") found.score = "Enter your score.";
+      else if (!/^-?\d+$/.test(trimmedScore)) found.score = "The score must be a whole number.";
+      setErrors(found);
+      return;
+    }
+    setErrors({});
+
+    const body = JSON.stringify(parsed.data);
+    if (attempt.current?.body !== body) attempt.current = { body, key: crypto.randomUUID() };
+    setBusy(true);
+    try {
+      const record = await fetchJson<ScoreRecord>("/api/scores", {
+        method: "POST",
+        body,
+        headers: { "Idempotency-Key": attempt.current.key },
+      });
+      attempt.current = null;
+      setSubmitted(record);
+      setScore("");
+      setPlayerName(record.playerName);
+      onSubmitted(record);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        setErrors(fieldErrorsOf(error.issues));
+        setServerError(humanize(error.message));
+      } else {
+        setServerError("Something went wrong. Try again.");
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      className="space-y-4"
+      aria-label="Submit a score"
+    >
+      {serverError && (
+        <Alert tone="error" title="The score was not saved">
+          {serverError}
+        </Alert>
+      )}
+      <Field
+        label="Player name"
+        name="playerName"
+        autoComplete="nickname"
+        placeholder="e.g. ada_lovelace"
+        maxLength={64}
+        value={name}
+        onChange={(e) => setPlayerName(e.target.value)}
+        error={errors.playerName}
+        hint="Letters, digits, spaces and _ - . (up to 32)"
+      />
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <Field
+          label="Score"
+          name="score"
+          inputMode="numeric"
+          placeholder="0 – 1,000,000,000"
+          value={score}
+          onChange={(e) => setScore(e.target.value)}
+          error={errors.score}
+        />
+        <Field
+          label="Nickname"
+          name="nickName"
+          placeholder="Optional"
+          maxLength={64}
+          value={nickName}
+          onChange={(e) => setNickName(e.target.value)}
+          error={errors.nickName}
+        />
+      </div>
+      <div className="flex items-center justify-between gap-3 pt-1">
+        <p className="min-w-0 text-[13px] text-slate-500" aria-live="polite">
+          {submitted && (
+            <span className="text-emerald-700">
+              Saved {formatScore(submitted.score)} for <strong>{submitted.playerName}</strong>.
+            </span>
+          )}
+        </p>
+        <Button type="submit" busy={busy} className="shrink-0">
+          Submit score
+        </Button>
+      </div>
+    </form>
+  );
+}

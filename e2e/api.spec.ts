@@ -1,0 +1,258 @@
+import http from "node:http";
+import { expectApiError, OPERATOR_TOKEN, test, expect } from "./fixtures";
+
+const MISSING_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+interface ErrorCase {
+  name: string;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** `{player}` is replaced by the test's player, `{id}` by a record of theirs. */
+  path: string;
+  json?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  status: number;
+  code: string;
+}
+
+const bigBody = JSON.stringify({ playerName: "big", score: 1, padding: "x".repeat(17 * 1024) });
+
+// prettier-ignore
+const errorCases: ErrorCase[] = [
+  // Validation: 400, and nothing written (checked below for every POST /api/scores case).
+  { name: "POST /api/scores – score is negative", method: "POST", path: "/api/scores", json: { playerName: "{player}", score: -1 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – score is not an integer", method: "POST", path: "/api/scores", json: { playerName: "{player}", score: 1.5 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – score over 1,000,000,000", method: "POST", path: "/api/scores", json: { playerName: "{player}", score: 1_000_000_001 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – score is a string", method: "POST", path: "/api/scores", json: { playerName: "{player}", score: "100" }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – score is missing", method: "POST", path: "/api/scores", json: { playerName: "{player}" }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – player name is missing", method: "POST", path: "/api/scores", json: { score: 10 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – player name is blank", method: "POST", path: "/api/scores", json: { playerName: "   ", score: 10 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – player name over 32 characters", method: "POST", path: "/api/scores", json: { playerName: `{player}${"x".repeat(32)}`, score: 10 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – player name with forbidden characters", method: "POST", path: "/api/scores", json: { playerName: "{player}<script>", score: 10 }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – nickname with forbidden characters", method: "POST", path: "/api/scores", json: { playerName: "{player}", score: 10, nickName: "a/b" }, status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – body is a JSON array", method: "POST", path: "/api/scores", json: [{ playerName: "{player}", score: 10 }], status: 400, code: "invalid_input" },
+  { name: "POST /api/scores – body is not JSON", method: "POST", path: "/api/scores", raw: '{"playerName": "{player}", score: 10', status: 400, code: "bad_request" },
+  { name: "POST /api/scores – body is empty", method: "POST", path: "/api/scores", raw: "", status: 400, code: "bad_request" },
+  { name: "POST /api/scores – body over 16 KiB", method: "POST", path: "/api/scores", raw: bigBody, status: 413, code: "payload_too_large" },
+  { name: "GET /api/scores – limit is not a number", method: "GET", path: "/api/scores?limit=ten", status: 400, code: "invalid_input" },
+  { name: "GET /api/leaderboard – limit is zero", method: "GET", path: "/api/leaderboard?limit=0", status: 400, code: "invalid_input" },
+  // Operator routes without (valid) credentials: 401, and nothing changed.
+  { name: "PATCH /api/scores/{id} – no operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, status: 401, code: "unauthorized" },
+  { name: "PATCH /api/scores/{id} – wrong operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, headers: bearer("not-the-token"), status: 401, code: "unauthorized" },
+  { name: "DELETE /api/scores/{id} – no operator token", method: "DELETE", path: "/api/scores/{id}", status: 401, code: "unauthorized" },
+  { name: "DELETE /api/scores/{id} – forged session cookie", method: "DELETE", path: "/api/scores/{id}", headers: { Cookie: "streamboard_operator=9999999999.forged" }, status: 401, code: "unauthorized" },
+  { name: "GET /api/stream – no operator token", method: "GET", path: "/api/stream", status: 401, code: "unauthorized" },
+  { name: "GET /api/stream – wrong operator token", method: "GET", path: "/api/stream", headers: bearer(`${OPERATOR_TOKEN}x`), status: 401, code: "unauthorized" },
+  // Not found.
+  { name: "GET /api/scores/{id} – no such record", method: "GET", path: `/api/scores/${MISSING_ID}`, status: 404, code: "not_found" },
+  { name: "PATCH /api/scores/{id} – no such record", method: "PATCH", path: `/api/scores/${MISSING_ID}`, json: { score: 1 }, headers: bearer(OPERATOR_TOKEN), status: 404, code: "not_found" },
+  { name: "DELETE /api/scores/{id} – no such record", method: "DELETE", path: `/api/scores/${MISSING_ID}`, headers: bearer(OPERATOR_TOKEN), status: 404, code: "not_found" },
+  { name: "GET /api/players/{name} – no such player", method: "GET", path: "/api/players/{player}", status: 404, code: "not_found" },
+  { name: "GET /api/nothing-here – no such API route", method: "GET", path: "/api/nothing-here", status: 404, code: "not_found" },
+  // Operator input errors.
+  { name: "PATCH /api/scores/{id} – empty patch", method: "PATCH", path: "/api/scores/{id}", json: {}, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "PATCH /api/scores/{id} – score is negative", method: "PATCH", path: "/api/scores/{id}", json: { score: -5 }, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – cursor is not one it returned", method: "GET", path: "/api/stream?cursor=bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
+];
+
+test.describe("API errors", () => {
+  for (const c of errorCases) {
+    test(c.name, async ({ request, api, playerName }) => {
+      const needsRecord = c.path.includes("{id}");
+      const record = needsRecord ? await api.submitScore({ playerName, score: 42 }) : undefined;
+      const fill = (s: string) =>
+        s.replaceAll("{player}", playerName).replaceAll("{id}", record?.recordId ?? "");
+      const path = fill(c.path);
+      // The bytes exactly as written (a Buffer: Playwright would JSON-encode a string again).
+      const body = c.raw ?? (c.json !== undefined ? JSON.stringify(c.json) : undefined);
+      const data = body === undefined ? undefined : Buffer.from(fill(body));
+
+      const response = await request.fetch(path, {
+        method: c.method,
+        headers: { "Content-Type": "application/json", ...c.headers },
+        ...(data !== undefined ? { data } : {}),
+      });
+      await expectApiError(response, c.status, c.code);
+
+      // Bad input writes nothing; a refused operator call changes nothing.
+      if (c.method === "POST") expect(await api.listScores(playerName)).toEqual([]);
+      if (record) {
+        const after = await request.get(`/api/scores/${record.recordId}`);
+        expect(await after.json()).toEqual(record);
+      }
+    });
+  }
+
+  test("POST /api/scores – body over 16 KiB sent chunked, without Content-Length", async ({
+    baseURL,
+  }) => {
+    const url = new URL("/api/scores", baseURL);
+    const { status, body } = await new Promise<{ status: number; body: string }>(
+      (resolve, reject) => {
+        const req = http.request(
+          url,
+          { method: "POST", headers: { "Content-Type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on("error", reject);
+        // Several writes without a length: Node sends Transfer-Encoding: chunked.
+        for (let i = 0; i < 17; i++) req.write(bigBody.slice(i * 1024, (i + 1) * 1024));
+        req.end(bigBody.slice(17 * 1024));
+      },
+    );
+    expect(status, body).toBe(413);
+    expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+});
+
+test.describe("API", () => {
+  test("GET /api/health – 200 while the database answers", async ({ request }) => {
+    const response = await request.get("/api/health");
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ok" });
+  });
+
+  test("POST /api/scores – 201 with the record; GET finds it; the aggregate follows", async ({
+    api,
+    request,
+    playerName,
+  }) => {
+    const record = await api.submitScore({ playerName, score: 120, nickName: "Tester" });
+    expect(record).toMatchObject({ playerName, score: 120, nickName: "Tester" });
+    expect(record.recordId).toMatch(/^[0-9A-Z]{26}$/);
+
+    const byId = await request.get(`/api/scores/${record.recordId}`);
+    expect(await byId.json()).toEqual(record);
+
+    const second = await api.submitScore({ playerName, score: 80 });
+    expect((await api.listScores(playerName)).map((r) => r.recordId)).toEqual([
+      second.recordId,
+      record.recordId,
+    ]);
+    await api.waitForTotal(playerName, 200);
+    expect(await api.player(playerName)).toMatchObject({
+      gamesPlayed: 2,
+      bestScore: 120,
+      lastScore: 80,
+    });
+  });
+
+  test("POST /api/scores – an Idempotency-Key replay returns the same record, once", async ({
+    api,
+    request,
+    playerName,
+  }) => {
+    const key = `e2e-${playerName}`;
+    const body = { playerName, score: 77 };
+    const first = await request.post("/api/scores", {
+      data: body,
+      headers: { "Idempotency-Key": key },
+    });
+    expect(first.status()).toBe(201);
+    const replay = await request.post("/api/scores", {
+      data: body,
+      headers: { "Idempotency-Key": key },
+    });
+    expect(replay.status()).toBe(201);
+    expect(replay.headers()["idempotent-replayed"]).toBe("true");
+    expect(await replay.json()).toEqual(await first.json());
+    expect(await api.listScores(playerName)).toHaveLength(1);
+    await api.waitForTotal(playerName, 77);
+  });
+
+  test("POST /api/scores – an Idempotency-Key reused with another body is a 409", async ({
+    api,
+    request,
+    playerName,
+  }) => {
+    const key = `e2e-conflict-${playerName}`;
+    await api.submitScore({ playerName, score: 1 }, key);
+    const response = await request.post("/api/scores", {
+      data: { playerName, score: 2 },
+      headers: { "Idempotency-Key": key },
+    });
+    await expectApiError(response, 409, "idempotency_conflict");
+    expect(await api.listScores(playerName)).toHaveLength(1);
+  });
+
+  test("PATCH and DELETE /api/scores/{id} – the operator corrects and removes a record", async ({
+    api,
+    operatorApi,
+    request,
+    playerName,
+  }) => {
+    const record = await api.submitScore({ playerName, score: 500 });
+    await api.waitForTotal(playerName, 500);
+
+    const patched = await operatorApi.request.patch(`/api/scores/${record.recordId}`, {
+      data: { score: 350, nickName: "Fixed" },
+    });
+    expect(patched.status()).toBe(200);
+    expect(await patched.json()).toMatchObject({
+      recordId: record.recordId,
+      score: 350,
+      nickName: "Fixed",
+    });
+    await api.waitForTotal(playerName, 350);
+
+    const deleted = await operatorApi.request.delete(`/api/scores/${record.recordId}`);
+    expect(deleted.status()).toBe(204);
+    await expectApiError(await request.get(`/api/scores/${record.recordId}`), 404, "not_found");
+    await api.waitForTotal(playerName, undefined);
+  });
+
+  test("GET /api/stream – the operator sees INSERT, MODIFY and REMOVE with their images", async ({
+    api,
+    operatorApi,
+    playerName,
+  }) => {
+    const { cursor } = await operatorApi.stream();
+    const record = await api.submitScore({ playerName, score: 10 });
+    await operatorApi.request.patch(`/api/scores/${record.recordId}`, { data: { score: 11 } });
+    await operatorApi.request.delete(`/api/scores/${record.recordId}`);
+
+    const ofRecord = async () =>
+      (await operatorApi.stream(cursor)).records.filter(
+        (r) => r.keys.RecordID && "S" in r.keys.RecordID && r.keys.RecordID.S === record.recordId,
+      );
+    await expect
+      .poll(async () => (await ofRecord()).map((r) => r.eventName))
+      .toEqual(["INSERT", "MODIFY", "REMOVE"]);
+    const [insert, modify, remove] = await ofRecord();
+    expect(insert?.newImage?.Score).toEqual({ N: "10" });
+    expect(insert?.oldImage).toBeUndefined();
+    expect(modify?.oldImage?.Score).toEqual({ N: "10" });
+    expect(modify?.newImage?.Score).toEqual({ N: "11" });
+    expect(remove?.oldImage?.Score).toEqual({ N: "11" });
+    expect(remove?.newImage).toBeUndefined();
+  });
+
+  test("POST /api/login – the session cookie is httpOnly, SameSite=Lax and not the token", async ({
+    playwright,
+    baseURL,
+  }) => {
+    const request = await playwright.request.newContext({ baseURL });
+    await expectApiError(
+      await request.post("/api/login", { data: { token: "wrong" } }),
+      401,
+      "unauthorized",
+    );
+    const login = await request.post("/api/login", { data: { token: OPERATOR_TOKEN } });
+    expect(login.status()).toBe(204);
+    const setCookie = login.headers()["set-cookie"] ?? "";
+    expect(setCookie).toMatch(/^streamboard_operator=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toContain(OPERATOR_TOKEN);
+
+    expect((await request.get("/api/stream?limit=1")).status()).toBe(200);
+    expect((await request.post("/api/logout")).status()).toBe(204);
+    await expectApiError(await request.get("/api/stream?limit=1"), 401, "unauthorized");
+    await request.dispose();
+  });
+});

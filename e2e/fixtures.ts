@@ -1,0 +1,124 @@
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type APIResponse,
+  type Page,
+} from "@playwright/test";
+import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import type { ScoreRecord } from "@streamboard/core/score";
+import type { InspectorRecord } from "@streamboard/core/stream";
+import { E2E_OPERATOR_TOKEN } from "../playwright.config";
+
+export { expect };
+
+export const OPERATOR_TOKEN = process.env.OPERATOR_TOKEN ?? E2E_OPERATOR_TOKEN;
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Typed calls to the HTTP API, as anyone (no credentials) or as the operator (Bearer token). */
+export class Api {
+  constructor(readonly request: APIRequestContext) {}
+
+  async submitScore(
+    body: { playerName: string; score: number; nickName?: string },
+    idempotencyKey?: string,
+  ): Promise<ScoreRecord> {
+    const response = await this.request.post("/api/scores", {
+      data: body,
+      headers: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {},
+    });
+    expect(response.status(), await response.text()).toBe(201);
+    return (await response.json()) as ScoreRecord;
+  }
+
+  async listScores(playerName: string): Promise<ScoreRecord[]> {
+    const response = await this.request.get("/api/scores", { params: { playerName } });
+    expect(response.status()).toBe(200);
+    return ((await response.json()) as { records: ScoreRecord[] }).records;
+  }
+
+  async leaderboard(limit = 100): Promise<LeaderboardEntry[]> {
+    const response = await this.request.get("/api/leaderboard", { params: { limit } });
+    expect(response.status()).toBe(200);
+    return ((await response.json()) as { entries: LeaderboardEntry[] }).entries;
+  }
+
+  /** The player's aggregate, or undefined while they have none (404). */
+  async player(playerName: string): Promise<LeaderboardEntry | undefined> {
+    const response = await this.request.get(`/api/players/${encodeURIComponent(playerName)}`);
+    if (response.status() === 404) return undefined;
+    expect(response.status()).toBe(200);
+    return (await response.json()) as LeaderboardEntry;
+  }
+
+  /** Waits until the aggregator has brought the player's total to `total` (undefined: gone). */
+  async waitForTotal(playerName: string, total: number | undefined): Promise<void> {
+    await expect
+      .poll(async () => {
+        const entry = await this.player(playerName);
+        return entry && entry.gamesPlayed > 0 ? entry.totalScore : undefined;
+      })
+      .toBe(total);
+  }
+
+  async stream(cursor?: string): Promise<{ records: InspectorRecord[]; cursor: string }> {
+    const response = await this.request.get("/api/stream", {
+      params: cursor ? { cursor, limit: 500 } : { limit: 500 },
+    });
+    expect(response.status()).toBe(200);
+    return (await response.json()) as { records: InspectorRecord[]; cursor: string };
+  }
+}
+
+/** Asserts an error response: its status and `{ error: { code, message } }`. */
+export async function expectApiError(response: APIResponse, status: number, code: string) {
+  const text = await response.text();
+  expect(response.status(), text).toBe(status);
+  const body = JSON.parse(text) as ApiErrorBody;
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe("string");
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body;
+}
+
+let counter = 0;
+
+interface Fixtures {
+  /** A player name no other test uses (valid: letters, digits, `-`; at most 32 characters). */
+  playerName: string;
+  /** The API without credentials. */
+  api: Api;
+  /** The API with `Authorization: Bearer $OPERATOR_TOKEN`. */
+  operatorApi: Api;
+  /** A page whose browser context holds an operator session (POST /api/login). */
+  operatorPage: Page;
+}
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  playerName: async ({}, use, testInfo) => {
+    counter += 1;
+    const unique = `${Date.now().toString(36)}${testInfo.workerIndex}${counter}`;
+    await use(`e2e-${unique}`.slice(0, 32));
+  },
+  api: async ({ request }, use) => {
+    await use(new Api(request));
+  },
+  operatorApi: async ({ playwright, baseURL }, use) => {
+    const request = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
+    await use(new Api(request));
+    await request.dispose();
+  },
+  operatorPage: async ({ page }, use) => {
+    // page.request shares the context's cookie jar, so the page is signed in too.
+    const response = await page.request.post("/api/login", { data: { token: OPERATOR_TOKEN } });
+    expect(response.status()).toBe(204);
+    await use(page);
+  },
+});

@@ -1,0 +1,130 @@
+import type { Locator, Page } from "@playwright/test";
+import { expect, OPERATOR_TOKEN, test } from "./fixtures";
+
+const formatted = (n: number) => n.toLocaleString("en-US");
+
+/** The tail's card for one event of one record. */
+const streamRecord = (page: Page, recordId: string, event: "INSERT" | "MODIFY" | "REMOVE") =>
+  page.locator(
+    `[data-testid="stream-record"][data-record-id="${recordId}"][data-event="${event}"]`,
+  );
+
+/** The inspector's own leaderboard (the one beside the tail). */
+const boardRow = (page: Page, playerName: string): Locator =>
+  page
+    .getByRole("region", { name: "Rolling leaderboard" })
+    .locator(`[data-testid="leaderboard-row"][data-player="${playerName}"]`);
+
+test("/inspector without login goes to /login, and back after signing in", async ({ page }) => {
+  await page.goto("/inspector");
+  await expect(page).toHaveURL(/\/login\?next=(\/|%2F)inspector$/);
+  await expect(page.getByRole("heading", { name: "Operator sign in" })).toBeVisible();
+
+  await page.getByLabel("Operator token").fill("not-the-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "not valid" })).toBeVisible();
+
+  await page.getByLabel("Operator token").fill(OPERATOR_TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/inspector$/);
+  await expect(page.getByRole("heading", { name: "Stream inspector" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/inspector");
+  await expect(page).toHaveURL(/\/login\?next=/);
+});
+
+test("an operator sees the INSERT, edits the record (MODIFY) and deletes it (REMOVE); the board follows", async ({
+  operatorPage: page,
+  api,
+  playerName,
+}) => {
+  const score = 950_000_000 + Math.floor(Math.random() * 40_000_000);
+  const corrected = score - 123_456;
+  await page.goto("/inspector");
+  await expect(page.getByRole("heading", { name: "Stream inspector" })).toBeVisible();
+
+  const record = await api.submitScore({ playerName, score, nickName: "Orig" });
+
+  // INSERT: green badge, the new image, and the player on the board.
+  const insert = streamRecord(page, record.recordId, "INSERT");
+  await expect(insert).toBeVisible();
+  await expect(insert.getByText("INSERT", { exact: true })).toBeVisible();
+  await expect(insert.locator('[data-attribute="Score"]')).toContainText(String(score));
+  await expect(boardRow(page, playerName)).toContainText(formatted(score));
+
+  // MODIFY: edit score and nickname; old and new side by side, the changes marked.
+  await insert.getByRole("button", { name: /^Edit record/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit score record" });
+  await expect(dialog.getByLabel("Score", { exact: true })).toHaveValue(String(score));
+  await dialog.getByLabel("Score", { exact: true }).fill(String(corrected));
+  await dialog.getByLabel("Nickname").fill("Fixed");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await expect(dialog).toBeHidden();
+
+  const modify = streamRecord(page, record.recordId, "MODIFY");
+  await expect(modify).toBeVisible();
+  const scoreRow = modify.locator('[data-attribute="Score"]');
+  await expect(scoreRow).toHaveAttribute("data-changed", "true");
+  await expect(scoreRow.locator("td").nth(1)).toContainText(String(score));
+  await expect(scoreRow.locator("td").nth(2)).toContainText(String(corrected));
+  await expect(modify.locator('[data-attribute="NickName"]')).toHaveAttribute(
+    "data-changed",
+    "true",
+  );
+  await expect(modify.locator('[data-attribute="PlayerName"]')).not.toHaveAttribute("data-changed");
+  await expect(boardRow(page, playerName)).toContainText(formatted(corrected));
+
+  // REMOVE: delete (after confirming); the old image, and the player leaves the board.
+  await modify.getByRole("button", { name: /^Delete record/ }).click();
+  await modify.getByRole("button", { name: "Delete", exact: true }).click();
+  const remove = streamRecord(page, record.recordId, "REMOVE");
+  await expect(remove).toBeVisible();
+  await expect(remove.locator('[data-attribute="Score"]')).toContainText(String(corrected));
+  await expect(boardRow(page, playerName)).toHaveCount(0);
+  await api.waitForTotal(playerName, undefined);
+  // Nothing is left to edit on any of the record's cards.
+  await expect(page.getByRole("button", { name: `Edit record ${record.recordId}` })).toHaveCount(0);
+});
+
+test("the tail filters by event type and player, and pauses", async ({
+  operatorPage: page,
+  api,
+  operatorApi,
+  playerName,
+}) => {
+  await page.goto("/inspector");
+  const record = await api.submitScore({ playerName, score: 5 });
+  await operatorApi.request.patch(`/api/scores/${record.recordId}`, { data: { score: 6 } });
+  await expect(streamRecord(page, record.recordId, "MODIFY")).toBeVisible();
+
+  const tail = page.getByTestId("stream-tail");
+  await page.getByLabel("Filter by player").fill(playerName);
+  await expect(tail.getByTestId("stream-record")).toHaveCount(2);
+  await page.getByRole("button", { name: /^INSERT/ }).click();
+  await expect(tail.getByTestId("stream-record")).toHaveCount(1);
+  await expect(streamRecord(page, record.recordId, "INSERT")).toBeHidden();
+  await page.getByRole("button", { name: /^INSERT/ }).click();
+
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByTestId("live-indicator").first()).toContainText("Paused");
+  await operatorApi.request.delete(`/api/scores/${record.recordId}`);
+  await expect(page.getByTestId("live-indicator").first()).toContainText("1 new");
+  await expect(streamRecord(page, record.recordId, "REMOVE")).toHaveCount(0);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(streamRecord(page, record.recordId, "REMOVE")).toBeVisible();
+});
+
+test("the inspector stacks into one column on a phone", async ({
+  operatorPage: page,
+  api,
+  playerName,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await api.submitScore({ playerName, score: 3 });
+  await page.goto("/inspector");
+  await expect(page.getByTestId("stream-record").first()).toBeVisible();
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth).toBeLessThanOrEqual(390);
+});

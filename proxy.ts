@@ -1,0 +1,10 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { SESSION_COOKIE, verifySession } from "@/app/_lib/session";
+
+/** Sends a browser without an operator session from /inspector to /login, and back after. */
+export function proxy(request: NextRequest) {
+  if (verifySession(request.cookies.get(SESSION_COOKIE)?.value)) return NextResponse.next();
+  return NextResponse.redirect(new URL(`/login?next=${request.nextUrl.pathname}`, request.url));
+}
+
+export const config = { matcher: ["/inspector/:path*"] };
