@@ -6,17 +6,22 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { dynamo } from "@streamboard/core/dynamo";
+import { describeRecordProblem, FAILURES_DIR_ENV } from "@streamboard/core/failures";
 import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
+import { RUNNER_STATUS_ENV } from "@streamboard/core/runner-status";
 import { aggregatorSubscription } from "@streamboard/core/subscription";
 import { ensureTables } from "./bootstrap.ts";
 import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
 import {
+  startStatusFile,
   startStreamRunner,
+  STATUS_FILE,
   type StreamHandler,
   type StreamRunner,
   type StreamRunnerOptions,
@@ -55,7 +60,16 @@ export interface LocalStack {
   runner: StreamRunner;
   /** Absolute data directory, or undefined in memory. */
   dataDir: string | undefined;
-  /** What a process needs to use this stack: `DYNAMODB_ENDPOINT` and the `SST_RESOURCE_*` links. */
+  /**
+   * The runner's checkpoints, `failures.jsonl` (its on-failure destination) and `status.json`:
+   * `<dataDir>/runner`, or in memory a temporary directory removed on stop.
+   */
+  runnerDir: string;
+  /**
+   * What a process needs to use this stack: `DYNAMODB_ENDPOINT`, the `SST_RESOURCE_*` links, and
+   * where the runner's failures and status are (`STREAMBOARD_FAILURES_DIR`,
+   * `STREAMBOARD_RUNNER_STATUS`).
+   */
   env: Record<string, string>;
   /** Stops the runner (after its batch in flight), then the engine (after its requests). */
   stop(): Promise<void>;
@@ -71,6 +85,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? ".data");
   const unlock = dataDir ? lockStackDir(dataDir) : () => {};
   let engine: LocalEngine | undefined;
+  // In memory the runner still gets a directory: the web process reads its failures and status
+  // from files. A temporary one, so nothing outlives the stack.
+  const temporaryRunnerDir =
+    options.runner?.checkpointDir === undefined && !dataDir
+      ? fs.mkdtempSync(path.join(os.tmpdir(), "streamboard-runner-"))
+      : undefined;
+  const removeTemporaryRunnerDir = () => {
+    if (temporaryRunnerDir) fs.rmSync(temporaryRunnerDir, { recursive: true, force: true });
+  };
   try {
     let endpoint = options.endpoint;
     if (!endpoint) {
@@ -82,7 +105,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log(`Using the DynamoDB endpoint ${endpoint}…`);
     }
 
-    const env = { DYNAMODB_ENDPOINT: endpoint, ...localResourceEnvironment() };
+    const runnerDir =
+      options.runner?.checkpointDir ?? temporaryRunnerDir ?? path.join(dataDir!, "runner");
+    const env = {
+      DYNAMODB_ENDPOINT: endpoint,
+      ...localResourceEnvironment(),
+      [FAILURES_DIR_ENV]: runnerDir,
+      [RUNNER_STATUS_ENV]: path.join(runnerDir, STATUS_FILE),
+    };
     Object.assign(process.env, env);
     log("Creating the tables where missing…");
     await ensureTables(dynamo());
@@ -95,9 +125,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: table,
       handler,
       settings: options.settings ?? aggregatorSubscription,
-      ...(dataDir ? { checkpointDir: path.join(dataDir, "runner") } : {}),
+      // The aggregator only reports which records failed; its decoder says why, for the file.
+      explainFailure: describeRecordProblem,
       ...options.runner,
+      checkpointDir: runnerDir,
     });
+    const statusFile = startStatusFile(runner, runnerDir);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -105,15 +138,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       engine,
       runner,
       dataDir,
+      runnerDir,
       env,
       stop() {
         stopping ??= (async () => {
           log("Stopping the stream runner (finishing its batch in flight)…");
           await runner.stop();
+          statusFile.stop();
           if (engine) {
             log("Stopping the DynamoDB engine…");
             await engine.close();
           }
+          removeTemporaryRunnerDir();
           unlock();
         })();
         return stopping;
@@ -121,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await engine?.close();
+    removeTemporaryRunnerDir();
     unlock();
     throw error;
   }
@@ -178,7 +215,7 @@ export const usage = `usage: npm run dev -- [options]      (npm start: the same 
   --port N            web port (env PORT, default 3000)
   --dynamodb-port N   embedded engine port (env DYNAMODB_PORT, default 8000; 0 = any free port)
   --data-dir DIR      engine data and runner checkpoints (env DATA_DIR, default .data)
-  --in-memory         keep nothing on disk
+  --in-memory         keep nothing once stopped (meanwhile the runner's files are in a temp dir)
   --prod              serve the production build (next start) instead of next dev
 
   env DYNAMODB_ENDPOINT  use that DynamoDB (+ Streams) endpoint, no embedded engine
@@ -393,6 +430,8 @@ async function main(argv: string[]): Promise<number> {
       `                    Authorization: Bearer <token>, or sign in at ${url}/login`,
       `  DynamoDB:         ${stack.endpoint}${stack.engine ? "  (embedded engine)" : ""}`,
       `  Data:             ${stack.dataDir ?? "in memory (gone on exit)"}`,
+      `  Stream runner:    ${stack.runnerDir}  (failures.jsonl, status.json)`,
+      `                    npm run replay -- --since 1h · npm run reconcile [-- --fix]`,
       "Press Ctrl-C to stop.",
       "",
     ];

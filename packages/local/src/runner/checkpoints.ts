@@ -30,6 +30,8 @@ export interface FailureRecord {
   attempts: number;
   /** The last error, or why the handler reported the record as failed. */
   error?: string;
+  /** What is wrong with the record itself, from the runner's `explainFailure` hook. */
+  problem?: string;
   record: DynamoDBRecord;
 }
 
@@ -44,6 +46,7 @@ export class CheckpointStore {
   private readonly data: CheckpointFile;
   private readonly file: string | undefined;
   private readonly memoryFailures: FailureRecord[] = [];
+  private failuresFileChecked = false;
 
   constructor(
     private readonly dir: string | undefined,
@@ -100,7 +103,12 @@ export class CheckpointStore {
       this.memoryFailures.push(failure);
       return;
     }
-    fs.appendFileSync(path.join(this.dir, FAILURES_FILE), `${JSON.stringify(failure)}\n`);
+    const file = path.join(this.dir, FAILURES_FILE);
+    // A crash mid-append (a kill -9) can leave a last line without its newline; appending to it
+    // would glue this entry onto the torn one and lose both. Start on a fresh line instead.
+    const lead = this.failuresFileChecked || endsWithNewline(file) ? "" : "\n";
+    fs.appendFileSync(file, `${lead}${JSON.stringify(failure)}\n`);
+    this.failuresFileChecked = true;
   }
 
   failures(): FailureRecord[] {
@@ -118,6 +126,26 @@ export class CheckpointStore {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.file);
+  }
+}
+
+/** True for a missing or empty file, or one whose last byte is a newline. */
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
+  }
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -53,6 +53,8 @@ export interface RunnerContext {
   /** Something a waiter of idle() may care about changed. */
   changed(): void;
   batchDone(info: BatchInfo): void;
+  /** Why a record given up on cannot be processed, when the handler's owner can tell. */
+  explainFailure?: ((record: DynamoDBRecord) => string | undefined) | undefined;
 }
 
 interface Buffered {
@@ -452,6 +454,7 @@ export class ShardReader {
     const records = this.buffer.slice(0, count);
     const time = new Date().toISOString();
     for (const { record, sequenceNumber } of records) {
+      const problem = this.explain(record);
       this.ctx.checkpoints.appendFailure({
         time,
         tableName: this.ctx.tableName,
@@ -463,6 +466,7 @@ export class ShardReader {
         reason,
         attempts: head.failures,
         ...(head.lastFailure ? { error: head.lastFailure.message } : {}),
+        ...(problem ? { problem } : {}),
         record,
       });
     }
@@ -477,6 +481,16 @@ export class ShardReader {
     );
     this.ctx.totals.failed += count;
     this.commit(count);
+  }
+
+  private explain(record: DynamoDBRecord): string | undefined {
+    try {
+      return this.ctx.explainFailure?.(record);
+    } catch (error) {
+      // A broken explanation must not stop the record from reaching the destination.
+      this.ctx.logger.error(`${this.name()}: explainFailure threw`, error);
+      return undefined;
+    }
   }
 
   private shrinkHead(count: number, fresh: boolean): void {

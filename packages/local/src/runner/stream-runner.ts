@@ -90,6 +90,7 @@ class Runner {
       logger: this.logger,
       signal: this.abort.signal,
       totals: { invocations: 0, delivered: 0, failed: 0, expiredIterators: 0, trimmedResets: 0 },
+      explainFailure: options.explainFailure,
       epoch: () => this.epochCounter,
       changed: () => this.checkIdle(),
       batchDone: (info) => {

@@ -1,5 +1,5 @@
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { FailureRecord } from "./checkpoints.ts";
 
 /** A Lambda DynamoDB stream handler, as the aggregator exports it. */
@@ -49,6 +49,12 @@ export interface StreamRunnerOptions {
   logger?: RunnerLogger;
   /** Called after every invocation of the handler, for observability. */
   onBatch?: (info: BatchInfo) => void;
+  /**
+   * Why a record given up on cannot be processed, in the handler's own terms (e.g. the
+   * aggregator's decoder), or undefined when nothing is wrong with the record itself. Stored as
+   * `problem` in its failure entry: a handler's batchItemFailures name records, not reasons.
+   */
+  explainFailure?: (record: DynamoDBRecord) => string | undefined;
 }
 
 export type BatchOutcome = "success" | "partial_failure" | "error";

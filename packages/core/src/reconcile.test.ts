@@ -1,0 +1,360 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { startTestEngine } from "@streamboard/local/testing";
+import type { DynamoDBRecord } from "aws-lambda";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { applyStreamBatch } from "./aggregate.ts";
+import { dynamo } from "./dynamo.ts";
+import { readStreamHistory, reconcile } from "./reconcile.ts";
+import { tableName } from "./resource.ts";
+import { deleteScore, submitScore, updateScore } from "./score.ts";
+import { GameScoreRecords, toCreateTableInput } from "./tables.ts";
+import { tailStream, toLambdaRecord } from "./testing.ts";
+
+// Integration: the real engine, the real aggregator fed from the real stream.
+
+let engine: Awaited<ReturnType<typeof startTestEngine>>;
+let tail: ReturnType<typeof tailStream>;
+beforeEach(async () => {
+  engine = await startTestEngine();
+  tail = tailStream();
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await engine.close();
+});
+
+const quick = { settleMs: 0, rechecks: 0 } as const;
+
+async function deliverNew() {
+  const records = await tail.poll();
+  for (let i = 0; i < records.length; i += 100) {
+    expect((await applyStreamBatch(records.slice(i, i + 100))).batchItemFailures).toEqual([]);
+  }
+  return records;
+}
+
+/** Everything the stream holds, as Lambda would deliver it again. */
+async function everythingOnTheStream(): Promise<DynamoDBRecord[]> {
+  const history = await readStreamHistory();
+  return (history?.shards ?? []).flatMap((shard) =>
+    shard.records.map((record) => toLambdaRecord(record, history!.streamArn)),
+  );
+}
+
+async function aggregates() {
+  const { Items = [] } = await dynamo().send(
+    new ScanCommand({ TableName: tableName("GameScoresByUser"), ConsistentRead: true }),
+  );
+  return Object.fromEntries(
+    Items.map((raw) => {
+      const item = unmarshall(raw);
+      return [item.PlayerName as string, item];
+    }),
+  );
+}
+
+async function aggregateOf(playerName: string) {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoresByUser"),
+      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item && unmarshall(Item);
+}
+
+describe("reconcile: the check", () => {
+  test("aggregates kept by the aggregator: no drift", async () => {
+    const a = await submitScore({ playerName: "ann", score: 10 });
+    await submitScore({ playerName: "ann", score: 30 });
+    const c = await submitScore({ playerName: "bob", score: 5 });
+    await updateScore(a.record.recordId, { score: 12 });
+    await updateScore(c.record.recordId, { playerName: "cyd" });
+    await deleteScore(a.record.recordId);
+    await deliverNew();
+
+    const report = await reconcile(quick);
+    expect(report).toMatchObject({ records: 2, aggregates: 3, compared: 3, drift: [] });
+    expect(report.undecodable).toEqual([]);
+  });
+
+  test("injected drift is found, field by field", async () => {
+    await submitScore({ playerName: "ann", score: 10 });
+    await submitScore({ playerName: "ann", score: 30 });
+    await submitScore({ playerName: "bob", score: 7 });
+    await deliverNew();
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: { S: "ann" }, Period: { S: "ALL" } },
+        UpdateExpression: "SET TotalScore = TotalScore + :d, BestScore = :b",
+        ExpressionAttributeValues: { ":d": { N: "5" }, ":b": { N: "99" } },
+      }),
+    );
+    // Records of a player the aggregator never heard of.
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Item: {
+          PlayerName: { S: "ghost" },
+          Period: { S: "ALL" },
+          TotalScore: { N: "3" },
+          GamesPlayed: { N: "1" },
+          Version: { N: "1" },
+          Applied: { M: {} },
+        },
+      }),
+    );
+
+    const report = await reconcile(quick);
+    expect(report.drift).toEqual([
+      {
+        playerName: "ann",
+        period: "ALL",
+        fields: [
+          { field: "TotalScore", aggregate: 45, records: 40 },
+          { field: "BestScore", aggregate: 99, records: 30 },
+        ],
+      },
+      {
+        playerName: "ghost",
+        period: "ALL",
+        fields: [
+          { field: "TotalScore", aggregate: 3, records: undefined },
+          { field: "GamesPlayed", aggregate: 1, records: 0 },
+        ],
+      },
+    ]);
+    expect(report.fixed).toEqual([]);
+  });
+
+  test("records not yet delivered are lag, not drift, if the runner catches up in time", async () => {
+    await submitScore({ playerName: "ann", score: 10 });
+    await deliverNew();
+    await submitScore({ playerName: "ann", score: 20 });
+    // The runner catches up while reconcile waits to look again.
+    let caughtUp: Promise<unknown> | undefined;
+    const report = await reconcile({
+      settleMs: 1500,
+      rechecks: 1,
+      onProgress: (p) => void (p.phase === "aggregates" && (caughtUp ??= deliverNew())),
+    });
+    await caughtUp;
+    expect(report.drift).toEqual([]);
+
+    // Without a runner, the same difference is drift.
+    await submitScore({ playerName: "ann", score: 1 });
+    expect((await reconcile({ settleMs: 10, rechecks: 1 })).drift).toEqual([
+      {
+        playerName: "ann",
+        period: "ALL",
+        fields: [
+          { field: "TotalScore", aggregate: 30, records: 31 },
+          { field: "GamesPlayed", aggregate: 2, records: 3 },
+          { field: "LastScore", aggregate: 20, records: 1 },
+        ],
+      },
+    ]);
+  });
+
+  test("undecodable records are counted and listed, not summed", async () => {
+    await submitScore({ playerName: "ann", score: 10 });
+    const spoilt = await submitScore({ playerName: "ann", score: 20 });
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        // Score is a key of the ByPlayer index, so it cannot be a string; it can be a fraction.
+        Item: { RecordID: { S: "bad-1" }, Score: { N: "12.5" } },
+      }),
+    );
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    await tail.poll().then((records) => applyStreamBatch(records));
+    // Someone overwrites a good record with a bad score: the aggregator cannot apply that change.
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Key: { RecordID: { S: spoilt.record.recordId } },
+        UpdateExpression: "SET Score = :s",
+        ExpressionAttributeValues: { ":s": { N: "-20" } },
+      }),
+    );
+    const batch = await tail.poll();
+    expect((await applyStreamBatch(batch)).batchItemFailures).toHaveLength(1);
+
+    const report = await reconcile(quick);
+    expect(report.records).toBe(3);
+    expect(report.undecodable).toEqual(
+      expect.arrayContaining([
+        {
+          recordId: "bad-1",
+          problem: expect.stringContaining("PlayerName") as string,
+        },
+        {
+          recordId: spoilt.record.recordId,
+          playerName: "ann",
+          problem: expect.stringContaining("Score") as string,
+        },
+      ]),
+    );
+    // The aggregate still counts the record as it was before it was spoilt.
+    expect(report.drift).toEqual([
+      expect.objectContaining({
+        playerName: "ann",
+        fields: expect.arrayContaining([
+          { field: "TotalScore", aggregate: 30, records: 10 },
+        ]) as unknown,
+      }),
+    ]);
+    const fixed = await reconcile({ ...quick, fix: true });
+    expect(fixed.fixed).toHaveLength(1);
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 10, GamesPlayed: 1 });
+  });
+});
+
+describe("reconcile: the fix", () => {
+  test("repairs drift; redeliveries are still skipped and new changes apply once", async () => {
+    const a = await submitScore({ playerName: "ann", score: 10 });
+    await submitScore({ playerName: "ann", score: 30 });
+    const b = await submitScore({ playerName: "bob", score: 7 });
+    await deliverNew();
+    // Damage: ann loses 100 points and a game; bob's aggregate disappears into thin air.
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: { S: "ann" }, Period: { S: "ALL" } },
+        UpdateExpression: "SET TotalScore = TotalScore - :d, GamesPlayed = :g",
+        ExpressionAttributeValues: { ":d": { N: "100" }, ":g": { N: "1" } },
+      }),
+    );
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: { S: "bob" }, Period: { S: "ALL" } },
+        UpdateExpression: "SET TotalScore = :z, GamesPlayed = :z",
+        ExpressionAttributeValues: { ":z": { N: "0" } },
+      }),
+    );
+
+    const report = await reconcile({ ...quick, fix: true });
+    expect(report.drift.map((d) => d.playerName)).toEqual(["ann", "bob"]);
+    expect(report.fixed.map((d) => d.playerName)).toEqual(["ann", "bob"]);
+    expect(report.unfixed).toEqual([]);
+    expect(await aggregateOf("ann")).toMatchObject({
+      TotalScore: 40,
+      GamesPlayed: 2,
+      BestScore: 30,
+      LastScore: 30,
+    });
+    expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 7, GamesPlayed: 1 });
+    expect((await reconcile(quick)).drift).toEqual([]);
+
+    // Lambda delivering everything again changes nothing, not even a version.
+    const before = await aggregates();
+    const all = await everythingOnTheStream();
+    expect((await applyStreamBatch(all)).batchItemFailures).toEqual([]);
+    expect(await aggregates()).toEqual(before);
+
+    // Later changes apply once, on top of the repaired totals.
+    await updateScore(a.record.recordId, { score: 15 });
+    await deleteScore(b.record.recordId);
+    await submitScore({ playerName: "bob", score: 3 });
+    const later = await deliverNew();
+    expect(await applyStreamBatch(later)).toEqual({ batchItemFailures: [] });
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 45, GamesPlayed: 2 });
+    expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 3, GamesPlayed: 1, BestScore: 3 });
+    expect((await reconcile(quick)).drift).toEqual([]);
+  });
+
+  test("a fix before the runner got to the records: the stream's records are then skipped", async () => {
+    const a = await submitScore({ playerName: "ann", score: 10 });
+    await submitScore({ playerName: "ann", score: 30 });
+    const b = await submitScore({ playerName: "bob", score: 7 });
+    await updateScore(b.record.recordId, { playerName: "ann", score: 8 });
+    await deleteScore(a.record.recordId);
+    // Nothing delivered yet: no aggregates at all.
+    const report = await reconcile({ ...quick, fix: true });
+    expect(report.drift.map((d) => d.playerName)).toEqual(["ann"]);
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 38, GamesPlayed: 2 });
+
+    // The runner now delivers the whole history, in two halves: every change is already in.
+    const pending = await tail.poll();
+    expect(pending).toHaveLength(5);
+    await applyStreamBatch(pending.slice(0, 2));
+    await applyStreamBatch(pending.slice(2));
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 38, GamesPlayed: 2, Version: 1 });
+    // bob's aggregate saw the game arrive and leave again (renamed to ann): no games.
+    expect(await aggregateOf("bob")).toMatchObject({ GamesPlayed: 0 });
+    expect(await aggregateOf("bob")).not.toHaveProperty("TotalScore");
+
+    await updateScore(b.record.recordId, { score: 9 });
+    await deliverNew();
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 39, GamesPlayed: 2 });
+  });
+
+  test("bootstrap: records written before the table had a stream, then the stream's on top", async () => {
+    // Recreate GameScoreRecords without its stream.
+    await dynamo().send(new DeleteTableCommand({ TableName: tableName("GameScoreRecords") }));
+    const withoutStream = { ...GameScoreRecords, stream: undefined };
+    await dynamo().send(
+      new CreateTableCommand(toCreateTableInput(tableName("GameScoreRecords"), withoutStream)),
+    );
+    await waitActive();
+    const early = [];
+    for (const [player, score] of [
+      ["ann", 10],
+      ["ann", 20],
+      ["bob", 5],
+    ] as const) {
+      early.push((await submitScore({ playerName: player, score })).record);
+    }
+    await dynamo().send(
+      new UpdateTableCommand({
+        TableName: tableName("GameScoreRecords"),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+      }),
+    );
+    await waitActive();
+    // On the stream, not yet delivered: a new game, and an edit of a game from before the stream.
+    await submitScore({ playerName: "bob", score: 6 });
+    await updateScore(early[0]!.recordId, { score: 11 });
+
+    const report = await reconcile({ ...quick, fix: true });
+    expect(report.fixed.map((d) => d.playerName)).toEqual(["ann", "bob"]);
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 31, GamesPlayed: 2 });
+    expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 11, GamesPlayed: 2 });
+
+    // The runner starts from TRIM_HORIZON: what the fix counted is skipped, the rest applies once.
+    await deliverNew();
+    await updateScore(early[1]!.recordId, { score: 25 }); // from before the stream: +5
+    await deleteScore(early[2]!.recordId); // from before the stream: -5
+    await deliverNew();
+    expect(await aggregateOf("ann")).toMatchObject({
+      TotalScore: 36,
+      GamesPlayed: 2,
+      BestScore: 25,
+    });
+    expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 6, GamesPlayed: 1 });
+    expect((await reconcile(quick)).drift).toEqual([]);
+  });
+});
+
+async function waitActive() {
+  for (;;) {
+    const { Table } = await dynamo().send(
+      new DescribeTableCommand({ TableName: tableName("GameScoreRecords") }),
+    );
+    if (Table?.TableStatus === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,662 @@
+import {
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type Shard,
+  type _Record as StreamRecord,
+} from "@aws-sdk/client-dynamodb-streams";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import {
+  AggregateItem,
+  isLater,
+  toAggregateItem,
+  type Aggregate,
+  type LastGame,
+} from "./aggregate.ts";
+import { dynamo, dynamoStreams } from "./dynamo.ts";
+import { isConditionalCheckFailed } from "./dynamo-errors.ts";
+import { countsTowards, periodsOf } from "./period.ts";
+import { tableName } from "./resource.ts";
+import { ScoreItem } from "./score-schema.ts";
+
+/*
+ * Reconcile: every aggregate against the records it summarises.
+ *
+ * The check recomputes each (player, period) from a Scan of GameScoreRecords and compares
+ * TotalScore, GamesPlayed, BestScore and LastScore with GameScoresByUser. Records the aggregator
+ * cannot decode are listed and left out, as the aggregator leaves them out. A live runner may
+ * simply not have applied the newest records yet, so a difference only counts as drift if it is
+ * still there after `rechecks` re-reads `settleMs` apart.
+ *
+ * The fix, and why it keeps the `Applied` marks honest (see aggregate.ts for the marks):
+ * After a fix, a change already reflected in the written totals must be skipped if it is
+ * delivered (again), and a change not reflected must be applied exactly once, on top. Both hold
+ * when, for every record R, the totals count R in the state left by some change c_R of R and
+ * the mark of R is c_R's sequence number: a delivery of c_R or anything before it is at or below
+ * the mark (skipped), and the next change of R is above it and carries as its old image exactly
+ * the state that was counted, so `new - old` lands right.
+ *
+ * So a fix reads, in this order:
+ *   1. the aggregate (its `Version` is the condition of the write),
+ *   2. the player's records from the table,
+ *   3. the whole stream (every shard of the table's latest stream, from TRIM_HORIZON),
+ * and counts each record in the state of its latest change on the stream, marked with that
+ * change's sequence number; a record with no change on the stream is counted as the table shows
+ * it, unmarked. That is sound:
+ *   - A record in the stream: its latest change read is c_R, counted and marked — the rule above.
+ *   - A record not in the stream had no change in the 24 hours the stream keeps, up to the moment
+ *     its shard was read; if it changed after (2) read it, that change was not read either (the
+ *     stream is read after the table, and a record is on the stream once its write has returned),
+ *     so what was counted is its state before that change, and it stays unmarked: the change is
+ *     applied on top when delivered. On AWS stream records appear a moment after the write; the
+ *     fix pauses `streamVisibilityMs` between (2) and (3) so that (3) sees what (2) saw.
+ *   - Records that left the player (deleted, renamed away) are on the stream with that change if
+ *     it is less than 24 hours old: not counted, marked, so a REMOVE still to be delivered is
+ *     skipped. Older ones can never be delivered again.
+ *   - The write is conditional on the `Version` read in (1). If the runner wrote the aggregate
+ *     since, it applied changes the stream read in (3) may not include: the write fails and the
+ *     round starts over. If the runner writes after us, its own conditional write fails, it
+ *     re-reads our item, and the marks skip what the fix counted.
+ * Hence `--fix` is safe while the runner is live: no need to stop it or drain the stream.
+ * Records trimmed from the stream before they were ever applied are no obstacle (the table has
+ * them). Not covered: a table recreated while a runner still reads its old stream (marks belong
+ * to one stream, see aggregate.ts); and a fix cannot make the runner apply a change it will
+ * later give up on — that is new drift, for the next reconcile.
+ *
+ * The same fix bootstraps aggregates for records written before the table had a stream, or
+ * before the runner ever ran: no aggregate yet, the totals come from the table, and whatever of
+ * it is on the stream is marked, so the runner skips it when it gets there.
+ */
+
+const MAX_FIX_ROUNDS = 8;
+const CONCURRENCY = 8;
+
+export const COMPARED_FIELDS = ["TotalScore", "GamesPlayed", "BestScore", "LastScore"] as const;
+export type ComparedField = (typeof COMPARED_FIELDS)[number];
+
+export interface FieldDrift {
+  field: ComparedField;
+  /** What GameScoresByUser holds (undefined: absent). */
+  aggregate: number | undefined;
+  /** What the records add up to (undefined: the player has no games, so no such field). */
+  records: number | undefined;
+}
+
+export interface AggregateDrift {
+  playerName: string;
+  period: string;
+  fields: FieldDrift[];
+}
+
+export interface UndecodableRecord {
+  recordId: string;
+  playerName?: string;
+  problem: string;
+}
+
+export interface ReconcileProgress {
+  phase: "count" | "records" | "aggregates" | "recheck" | "fix";
+  done: number;
+  total?: number;
+}
+
+export interface ReconcileOptions {
+  /** Repair the drift found (conditional writes; safe while the runner is live). */
+  fix?: boolean;
+  /** Wait between re-reads of a difference before calling it drift. Default 1000 ms. */
+  settleMs?: number;
+  /** Re-reads a difference must survive. Default 2; 0 reports what the first read finds. */
+  rechecks?: number;
+  /** Pause between reading the table and the stream in a fix. Default: 0 locally, 1 s on AWS. */
+  streamVisibilityMs?: number;
+  onProgress?: (progress: ReconcileProgress) => void;
+}
+
+export interface ReconcileReport {
+  /** Items scanned in GameScoreRecords, undecodable ones included. */
+  records: number;
+  undecodable: UndecodableRecord[];
+  /** Items scanned in GameScoresByUser. */
+  aggregates: number;
+  /** (player, period) pairs compared. */
+  compared: number;
+  /** Drift found (before any fix). */
+  drift: AggregateDrift[];
+  /** With `fix`: the drifts repaired and found right afterwards. */
+  fixed: AggregateDrift[];
+  /** With `fix`: drift still there after the repair (e.g. the runner kept winning the race). */
+  unfixed: AggregateDrift[];
+  durationMs: number;
+}
+
+// --- what records add up to -------------------------------------------------------------------
+
+interface Totals {
+  totalScore: number;
+  gamesPlayed: number;
+  bestScore?: number;
+  last?: LastGame;
+}
+
+function totalsOf(items: Iterable<ScoreItem>): Totals {
+  const totals: Totals = { totalScore: 0, gamesPlayed: 0 };
+  for (const item of items) {
+    totals.totalScore += item.Score;
+    totals.gamesPlayed += 1;
+    totals.bestScore = Math.max(totals.bestScore ?? item.Score, item.Score);
+    const game = { score: item.Score, playedAt: item.CreatedAt, recordId: item.RecordID };
+    if (isLater(game, totals.last)) totals.last = game;
+  }
+  return totals;
+}
+
+type Fields = Record<ComparedField, number | undefined>;
+
+/** The compared fields as the aggregator stores them: a player with no games has only a count. */
+function expectedFields(totals: Totals | undefined): Fields {
+  const playing = (totals?.gamesPlayed ?? 0) > 0;
+  return {
+    TotalScore: playing ? totals!.totalScore : undefined,
+    GamesPlayed: totals?.gamesPlayed ?? 0,
+    BestScore: playing ? totals!.bestScore : undefined,
+    LastScore: playing ? totals!.last?.score : undefined,
+  };
+}
+
+function storedFields(item: Record<string, unknown> | undefined): Fields {
+  const number = (value: unknown) => (typeof value === "number" ? value : undefined);
+  return {
+    TotalScore: number(item?.TotalScore),
+    GamesPlayed: number(item?.GamesPlayed) ?? 0,
+    BestScore: number(item?.BestScore),
+    LastScore: number(item?.LastScore),
+  };
+}
+
+function compare(expected: Fields, stored: Fields): FieldDrift[] {
+  return COMPARED_FIELDS.filter((field) => expected[field] !== stored[field]).map((field) => ({
+    field,
+    aggregate: stored[field],
+    records: expected[field],
+  }));
+}
+
+const keyOf = (playerName: string, period: string) => `${playerName}\u0000${period}`;
+
+interface AggregateKey {
+  playerName: string;
+  period: string;
+}
+
+function decodeScoreItem(raw: Record<string, unknown>): ScoreItem | string {
+  const parsed = ScoreItem.safeParse(raw);
+  return parsed.success
+    ? parsed.data
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+}
+
+// --- reads ------------------------------------------------------------------------------------
+
+async function scanAll(
+  table: string,
+  onPage: (items: Record<string, AttributeValue>[]) => void,
+): Promise<void> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    onPage(page.Items ?? []);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** For a progress bar: the table's item count (AWS updates it every ~6 h; the local engine never). */
+async function estimateCount(
+  table: string,
+  onProgress: ReconcileOptions["onProgress"],
+): Promise<number | undefined> {
+  if (!onProgress) return undefined;
+  const { Table } = await dynamo().send(new DescribeTableCommand({ TableName: table }));
+  if (Table?.ItemCount) return Table.ItemCount;
+  let count = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({ TableName: table, Select: "COUNT", ExclusiveStartKey: startKey }),
+    );
+    count += page.Count ?? 0;
+    onProgress({ phase: "count", done: count });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+async function readAggregate(key: AggregateKey): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoresByUser"),
+      Key: { PlayerName: { S: key.playerName }, Period: { S: key.period } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item && unmarshall(Item);
+}
+
+/** A player's records now, from ByPlayer: RecordID → the item, or undefined if undecodable. */
+async function readPlayerRecords(playerName: string): Promise<Map<string, ScoreItem | undefined>> {
+  const records = new Map<string, ScoreItem | undefined>();
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("GameScoreRecords"),
+        IndexName: "ByPlayer",
+        KeyConditionExpression: "PlayerName = :player",
+        ExpressionAttributeValues: { ":player": { S: playerName } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const plain = unmarshall(raw);
+      const decoded = decodeScoreItem(plain);
+      if (typeof decoded !== "string") records.set(decoded.RecordID, decoded);
+      else if (typeof plain.RecordID === "string") records.set(plain.RecordID, undefined);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+function stateOf(records: Map<string, ScoreItem | undefined>, key: AggregateKey) {
+  const state = new Map<string, ScoreItem>();
+  for (const [recordId, item] of records) {
+    if (item && item.PlayerName === key.playerName && countsTowards(item.CreatedAt, key.period)) {
+      state.set(recordId, item);
+    }
+  }
+  return state;
+}
+
+// --- the stream -------------------------------------------------------------------------------
+
+export interface StreamHistory {
+  streamArn: string;
+  /** Parents before their children; each shard's records in order. */
+  shards: { shardId: string; parentShardId?: string; records: StreamRecord[] }[];
+}
+
+/**
+ * Everything GameScoreRecords' latest stream holds now (up to 24 hours), or undefined when the
+ * table has no stream. Open shards are read until a read comes back empty, which locally means
+ * their tip; AWS can answer empty before the tip only for a shard with nothing new in it.
+ */
+export async function readStreamHistory(): Promise<StreamHistory | undefined> {
+  const streams = dynamoStreams();
+  const { Streams = [] } = await streams.send(
+    new ListStreamsCommand({ TableName: tableName("GameScoreRecords") }),
+  );
+  if (Streams.length === 0) return undefined;
+  // Labels are creation timestamps: the greatest is the table's current stream.
+  const streamArn = Streams.reduce((a, b) =>
+    (a.StreamLabel ?? "") >= (b.StreamLabel ?? "") ? a : b,
+  ).StreamArn!;
+  const shards: Shard[] = [];
+  let start: string | undefined;
+  do {
+    const { StreamDescription } = await streams.send(
+      new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+    );
+    shards.push(...(StreamDescription?.Shards ?? []));
+    start = StreamDescription?.LastEvaluatedShardId;
+  } while (start);
+
+  const history: StreamHistory = { streamArn, shards: [] };
+  for (const shard of parentsFirst(shards)) {
+    const records: StreamRecord[] = [];
+    let { ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId!,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
+    while (iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      records.push(...(page.Records ?? []));
+      if (!page.Records?.length) break;
+      iterator = page.NextShardIterator;
+    }
+    history.shards.push({
+      shardId: shard.ShardId!,
+      ...(shard.ParentShardId ? { parentShardId: shard.ParentShardId } : {}),
+      records,
+    });
+  }
+  return history;
+}
+
+function parentsFirst(shards: Shard[]): Shard[] {
+  const ids = new Set(shards.map((s) => s.ShardId));
+  const placed = new Set<string | undefined>();
+  const ordered: Shard[] = [];
+  let rest = shards;
+  while (rest.length > 0) {
+    const ready = rest.filter(
+      (s) => !s.ParentShardId || !ids.has(s.ParentShardId) || placed.has(s.ParentShardId),
+    );
+    // A cycle cannot happen on a real stream; do not loop forever if one does.
+    const batch = ready.length > 0 ? ready : rest;
+    for (const shard of batch) {
+      ordered.push(shard);
+      placed.add(shard.ShardId);
+    }
+    rest = rest.filter((s) => !batch.includes(s));
+  }
+  return ordered;
+}
+
+/** One record's latest change on the stream. */
+interface LatestChange {
+  sequenceNumber: string;
+  /** ApproximateCreationDateTime, epoch seconds (the marks' clock). */
+  time: number;
+  /** The record's state after the change: undefined once removed, "undecodable" if it cannot be applied. */
+  image: ScoreItem | "undecodable" | undefined;
+  /** Every aggregate any of the record's changes on the stream concerned. */
+  touches: Set<string>;
+}
+
+function latestChanges(history: StreamHistory | undefined): Map<string, LatestChange> {
+  const latest = new Map<string, LatestChange>();
+  for (const shard of history?.shards ?? []) {
+    for (const record of shard.records) {
+      const stream = record.dynamodb;
+      const sequenceNumber = stream?.SequenceNumber;
+      const recordId = stream?.Keys?.RecordID?.S;
+      if (!sequenceNumber || !recordId) continue;
+      let change = latest.get(recordId);
+      if (!change) {
+        change = { sequenceNumber, time: 0, image: undefined, touches: new Set() };
+        latest.set(recordId, change);
+      }
+      const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshall(image));
+      for (const image of images) {
+        if (!image || typeof image.PlayerName !== "string") continue;
+        const createdAt = typeof image.CreatedAt === "string" ? image.CreatedAt : "";
+        for (const period of periodsOf(createdAt))
+          change.touches.add(keyOf(image.PlayerName, period));
+      }
+      if (BigInt(sequenceNumber) >= BigInt(change.sequenceNumber)) {
+        const newImage = images[1];
+        const decoded = newImage && decodeScoreItem(newImage);
+        change.sequenceNumber = sequenceNumber;
+        change.time = Math.floor((stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000);
+        change.image =
+          record.eventName === "REMOVE" || decoded === undefined
+            ? undefined
+            : typeof decoded === "string"
+              ? "undecodable"
+              : decoded;
+      }
+    }
+  }
+  return latest;
+}
+
+// --- the check --------------------------------------------------------------------------------
+
+async function recheck(key: AggregateKey): Promise<FieldDrift[]> {
+  const [stored, records] = await Promise.all([
+    readAggregate(key),
+    readPlayerRecords(key.playerName),
+  ]);
+  return compare(expectedFields(totalsOf(stateOf(records, key).values())), storedFields(stored));
+}
+
+/** Drops the differences that a later read no longer shows (the runner caught up). */
+async function confirm(
+  candidates: AggregateDrift[],
+  rechecks: number,
+  settleMs: number,
+  onProgress: ReconcileOptions["onProgress"],
+): Promise<AggregateDrift[]> {
+  let drift = candidates;
+  for (let round = 0; round < rechecks && drift.length > 0; round++) {
+    await sleep(settleMs);
+    let done = 0;
+    const next: AggregateDrift[] = [];
+    await forEachConcurrently(drift, async (candidate) => {
+      const fields = await recheck(candidate);
+      if (fields.length > 0) next.push({ ...candidate, fields });
+      onProgress?.({ phase: "recheck", done: ++done, total: drift.length });
+    });
+    drift = next;
+  }
+  return drift.sort(byKey);
+}
+
+const byKey = (a: AggregateKey, b: AggregateKey) =>
+  a.playerName < b.playerName
+    ? -1
+    : a.playerName > b.playerName
+      ? 1
+      : a.period < b.period
+        ? -1
+        : a.period > b.period
+          ? 1
+          : 0;
+
+// --- the fix ----------------------------------------------------------------------------------
+
+type FixResult = "written" | "lost_race" | "malformed";
+
+async function fixOne(
+  key: AggregateKey,
+  stored: Record<string, unknown> | undefined,
+  records: Map<string, ScoreItem | undefined>,
+  latest: Map<string, LatestChange>,
+): Promise<FixResult> {
+  const current = stored === undefined ? undefined : AggregateItem.safeParse(stored);
+  if (current && !current.success) return "malformed";
+  const state = stateOf(records, key);
+  const marks: Record<string, [string, number]> = {};
+  const self = keyOf(key.playerName, key.period);
+  for (const [recordId, change] of latest) {
+    if (!change.touches.has(self) && !state.has(recordId)) continue;
+    const image = change.image;
+    if (
+      image &&
+      image !== "undecodable" &&
+      image.PlayerName === key.playerName &&
+      countsTowards(image.CreatedAt, key.period)
+    ) {
+      state.set(recordId, image);
+    } else {
+      state.delete(recordId);
+    }
+    marks[recordId] = [change.sequenceNumber, change.time];
+  }
+  const totals = totalsOf(state.values());
+  const version = current?.data.Version;
+  const aggregate: Aggregate = {
+    playerName: key.playerName,
+    period: key.period,
+    totalScore: totals.totalScore,
+    gamesPlayed: totals.gamesPlayed,
+    ...(totals.bestScore !== undefined ? { bestScore: totals.bestScore } : {}),
+    ...(totals.last ? { last: totals.last } : {}),
+    updatedAt: new Date().toISOString(),
+    version: (version ?? 0) + 1,
+    applied: { ...(current?.data.Applied ?? {}), ...marks },
+  };
+  try {
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Item: marshall(toAggregateItem(aggregate), { removeUndefinedValues: true }),
+        ...(version === undefined
+          ? { ConditionExpression: "attribute_not_exists(PlayerName)" }
+          : {
+              ConditionExpression: "Version = :version",
+              ExpressionAttributeValues: { ":version": { N: String(version) } },
+            }),
+      }),
+    );
+    return "written";
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return "lost_race";
+    throw error;
+  }
+}
+
+async function fixAll(
+  drift: AggregateDrift[],
+  streamVisibilityMs: number,
+  onProgress: ReconcileOptions["onProgress"],
+): Promise<{ written: AggregateDrift[]; failed: AggregateDrift[] }> {
+  const written: AggregateDrift[] = [];
+  const failed: AggregateDrift[] = [];
+  let pending = drift;
+  for (let round = 1; round <= MAX_FIX_ROUNDS && pending.length > 0; round++) {
+    // (1) the aggregates, then (2) the players' records, then (3) the stream: see the top.
+    const stored = new Map<AggregateDrift, Record<string, unknown> | undefined>();
+    await forEachConcurrently(pending, async (d) => void stored.set(d, await readAggregate(d)));
+    const records = new Map<string, Map<string, ScoreItem | undefined>>();
+    const players = [...new Set(pending.map((d) => d.playerName))];
+    await forEachConcurrently(
+      players,
+      async (p) => void records.set(p, await readPlayerRecords(p)),
+    );
+    await sleep(streamVisibilityMs);
+    const latest = latestChanges(await readStreamHistory());
+
+    const lost: AggregateDrift[] = [];
+    await forEachConcurrently(pending, async (d) => {
+      const result = await fixOne(d, stored.get(d), records.get(d.playerName)!, latest);
+      if (result === "written") written.push(d);
+      else if (result === "lost_race") lost.push(d);
+      else failed.push(d);
+      onProgress?.({ phase: "fix", done: written.length + failed.length, total: drift.length });
+    });
+    pending = lost;
+    if (pending.length > 0) await sleep(Math.random() * 50 * round);
+  }
+  return { written, failed: [...failed, ...pending] };
+}
+
+// --- the whole run ----------------------------------------------------------------------------
+
+/** Compares every aggregate with its records; with `fix`, repairs the drift. */
+export async function reconcile(options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const started = performance.now();
+  const { onProgress } = options;
+  const settleMs = options.settleMs ?? 1000;
+  const rechecks = options.rechecks ?? 2;
+  const streamVisibilityMs =
+    options.streamVisibilityMs ?? (process.env.DYNAMODB_ENDPOINT ? 0 : 1000);
+
+  // The records, by what they add up to.
+  const recordsTable = tableName("GameScoreRecords");
+  const total = await estimateCount(recordsTable, onProgress);
+  const expected = new Map<string, AggregateKey & { items: ScoreItem[] }>();
+  const undecodable: UndecodableRecord[] = [];
+  let records = 0;
+  await scanAll(recordsTable, (items) => {
+    for (const raw of items) {
+      const plain = unmarshall(raw);
+      const decoded = decodeScoreItem(plain);
+      if (typeof decoded === "string") {
+        undecodable.push({
+          recordId: typeof plain.RecordID === "string" ? plain.RecordID : JSON.stringify(raw),
+          ...(typeof plain.PlayerName === "string" ? { playerName: plain.PlayerName } : {}),
+          problem: decoded,
+        });
+        continue;
+      }
+      for (const period of periodsOf(decoded.CreatedAt)) {
+        const key = keyOf(decoded.PlayerName, period);
+        let entry = expected.get(key);
+        if (!entry)
+          expected.set(key, (entry = { playerName: decoded.PlayerName, period, items: [] }));
+        entry.items.push(decoded);
+      }
+    }
+    records += items.length;
+    onProgress?.({ phase: "records", done: records, ...(total ? { total } : {}) });
+  });
+
+  // The aggregates as stored.
+  const stored = new Map<string, AggregateKey & { item: Record<string, unknown> }>();
+  await scanAll(tableName("GameScoresByUser"), (items) => {
+    for (const raw of items) {
+      const item = unmarshall(raw);
+      if (typeof item.PlayerName !== "string" || typeof item.Period !== "string") continue;
+      stored.set(keyOf(item.PlayerName, item.Period), {
+        playerName: item.PlayerName,
+        period: item.Period,
+        item,
+      });
+    }
+    onProgress?.({ phase: "aggregates", done: stored.size });
+  });
+
+  const candidates: AggregateDrift[] = [];
+  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
+    const want = expected.get(key);
+    const have = stored.get(key);
+    const fields = compare(expectedFields(want && totalsOf(want.items)), storedFields(have?.item));
+    const { playerName, period } = (want ?? have)!;
+    if (fields.length > 0) candidates.push({ playerName, period, fields });
+  }
+  const drift = await confirm(candidates, rechecks, settleMs, onProgress);
+
+  let fixed: AggregateDrift[] = [];
+  let unfixed: AggregateDrift[] = [];
+  if (options.fix && drift.length > 0) {
+    const { written, failed } = await fixAll(drift, streamVisibilityMs, onProgress);
+    // A write is not proof: look again, allowing a live runner its lag.
+    const left = await confirm(
+      written.map((d) => ({ ...d, fields: [] })),
+      Math.max(1, rechecks),
+      rechecks > 0 ? settleMs : 0,
+      onProgress,
+    );
+    const leftKeys = new Set(left.map((d) => keyOf(d.playerName, d.period)));
+    fixed = written.filter((d) => !leftKeys.has(keyOf(d.playerName, d.period))).sort(byKey);
+    unfixed = [...left, ...failed].sort(byKey);
+  }
+
+  return {
+    records,
+    undecodable,
+    aggregates: stored.size,
+    compared: new Set([...expected.keys(), ...stored.keys()]).size,
+    drift,
+    fixed,
+    unfixed,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+// --- helpers ----------------------------------------------------------------------------------
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
+async function forEachConcurrently<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}

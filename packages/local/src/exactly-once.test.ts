@@ -1,0 +1,144 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { dynamo } from "@streamboard/core/dynamo";
+import { describeRecordProblem } from "@streamboard/core/failures";
+import { reconcile } from "@streamboard/core/reconcile";
+import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
+import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { handler as aggregator } from "@streamboard/functions/aggregator";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { afterEach, expect, test, vi } from "vitest";
+import { ensureTables } from "./bootstrap.ts";
+import { startLocalStack } from "./dev.ts";
+import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
+import { startStreamRunner, type StreamHandler } from "./runner/index.ts";
+import { compareAggregatesWithRecords, random, runWorkload } from "./workload.ts";
+
+// Delivery is at least once; the aggregates must come out as if each record was applied once.
+// Real engine, real runner, the real aggregator; only the failures are staged.
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+  vi.restoreAllMocks();
+});
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+async function expectExact() {
+  const { mismatches, records } = await compareAggregatesWithRecords();
+  expect(mismatches).toEqual([]);
+  const report = await reconcile({ settleMs: 0, rechecks: 0 });
+  expect(report.drift).toEqual([]);
+  expect(report.records).toBe(records);
+  return records;
+}
+
+test("every batch delivered twice: aggregates exact", async () => {
+  const twice: StreamHandler = async (event) => {
+    const first = await aggregator(structuredClone(event));
+    const second = await aggregator(structuredClone(event));
+    return {
+      batchItemFailures: [
+        ...(first?.batchItemFailures ?? []),
+        ...(second?.batchItemFailures ?? []),
+      ],
+    };
+  };
+  const stack = await startLocalStack({
+    inMemory: true,
+    dynamodbPort: 0,
+    handler: twice,
+    runner: { pollIntervalMs: 20, logger: quiet },
+  });
+  cleanups.push(() => stack.stop());
+
+  const work = await runWorkload({ writers: 5, scores: 300, seed: 7 });
+  await stack.runner.idle();
+  expect(work.errors).toBe(0);
+  expect(stack.runner.readFailures()).toEqual([]);
+  expect(await expectExact()).toBeGreaterThan(200);
+});
+
+/**
+ * The aggregator, failing at random on `rate` of the records it is given, in the ways a real
+ * function fails: before doing anything, after applying part of the batch (a crash), reporting
+ * the record as failed after applying only what came before it, or after applying everything
+ * (the answer was lost). Never by applying a later change of a record while skipping an earlier
+ * one: no real handler can (the aggregator applies a player's changes all or none).
+ */
+function flaky(rate: number, seed: number) {
+  const rand = random(seed);
+  let failures = 0;
+  const handler: StreamHandler = async (event: DynamoDBStreamEvent) => {
+    const at = event.Records.findIndex(() => rand() < rate);
+    if (at < 0) return aggregator(event);
+    failures++;
+    const before = { Records: event.Records.slice(0, at) };
+    const seq = event.Records[at]!.dynamodb!.SequenceNumber!;
+    const mode = rand();
+    if (mode < 0.25) throw new Error("transient: failed on arrival");
+    if (mode < 0.75) {
+      if (before.Records.length > 0) await aggregator(before);
+      throw new Error("transient: crashed mid-batch");
+    }
+    const applied: DynamoDBBatchResponse | void = await aggregator(mode < 0.9 ? before : event);
+    return {
+      batchItemFailures: [...(applied?.batchItemFailures ?? []), { itemIdentifier: seq }],
+    };
+  };
+  return { handler, failures: () => failures };
+}
+
+test("the handler failing on 10% of records and the engine restarted mid-run: exact in the end", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "streamboard-exactly-once-"));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const engineDir = path.join(dir, "engine");
+  let engine: LocalEngine = await startLocalEngine({ port: 0, dataDir: engineDir });
+  cleanups.push(() => engine.close());
+  Object.assign(process.env, localResourceEnvironment(), { DYNAMODB_ENDPOINT: engine.endpoint });
+  await ensureTables(dynamo());
+
+  // The aggregator logs each failed write; the staged failures make plenty.
+  vi.spyOn(console, "error").mockImplementation(() => {});
+  const seed = Date.now() % 100_000;
+  const flakyAggregator = flaky(0.1, seed);
+  const warnings: string[] = [];
+  const runner = startStreamRunner({
+    tableName: tableName("GameScoreRecords"),
+    handler: flakyAggregator.handler,
+    settings: aggregatorSubscription,
+    checkpointDir: path.join(dir, "runner"),
+    pollIntervalMs: 20,
+    // Long enough a retry window (about 8 s) for an engine restart, short enough for a test.
+    retryBackoff: { initialMs: 20, maxMs: 2000 },
+    explainFailure: describeRecordProblem,
+    logger: { info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+  });
+  cleanups.push(() => runner.stop());
+
+  const controller = new AbortController();
+  cleanups.push(() => controller.abort());
+  const work = runWorkload({
+    writers: 5,
+    scores: 500,
+    seed,
+    durationMs: 4000,
+    signal: controller.signal,
+  });
+  // Mid-run: the runner has a backlog and batches in flight when the engine goes away.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const delivered = runner.status().totals.delivered;
+  await engine.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  engine = await startLocalEngine({ port: engine.port, dataDir: engineDir });
+  const result = await work;
+  await runner.idle();
+
+  expect(runner.readFailures(), `seed ${seed}`).toEqual([]);
+  expect(delivered).toBeGreaterThan(0);
+  expect(flakyAggregator.failures()).toBeGreaterThan(10);
+  expect(result.submitted).toBeGreaterThan(400);
+  expect(await expectExact()).toBeGreaterThan(300);
+});

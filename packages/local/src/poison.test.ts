@@ -1,0 +1,131 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { dynamo } from "@streamboard/core/dynamo";
+import { listFailures } from "@streamboard/core/failures";
+import { getPlayer } from "@streamboard/core/leaderboard";
+import { tableName } from "@streamboard/core/resource";
+import { getRunnerStatus } from "@streamboard/core/runner-status";
+import { submitScore } from "@streamboard/core/score";
+import { afterEach, expect, test, vi } from "vitest";
+import { startLocalStack, type LocalStack } from "./dev.ts";
+import { readFailures } from "./runner/index.ts";
+
+// Bad data written around the API must neither block the shard nor corrupt an aggregate: it
+// ends in the on-failure destination, with the reason, and the records after it are applied.
+
+const stacks: LocalStack[] = [];
+afterEach(async () => {
+  while (stacks.length > 0) await stacks.pop()!.stop();
+  vi.restoreAllMocks();
+});
+
+async function start() {
+  const warnings: string[] = [];
+  const stack = await startLocalStack({
+    inMemory: true,
+    dynamodbPort: 0,
+    runner: {
+      pollIntervalMs: 20,
+      retryBackoff: { initialMs: 1, maxMs: 5 },
+      logger: { info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+    },
+  });
+  stacks.push(stack);
+  // The aggregator names each record it cannot decode, on every attempt.
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  return { stack, warnings };
+}
+
+async function writeRaw(item: Record<string, { S: string } | { N: string }>) {
+  await dynamo().send(new PutItemCommand({ TableName: tableName("GameScoreRecords"), Item: item }));
+}
+
+test("poison records are isolated and listed with their reason; the shard keeps flowing", async () => {
+  const { stack, warnings } = await start();
+  const now = new Date().toISOString();
+  await submitScore({ playerName: "ann", score: 10 });
+  // No PlayerName, and a Score that is no integer (a string is impossible: Score keys an index).
+  await writeRaw({ RecordID: { S: "poison-1" }, Score: { N: "12.5" }, CreatedAt: { S: now } });
+  await submitScore({ playerName: "bob", score: 20 });
+  const good = await submitScore({ playerName: "ann", score: 5 });
+  await stack.runner.idle();
+
+  expect(await getPlayer("ann")).toMatchObject({ totalScore: 15, gamesPlayed: 2 });
+  expect(await getPlayer("bob")).toMatchObject({ totalScore: 20, gamesPlayed: 1 });
+  const failures = await listFailures();
+  expect(failures).toEqual([
+    {
+      recordId: "poison-1",
+      eventName: "INSERT",
+      sequenceNumber: expect.stringMatching(/^\d+$/) as string,
+      shardId: stack.runner.status().shards[0]!.shardId,
+      reason: expect.stringMatching(
+        /^NewImage: PlayerName: .*Score: score must be an integer/,
+      ) as string,
+      cause: "retries_exhausted",
+      time: expect.any(String) as string,
+      // The subscription's maximumRetryAttempts (10), plus the first attempt.
+      attempts: 11,
+    },
+  ]);
+  expect(warnings.some((w) => w.includes("gave up on 1 record"))).toBe(true);
+
+  // A good record spoilt by a direct write: that change cannot be applied either.
+  await dynamo().send(
+    new UpdateItemCommand({
+      TableName: tableName("GameScoreRecords"),
+      Key: { RecordID: { S: good.record.recordId } },
+      UpdateExpression: "SET Score = :score",
+      ExpressionAttributeValues: { ":score": { N: "-5" } },
+    }),
+  );
+  await submitScore({ playerName: "cyd", score: 7 });
+  await stack.runner.idle();
+  expect(await getPlayer("cyd")).toMatchObject({ totalScore: 7 });
+  const [spoilt] = await listFailures({ limit: 1 });
+  expect(spoilt).toMatchObject({
+    recordId: good.record.recordId,
+    eventName: "MODIFY",
+    reason: expect.stringContaining("NewImage: Score: score must be an integer") as string,
+  });
+
+  // The file itself is the runner's, in its directory: the same entries, raw records included.
+  const file = readFailures(stack.runnerDir);
+  expect(file.map((f) => f.sequenceNumber)).toEqual(
+    (await listFailures()).map((f) => f.sequenceNumber).reverse(),
+  );
+  expect(file[0]).toMatchObject({ problem: failures[0]!.reason, record: { eventName: "INSERT" } });
+});
+
+test("the runner's status reaches the web process through status.json", async () => {
+  const { stack } = await start();
+  expect(process.env.STREAMBOARD_RUNNER_STATUS).toBe(path.join(stack.runnerDir, "status.json"));
+  expect(stack.env).toMatchObject({
+    STREAMBOARD_FAILURES_DIR: stack.runnerDir,
+    STREAMBOARD_RUNNER_STATUS: path.join(stack.runnerDir, "status.json"),
+  });
+  await writeRaw({ RecordID: { S: "poison-2" }, Score: { N: "-1" } });
+  await submitScore({ playerName: "ann", score: 1 });
+  await stack.runner.idle();
+
+  // Rewritten every second.
+  let status = await getRunnerStatus();
+  for (let i = 0; i < 40 && status?.failures !== 1; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    status = await getRunnerStatus();
+  }
+  expect(status).toMatchObject({
+    running: true,
+    stale: false,
+    iteratorAgeMs: expect.any(Number) as number,
+    pending: 0,
+    failures: 1,
+    lastBatch: { outcome: "success", records: 1 },
+    totals: { failed: 1 },
+  });
+
+  // In memory, the runner's directory is a temporary one, gone with the stack.
+  await stack.stop();
+  expect(fs.existsSync(stack.runnerDir)).toBe(false);
+});

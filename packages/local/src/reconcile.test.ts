@@ -1,0 +1,184 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
+import { dynamo } from "@streamboard/core/dynamo";
+import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
+import { deleteScore, submitScore, updateScore } from "@streamboard/core/score";
+import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { GameScoreRecords, toCreateTableInput } from "@streamboard/core/tables";
+import { handler as aggregator } from "@streamboard/functions/aggregator";
+import { afterEach, describe, expect, test } from "vitest";
+import { ensureTables } from "./bootstrap.ts";
+import { startLocalStack } from "./dev.ts";
+import { startLocalEngine } from "./engine/index.ts";
+import { CliError } from "./operator-cli.ts";
+import { main, parseReconcileArgs } from "./reconcile.ts";
+import { startStreamRunner } from "./runner/index.ts";
+import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function run(...argv: string[]) {
+  const { io, out, err } = capture();
+  const code = await main(argv, io);
+  return { code, out: out(), err: err() };
+}
+
+async function damage(playerName: string, points: number) {
+  await dynamo().send(
+    new UpdateItemCommand({
+      TableName: tableName("GameScoresByUser"),
+      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
+      UpdateExpression: "SET TotalScore = TotalScore + :d",
+      ExpressionAttributeValues: { ":d": { N: String(points) } },
+    }),
+  );
+}
+
+describe("the command line", () => {
+  test("flags", () => {
+    expect(parseReconcileArgs([])).toEqual({ fix: false, settleMs: 1000, help: false });
+    expect(parseReconcileArgs(["--fix", "--settle-ms", "0"])).toEqual({
+      fix: true,
+      settleMs: 0,
+      help: false,
+    });
+    expect(() => parseReconcileArgs(["--settle-ms", "soon"])).toThrow(CliError);
+    expect(() => parseReconcileArgs(["--fixx"])).toThrow("Unknown option");
+  });
+});
+
+describe("npm run reconcile", () => {
+  test("clean: exit 0; injected drift: the table and exit 1; --fix repairs it", async () => {
+    const stack = await startLocalStack({
+      inMemory: true,
+      dynamodbPort: 0,
+      runner: { pollIntervalMs: 20, logger: quiet },
+    });
+    cleanups.push(() => stack.stop());
+    await runWorkload({ writers: 3, scores: 90, players: 6, seed: 11 });
+    await stack.runner.idle();
+
+    const clean = await run("--settle-ms", "0");
+    expect(clean.code).toBe(0);
+    expect(clean.out).toMatch(/^Compared 6 aggregate\(s\) with \d+ score record\(s\)/);
+    expect(clean.out).toContain("No drift: every aggregate equals the sum of its records.");
+    expect(clean.err).toContain("scanning records:");
+
+    await damage("player 2", 17);
+    const drift = await run("--settle-ms", "0");
+    expect(drift.code).toBe(1);
+    const table = drift.out.slice(drift.out.indexOf("Drift in 1 aggregate(s):"));
+    const lines = table.split("\n");
+    expect(lines[1]).toMatch(/^player\s+period\s+field\s+aggregate\s+records\s+drift$/);
+    expect(lines[3]).toMatch(/^player 2\s+ALL\s+TotalScore\s+\d+\s+\d+\s+\+17$/);
+    expect(drift.out).toContain("npm run reconcile -- --fix");
+
+    const fixed = await run("--fix", "--settle-ms", "0");
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toContain("Fixed 1 aggregate(s).");
+    expect((await run("--settle-ms", "0")).code).toBe(0);
+  });
+
+  test("--fix while writers and the runner are busy: exact once the runner catches up", async () => {
+    const stack = await startLocalStack({
+      inMemory: true,
+      dynamodbPort: 0,
+      runner: { pollIntervalMs: 20, logger: quiet },
+    });
+    cleanups.push(() => stack.stop());
+    await runWorkload({ writers: 3, scores: 60, players: 6, seed: 5 });
+    await stack.runner.idle();
+    for (let i = 1; i <= 6; i++) await damage(`player ${i}`, 1000 * i);
+
+    // The same players keep playing while the fix runs; its writes race the runner's.
+    const busy = runWorkload({ writers: 4, scores: 200, players: 6, seed: 6, durationMs: 2500 });
+    const fixed = await run("--fix", "--settle-ms", "300");
+    await busy;
+    await stack.runner.idle();
+    expect(fixed.out).toContain("Drift in 6 aggregate(s)");
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
+    expect((await run("--settle-ms", "0")).code).toBe(0);
+  });
+
+  test("bootstrap: records from before the stream and before the runner, then the runner on top", async () => {
+    const engine = await startLocalEngine({ port: 0, inMemory: true });
+    cleanups.push(() => engine.close());
+    Object.assign(process.env, localResourceEnvironment(), { DYNAMODB_ENDPOINT: engine.endpoint });
+    // GameScoreRecords as it was before anyone turned its stream on.
+    const withoutStream = { ...GameScoreRecords, stream: undefined };
+    await dynamo().send(
+      new CreateTableCommand(toCreateTableInput(tableName("GameScoreRecords"), withoutStream)),
+    );
+    await ensureTables(dynamo());
+    const early = [];
+    for (let i = 0; i < 30; i++) {
+      early.push((await submitScore({ playerName: `p${i % 4}`, score: 10 + i })).record);
+    }
+    await dynamo().send(
+      new UpdateTableCommand({
+        TableName: tableName("GameScoreRecords"),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+      }),
+    );
+    for (;;) {
+      const { Table } = await dynamo().send(
+        new DescribeTableCommand({ TableName: tableName("GameScoreRecords") }),
+      );
+      if (Table?.LatestStreamArn && Table.TableStatus === "ACTIVE") break;
+    }
+    // On the stream, before any runner: new games and edits of games from before the stream.
+    for (let i = 0; i < 10; i++) await submitScore({ playerName: `p${i % 5}`, score: 100 + i });
+    await updateScore(early[0]!.recordId, { score: 1 });
+    await updateScore(early[1]!.recordId, { playerName: "p9" });
+    await deleteScore(early[2]!.recordId);
+
+    const first = await run("--settle-ms", "0");
+    expect(first.code).toBe(1);
+    expect(first.out).toContain("Drift in 6 aggregate(s)");
+    const fixed = await run("--fix", "--settle-ms", "0");
+    expect(fixed.out).toContain("Fixed 6 aggregate(s).");
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
+
+    // The runner starts at TRIM_HORIZON: the fix's marks skip what it already counted.
+    const runner = startStreamRunner({
+      tableName: tableName("GameScoreRecords"),
+      handler: aggregator,
+      settings: aggregatorSubscription,
+      pollIntervalMs: 20,
+      logger: quiet,
+    });
+    cleanups.push(() => runner.stop());
+    await runner.idle();
+    expect(runner.status().totals.delivered).toBe(13);
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
+
+    // Later changes, to records from before and after the stream, apply on top exactly once.
+    await updateScore(early[3]!.recordId, { score: 500 });
+    await deleteScore(early[4]!.recordId);
+    await submitScore({ playerName: "p0", score: 7 });
+    await runner.idle();
+    const { mismatches, records } = await compareAggregatesWithRecords();
+    expect(mismatches).toEqual([]);
+    expect(records).toBe(30 + 10 + 1 - 2);
+    expect((await run("--settle-ms", "0")).code).toBe(0);
+  });
+});

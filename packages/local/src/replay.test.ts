@@ -1,0 +1,179 @@
+import net from "node:net";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { dynamo } from "@streamboard/core/dynamo";
+import { reconcile } from "@streamboard/core/reconcile";
+import { tableName } from "@streamboard/core/resource";
+import { submitScore, updateScore } from "@streamboard/core/score";
+import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { handler as aggregator } from "@streamboard/functions/aggregator";
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { startLocalStack, type LocalStackOptions } from "./dev.ts";
+import { CliError } from "./operator-cli.ts";
+import { main, parseReplayArgs, replayStream } from "./replay.ts";
+import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+const savedEndpoint = process.env.DYNAMODB_ENDPOINT;
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+  vi.restoreAllMocks();
+  process.env.DYNAMODB_ENDPOINT = savedEndpoint;
+});
+
+async function start(options: LocalStackOptions = {}) {
+  const stack = await startLocalStack({
+    inMemory: true,
+    dynamodbPort: 0,
+    runner: { pollIntervalMs: 20, logger: { info() {}, warn() {}, error() {} } },
+    ...options,
+  });
+  cleanups.push(() => stack.stop());
+  return stack;
+}
+
+/** Every aggregate item, bookkeeping (Version, Applied) included. */
+async function allAggregates() {
+  const { Items = [] } = await dynamo().send(
+    new ScanCommand({ TableName: tableName("GameScoresByUser"), ConsistentRead: true }),
+  );
+  return Items.map((item) => unmarshall(item)).sort((a, b) =>
+    String(a.PlayerName).localeCompare(String(b.PlayerName)),
+  );
+}
+
+function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe("the command line", () => {
+  test.each([
+    [["--from", "trim-horizon"], { scope: "from TRIM_HORIZON" }],
+    [["--from", "TRIM_HORIZON"], { scope: "from TRIM_HORIZON" }],
+    [["--since", "10m"], { sinceMs: 600_000 }],
+    [["--since=2h"], { sinceMs: 7_200_000 }],
+    [["--since", "90s"], { sinceMs: 90_000 }],
+  ])("%j", (argv, expected) => {
+    expect(parseReplayArgs(argv)).toMatchObject({ ...expected, help: false });
+  });
+
+  test.each([
+    [[], "say what to replay"],
+    [["--from", "latest"], '--from takes "trim-horizon"'],
+    [["--since", "10"], "--since takes an age"],
+    [["--since", "0m"], "--since takes an age"],
+    [["--since", "1h", "--from", "trim-horizon"], "exclude each other"],
+  ])("%j is refused", (argv, message) => {
+    expect(() => parseReplayArgs(argv)).toThrow(CliError);
+    expect(() => parseReplayArgs(argv)).toThrow(message);
+  });
+
+  test("nothing answering is one clear sentence, exit 2", async () => {
+    const port = await freePort();
+    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${port}`;
+    const { io, err } = capture();
+    expect(await main(["--from", "trim-horizon"], io)).toBe(2);
+    expect(err()).toContain(`Nothing answers at http://127.0.0.1:${port}: start the stack first`);
+  });
+});
+
+describe("replay", () => {
+  test("from trim-horizon and --since: aggregates do not move", async () => {
+    const stack = await start();
+    const work = await runWorkload({ writers: 5, scores: 150, seed: 3 });
+    await stack.runner.idle();
+    const before = await allAggregates();
+    expect(before.length).toBeGreaterThan(5);
+    expect(work.submitted).toBe(150);
+
+    const { io, out, err } = capture();
+    expect(await main(["--from", "trim-horizon"], io)).toBe(0);
+    expect(err()).toContain("Replaying GameScoreRecords' stream (from TRIM_HORIZON)");
+    expect(out()).toMatch(/^Replayed \d{3} records in \d+ invocations/);
+    expect(await allAggregates()).toEqual(before);
+
+    expect(await main(["--since", "10m"], capture().io)).toBe(0);
+    expect(await allAggregates()).toEqual(before);
+  });
+
+  test("--since picks records by their creation time", async () => {
+    const stack = await start();
+    await submitScore({ playerName: "old", score: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const since = Date.now();
+    for (const score of [1, 2, 3]) await submitScore({ playerName: "new", score });
+    const edited = await submitScore({ playerName: "new", score: 4 });
+    await updateScore(edited.record.recordId, { score: 5 });
+    await stack.runner.idle();
+    const before = await allAggregates();
+
+    const seen: string[] = [];
+    const result = await replayStream({
+      // The stream keeps whole seconds: a cutoff one second before the first new write.
+      sinceMs: 60_000,
+      now: since - 1000 + 60_000,
+      handler: (event: DynamoDBStreamEvent) => {
+        seen.push(...event.Records.map((r) => r.dynamodb!.NewImage!.PlayerName!.S!));
+        return aggregator(event);
+      },
+    });
+    expect(result).toMatchObject({ records: 5, invocations: 1, failed: [], undecodable: [] });
+    expect(new Set(seen)).toEqual(new Set(["new"]));
+    expect(await allAggregates()).toEqual(before);
+  });
+
+  test("what the runner gave up on is applied by a replay, exactly once", async () => {
+    let outage = true;
+    const stack = await start({
+      // The aggregator, unreachable for eve's records during an outage.
+      handler: async (event) => {
+        const eve = event.Records.find((r) => r.dynamodb?.NewImage?.PlayerName?.S === "eve");
+        if (outage && eve)
+          return { batchItemFailures: [{ itemIdentifier: eve.dynamodb!.SequenceNumber! }] };
+        return aggregator(event);
+      },
+      settings: { ...aggregatorSubscription, maximumRetryAttempts: 1 },
+      runner: {
+        pollIntervalMs: 20,
+        retryBackoff: { initialMs: 1, maxMs: 2 },
+        logger: { info() {}, warn() {}, error() {} },
+      },
+    });
+    await submitScore({ playerName: "ann", score: 10 });
+    await submitScore({ playerName: "eve", score: 20 });
+    await submitScore({ playerName: "eve", score: 30 });
+    await submitScore({ playerName: "ann", score: 5 });
+    await stack.runner.idle();
+    expect(stack.runner.readFailures()).toHaveLength(2);
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([
+      "eve: no aggregate for 2 games",
+    ]);
+
+    outage = false;
+    const result = await replayStream();
+    expect(result).toMatchObject({ records: 4, failed: [], undecodable: [] });
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
+    const again = await allAggregates();
+    await replayStream();
+    expect(await allAggregates()).toEqual(again);
+    expect((await reconcile({ settleMs: 0, rechecks: 0 })).drift).toEqual([]);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
