@@ -1,9 +1,4 @@
-import {
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-} from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
@@ -12,6 +7,7 @@ import { isConditionalCheckFailed } from "./dynamo-errors.ts";
 import { countsTowards, periodsOf } from "./period.ts";
 import { tableName } from "./resource.ts";
 import { ScoreItem } from "./score-schema.ts";
+import { playerItems } from "./score.ts";
 
 /*
  * The aggregator: GameScoreRecords stream records → one GameScoresByUser item per (player, period).
@@ -435,31 +431,20 @@ async function readPlayerRecords(
 ): Promise<{ best?: number; last?: LastGame }> {
   let best: number | undefined;
   let last: LastGame | undefined;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("GameScoreRecords"),
-        IndexName: "ByPlayer",
-        KeyConditionExpression: "PlayerName = :player",
-        ExpressionAttributeValues: { ":player": { S: playerName } },
-        // Highest score first: for the best score alone, the first record that counts is the answer.
-        ScanIndexForward: false,
-        ...(needs.last ? {} : { Limit: 1 }),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const raw of page.Items ?? []) {
-      const parsed = ScoreItem.safeParse(unmarshall(raw));
-      if (!parsed.success || !countsTowards(parsed.data.CreatedAt, period)) continue;
-      const item = parsed.data;
-      if (best === undefined || item.Score > best) best = item.Score;
-      const game = { score: item.Score, playedAt: item.CreatedAt, recordId: item.RecordID };
-      if (isLater(game, last)) last = game;
-      if (!needs.last) return { best };
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  // Highest score first: for the best score alone, the first record that counts is the answer.
+  const items = playerItems(playerName, {
+    highestFirst: true,
+    ...(needs.last ? {} : { pageSize: 1 }),
+  });
+  for await (const raw of items) {
+    const parsed = ScoreItem.safeParse(raw);
+    if (!parsed.success || !countsTowards(parsed.data.CreatedAt, period)) continue;
+    const item = parsed.data;
+    if (best === undefined || item.Score > best) best = item.Score;
+    const game = { score: item.Score, playedAt: item.CreatedAt, recordId: item.RecordID };
+    if (isLater(game, last)) last = game;
+    if (!needs.last) return { best };
+  }
   return { ...(best !== undefined ? { best } : {}), ...(last ? { last } : {}) };
 }
 

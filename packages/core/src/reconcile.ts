@@ -2,7 +2,6 @@ import {
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ScanCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
@@ -27,6 +26,7 @@ import { isConditionalCheckFailed } from "./dynamo-errors.ts";
 import { countsTowards, periodsOf } from "./period.ts";
 import { tableName } from "./resource.ts";
 import { ScoreItem } from "./score-schema.ts";
+import { playerItems } from "./score.ts";
 
 /*
  * Reconcile: every aggregate against the records it summarises.
@@ -255,25 +255,11 @@ async function readAggregate(key: AggregateKey): Promise<Record<string, unknown>
 /** A player's records now, from ByPlayer: RecordID → the item, or undefined if undecodable. */
 async function readPlayerRecords(playerName: string): Promise<Map<string, ScoreItem | undefined>> {
   const records = new Map<string, ScoreItem | undefined>();
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("GameScoreRecords"),
-        IndexName: "ByPlayer",
-        KeyConditionExpression: "PlayerName = :player",
-        ExpressionAttributeValues: { ":player": { S: playerName } },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const raw of page.Items ?? []) {
-      const plain = unmarshall(raw);
-      const decoded = decodeScoreItem(plain);
-      if (typeof decoded !== "string") records.set(decoded.RecordID, decoded);
-      else if (typeof plain.RecordID === "string") records.set(plain.RecordID, undefined);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const plain of playerItems(playerName)) {
+    const decoded = decodeScoreItem(plain);
+    if (typeof decoded !== "string") records.set(decoded.RecordID, decoded);
+    else if (typeof plain.RecordID === "string") records.set(plain.RecordID, undefined);
+  }
   return records;
 }
 

@@ -232,33 +232,55 @@ export async function listScores(
   const limit = clampLimit(q.limit, 20, 100);
   const playerName =
     q.playerName === undefined ? undefined : parseInput(nameField("playerName"), q.playerName);
-  const items: Record<string, AttributeValue>[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      playerName === undefined
-        ? new ScanCommand({ TableName: tableName("GameScoreRecords"), ExclusiveStartKey: startKey })
-        : new QueryCommand({
-            TableName: tableName("GameScoreRecords"),
-            IndexName: "ByPlayer",
-            KeyConditionExpression: "PlayerName = :player",
-            ExpressionAttributeValues: { ":player": { S: playerName } },
-            ExclusiveStartKey: startKey,
-          }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items: Record<string, unknown>[] = [];
+  if (playerName !== undefined) {
+    for await (const item of playerItems(playerName)) items.push(item);
+  } else {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await dynamo().send(
+        new ScanCommand({ TableName: tableName("GameScoreRecords"), ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
 
   const records: ScoreRecord[] = [];
   for (const item of items) {
-    const decoded = ScoreItem.safeParse(unmarshall(item));
+    const decoded = ScoreItem.safeParse(item);
     // One malformed item (written around the API) must not hide everyone's history.
     if (decoded.success) records.push(toRecord(decoded.data));
   }
   return records
     .sort((a, b) => compareDesc(a.createdAt, b.createdAt) || compareDesc(a.recordId, b.recordId))
     .slice(0, limit);
+}
+
+/**
+ * A player's record items from the ByPlayer index, page by page, as stored (not yet validated:
+ * items written around the API may not decode). `highestFirst` walks down by Score.
+ */
+export async function* playerItems(
+  playerName: string,
+  options: { highestFirst?: boolean; pageSize?: number } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("GameScoreRecords"),
+        IndexName: "ByPlayer",
+        KeyConditionExpression: "PlayerName = :player",
+        ExpressionAttributeValues: { ":player": { S: playerName } },
+        ...(options.highestFirst ? { ScanIndexForward: false } : {}),
+        ...(options.pageSize ? { Limit: options.pageSize } : {}),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) yield unmarshall(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }
 
 const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
