@@ -77,7 +77,7 @@ import { playerItems } from "./score.ts";
  * it is on the stream is marked, so the runner skips it when it gets there.
  */
 
-const MAX_FIX_ROUNDS = 8;
+const MAX_FIX_ROUNDS = 20;
 const CONCURRENCY = 8;
 
 export const COMPARED_FIELDS = ["TotalScore", "GamesPlayed", "BestScore", "LastScore"] as const;
@@ -286,7 +286,10 @@ export interface StreamHistory {
  * table has no stream. Open shards are read until a read comes back empty, which locally means
  * their tip; AWS can answer empty before the tip only for a shard with nothing new in it.
  */
-export async function readStreamHistory(): Promise<StreamHistory | undefined> {
+export async function readStreamHistory(
+  /** Shard id → the last sequence number already read: only what follows it is read. */
+  after: ReadonlyMap<string, string> = new Map(),
+): Promise<StreamHistory | undefined> {
   const streams = dynamoStreams();
   const { Streams = [] } = await streams.send(
     new ListStreamsCommand({ TableName: tableName("GameScoreRecords") }),
@@ -309,11 +312,14 @@ export async function readStreamHistory(): Promise<StreamHistory | undefined> {
   const history: StreamHistory = { streamArn, shards: [] };
   for (const shard of parentsFirst(shards)) {
     const records: StreamRecord[] = [];
+    const last = after.get(shard.ShardId!);
     let { ShardIterator: iterator } = await streams.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shard.ShardId!,
-        ShardIteratorType: "TRIM_HORIZON",
+        ...(last
+          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: last }
+          : { ShardIteratorType: "TRIM_HORIZON" }),
       }),
     );
     while (iterator) {
@@ -362,41 +368,55 @@ interface LatestChange {
   touches: Set<string>;
 }
 
-function latestChanges(history: StreamHistory | undefined): Map<string, LatestChange> {
-  const latest = new Map<string, LatestChange>();
-  for (const shard of history?.shards ?? []) {
-    for (const record of shard.records) {
-      const stream = record.dynamodb;
-      const sequenceNumber = stream?.SequenceNumber;
-      const recordId = stream?.Keys?.RecordID?.S;
-      if (!sequenceNumber || !recordId) continue;
-      let change = latest.get(recordId);
-      if (!change) {
-        change = { sequenceNumber, time: 0, image: undefined, touches: new Set() };
-        latest.set(recordId, change);
-      }
-      const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshall(image));
-      for (const image of images) {
-        if (!image || typeof image.PlayerName !== "string") continue;
-        const createdAt = typeof image.CreatedAt === "string" ? image.CreatedAt : "";
-        for (const period of periodsOf(createdAt))
-          change.touches.add(keyOf(image.PlayerName, period));
-      }
-      if (BigInt(sequenceNumber) >= BigInt(change.sequenceNumber)) {
-        const newImage = images[1];
-        const decoded = newImage && decodeScoreItem(newImage);
-        change.sequenceNumber = sequenceNumber;
-        change.time = Math.floor((stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000);
-        change.image =
-          record.eventName === "REMOVE" || decoded === undefined
-            ? undefined
-            : typeof decoded === "string"
-              ? "undecodable"
-              : decoded;
-      }
+/** Folds one stream record into the latest change of its record. */
+function foldChange(latest: Map<string, LatestChange>, record: StreamRecord): void {
+  const stream = record.dynamodb;
+  const sequenceNumber = stream?.SequenceNumber;
+  const recordId = stream?.Keys?.RecordID?.S;
+  if (!sequenceNumber || !recordId) return;
+  let change = latest.get(recordId);
+  if (!change) {
+    change = { sequenceNumber, time: 0, image: undefined, touches: new Set() };
+    latest.set(recordId, change);
+  }
+  const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshall(image));
+  for (const image of images) {
+    if (!image || typeof image.PlayerName !== "string") continue;
+    const createdAt = typeof image.CreatedAt === "string" ? image.CreatedAt : "";
+    for (const period of periodsOf(createdAt)) change.touches.add(keyOf(image.PlayerName, period));
+  }
+  if (BigInt(sequenceNumber) >= BigInt(change.sequenceNumber)) {
+    const newImage = images[1];
+    const decoded = newImage && decodeScoreItem(newImage);
+    change.sequenceNumber = sequenceNumber;
+    change.time = Math.floor((stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000);
+    change.image =
+      record.eventName === "REMOVE" || decoded === undefined
+        ? undefined
+        : typeof decoded === "string"
+          ? "undecodable"
+          : decoded;
+  }
+}
+
+/**
+ * Every record's latest change on the stream, kept current: the first `catchUp` reads the whole
+ * stream, later ones only what was written since. So a fix round that lost a race to the runner
+ * re-reads a few records, not 24 hours of them, and its read-to-write window stays short enough
+ * to win against a busy runner.
+ */
+class StreamTail {
+  readonly latest = new Map<string, LatestChange>();
+  private readonly positions = new Map<string, string>();
+
+  async catchUp(): Promise<void> {
+    const history = await readStreamHistory(this.positions);
+    for (const shard of history?.shards ?? []) {
+      for (const record of shard.records) foldChange(this.latest, record);
+      const last = shard.records.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) this.positions.set(shard.shardId, last);
     }
   }
-  return latest;
 }
 
 // --- the check --------------------------------------------------------------------------------
@@ -513,6 +533,7 @@ async function fixAll(
   const written: AggregateDrift[] = [];
   const failed: AggregateDrift[] = [];
   let pending = drift;
+  const tail = new StreamTail();
   for (let round = 1; round <= MAX_FIX_ROUNDS && pending.length > 0; round++) {
     // (1) the aggregates, then (2) the players' records, then (3) the stream: see the top.
     const stored = new Map<AggregateDrift, Record<string, unknown> | undefined>();
@@ -524,7 +545,8 @@ async function fixAll(
       async (p) => void records.set(p, await readPlayerRecords(p)),
     );
     await sleep(streamVisibilityMs);
-    const latest = latestChanges(await readStreamHistory());
+    await tail.catchUp();
+    const latest = tail.latest;
 
     const lost: AggregateDrift[] = [];
     await forEachConcurrently(pending, async (d) => {

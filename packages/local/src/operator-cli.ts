@@ -16,6 +16,46 @@ export interface Output {
   isTTY?: boolean;
 }
 
+export interface Io {
+  out: Output;
+  err: Output;
+}
+
+/**
+ * The frame of an operator command: flags parsed (a bad one: the message, the usage, exit 2),
+ * `--help`, and a CliError from the body as one plain sentence with exit 2.
+ */
+export async function runCommand<Options extends { help: boolean }>(
+  argv: string[],
+  io: Io,
+  command: {
+    usage: string;
+    parse: (argv: string[]) => Options;
+    run: (options: Options) => Promise<number>;
+  },
+): Promise<number> {
+  let options: Options;
+  try {
+    options = command.parse(argv);
+  } catch (error) {
+    io.err.write(`${(error as Error).message}\n\n${command.usage}\n`);
+    return 2;
+  }
+  if (options.help) {
+    io.out.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(options);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 /** `DYNAMODB_ENDPOINT`, else the engine a default `npm run dev` starts. */
 export function stackEndpoint(env: Record<string, string | undefined> = process.env): string {
   return env.DYNAMODB_ENDPOINT || `http://127.0.0.1:${env.DYNAMODB_PORT || "8000"}`;

@@ -115,6 +115,9 @@ describe("npm run reconcile", () => {
     await busy;
     await stack.runner.idle();
     expect(fixed.out).toContain("Drift in 6 aggregate(s)");
+    // Its own after-check may still see the runner's lag behind the busy writers (exit 1 then);
+    // what counts is that once the runner catches up, nothing is off.
+    expect(fixed.out).toMatch(/Fixed [1-6] aggregate\(s\)\./);
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
     expect((await run("--settle-ms", "0")).code).toBe(0);
   });

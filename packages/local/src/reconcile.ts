@@ -19,7 +19,9 @@ import {
   connectToStack,
   formatCount,
   formatTable,
+  runCommand,
   startProgress,
+  type Io,
   type Output,
 } from "./operator-cli.ts";
 
@@ -114,49 +116,36 @@ function printReport(report: ReconcileReport, fix: boolean, out: Output): number
   return 0;
 }
 
-export async function main(
+export function main(
   argv: string[],
-  io: { out: Output; err: Output } = { out: process.stdout, err: process.stderr },
+  io: Io = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let options;
-  try {
-    options = parseReconcileArgs(argv);
-  } catch (error) {
-    io.err.write(`${(error as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  if (options.help) {
-    io.out.write(`${usage}\n`);
-    return 0;
-  }
-  try {
-    const endpoint = await connectToStack();
-    io.err.write(`Reconciling aggregates at ${endpoint}${options.fix ? " (--fix)" : ""}…\n`);
-    let last: ReconcileProgress | undefined;
-    let progress: ReturnType<typeof startProgress> | undefined;
-    const report = await reconcile({
-      fix: options.fix,
-      settleMs: options.settleMs,
-      onProgress: (p) => {
-        // A new phase, or another round of the same one.
-        if (p.phase !== last?.phase || p.done < last.done) {
-          progress?.finish();
-          const unit = p.phase === "records" || p.phase === "count" ? "records" : "aggregates";
-          progress = startProgress(PHASES[p.phase], io.err, unit);
-        }
-        last = p;
-        progress!.update(p.done, p.total);
-      },
-    });
-    progress?.finish();
-    return printReport(report, options.fix, io.out);
-  } catch (error) {
-    if (error instanceof CliError) {
-      io.err.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  return runCommand(argv, io, {
+    usage,
+    parse: parseReconcileArgs,
+    run: async (options) => {
+      const endpoint = await connectToStack();
+      io.err.write(`Reconciling aggregates at ${endpoint}${options.fix ? " (--fix)" : ""}…\n`);
+      let last: ReconcileProgress | undefined;
+      let progress: ReturnType<typeof startProgress> | undefined;
+      const report = await reconcile({
+        fix: options.fix,
+        settleMs: options.settleMs,
+        onProgress: (p) => {
+          // A new phase, or another round of the same one.
+          if (p.phase !== last?.phase || p.done < last.done) {
+            progress?.finish();
+            const unit = p.phase === "records" || p.phase === "count" ? "records" : "aggregates";
+            progress = startProgress(PHASES[p.phase], io.err, unit);
+          }
+          last = p;
+          progress!.update(p.done, p.total);
+        },
+      });
+      progress?.finish();
+      return printReport(report, options.fix, io.out);
+    },
+  });
 }
 
 const invokedDirectly =

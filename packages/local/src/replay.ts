@@ -19,8 +19,9 @@ import {
   connectToStack,
   formatCount,
   formatTable,
+  runCommand,
   startProgress,
-  type Output,
+  type Io,
 } from "./operator-cli.ts";
 import { toLambdaRecord } from "./runner/lambda-event.ts";
 import type { StreamHandler } from "./runner/types.ts";
@@ -203,70 +204,57 @@ export function parseReplayArgs(argv: string[]): {
   throw new CliError("say what to replay: --from trim-horizon, or --since 10m");
 }
 
-export async function main(
+export function main(
   argv: string[],
-  io: { out: Output; err: Output } = { out: process.stdout, err: process.stderr },
+  io: Io = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let options;
-  try {
-    options = parseReplayArgs(argv);
-  } catch (error) {
-    io.err.write(`${(error as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  if (options.help) {
-    io.out.write(`${usage}\n`);
-    return 0;
-  }
-  try {
-    const endpoint = await connectToStack();
-    io.err.write(`Replaying GameScoreRecords' stream (${options.scope}) at ${endpoint}…\n`);
-    const progress = startProgress("replay", io.err);
-    const result = await replayStream({
-      ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
-      onProgress: (done, total) => progress.update(done, total),
-    });
-    progress.finish();
-    if (!result.streamArn) {
-      io.out.write("GameScoreRecords has no stream: nothing to replay.\n");
+  return runCommand(argv, io, {
+    usage,
+    parse: parseReplayArgs,
+    run: async (options) => {
+      const endpoint = await connectToStack();
+      io.err.write(`Replaying GameScoreRecords' stream (${options.scope}) at ${endpoint}…\n`);
+      const progress = startProgress("replay", io.err);
+      const result = await replayStream({
+        ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
+        onProgress: (done, total) => progress.update(done, total),
+      });
+      progress.finish();
+      if (!result.streamArn) {
+        io.out.write("GameScoreRecords has no stream: nothing to replay.\n");
+        return 0;
+      }
+      const seconds = result.durationMs / 1000;
+      const rate = seconds > 0 ? Math.round(result.records / seconds) : result.records;
+      io.out.write(
+        `Replayed ${formatCount(result.records)} records in ${formatCount(result.invocations)} ` +
+          `invocations, ${seconds.toFixed(1)} s (${formatCount(rate)} records/s). Records the ` +
+          `aggregates already held were skipped by their marks.\n`,
+      );
+      if (result.undecodable.length > 0) {
+        io.out.write(
+          `\n${result.undecodable.length} record(s) cannot be applied (bad data; see the ` +
+            `failures list and fix or delete the record):\n` +
+            `${formatTable(
+              ["record", "sequence number", "problem"],
+              result.undecodable.map((p) => [p.recordId, p.sequenceNumber, p.reason]),
+            )}\n`,
+        );
+      }
+      if (result.failed.length > 0) {
+        io.out.write(
+          `\n${result.failed.length} record(s) still failed after ${MAX_RETRIES} retries; ` +
+            `run the replay again, then \`npm run reconcile\`:\n` +
+            `${formatTable(
+              ["record", "sequence number", "error"],
+              result.failed.map((p) => [p.recordId, p.sequenceNumber, p.reason]),
+            )}\n`,
+        );
+        return 1;
+      }
       return 0;
-    }
-    const seconds = result.durationMs / 1000;
-    const rate = seconds > 0 ? Math.round(result.records / seconds) : result.records;
-    io.out.write(
-      `Replayed ${formatCount(result.records)} records in ${formatCount(result.invocations)} ` +
-        `invocations, ${seconds.toFixed(1)} s (${formatCount(rate)} records/s). Records the ` +
-        `aggregates already held were skipped by their marks.\n`,
-    );
-    if (result.undecodable.length > 0) {
-      io.out.write(
-        `\n${result.undecodable.length} record(s) cannot be applied (bad data; see the ` +
-          `failures list and fix or delete the record):\n` +
-          `${formatTable(
-            ["record", "sequence number", "problem"],
-            result.undecodable.map((p) => [p.recordId, p.sequenceNumber, p.reason]),
-          )}\n`,
-      );
-    }
-    if (result.failed.length > 0) {
-      io.out.write(
-        `\n${result.failed.length} record(s) still failed after ${MAX_RETRIES} retries; ` +
-          `run the replay again, then \`npm run reconcile\`:\n` +
-          `${formatTable(
-            ["record", "sequence number", "error"],
-            result.failed.map((p) => [p.recordId, p.sequenceNumber, p.reason]),
-          )}\n`,
-      );
-      return 1;
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof CliError) {
-      io.err.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+    },
+  });
 }
 
 const invokedDirectly =
