@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
   type CreateTableCommandInput,
@@ -85,8 +86,15 @@ export async function benchEngine(): Promise<BenchResult[]> {
       streams: true,
     },
   ];
-  for (const t of targets) await t.client.send(new CreateTableCommand(table(t.table, t.streams)));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const t of targets) {
+    await t.client.send(new CreateTableCommand(table(t.table, t.streams)));
+    while (
+      (await t.client.send(new DescribeTableCommand({ TableName: t.table }))).Table?.TableStatus !==
+      "ACTIVE"
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 
   // Warm up every path (JIT, sockets), then interleave rounds so drift hits all targets alike.
   for (const t of targets) await writeRound(t.client, t.table, -1);
@@ -115,8 +123,8 @@ export async function benchEngine(): Promise<BenchResult[]> {
     credentials,
   });
   const streamed = targets[2]!;
-  const { Table } = await import("@aws-sdk/client-dynamodb").then(({ DescribeTableCommand }) =>
-    streamed.client.send(new DescribeTableCommand({ TableName: streamed.table })),
+  const { Table } = await streamed.client.send(
+    new DescribeTableCommand({ TableName: streamed.table }),
   );
   const { StreamDescription } = await streams.send(
     new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn }),

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -54,7 +55,12 @@ describe("npm run engine", () => {
         StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    while (
+      (await db.send(new DescribeTableCommand({ TableName: "Kept" }))).Table?.TableStatus !==
+      "ACTIVE"
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await db.send(new PutItemCommand({ TableName: "Kept", Item: { id: { S: "1" } } }));
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);

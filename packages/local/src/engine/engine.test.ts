@@ -67,6 +67,21 @@ const key = (pk: string, sk = 1): Record<string, AttributeValue> => ({
   sk: { N: String(sk) },
 });
 
+/** Waits until a table is ACTIVE (`gone`: until it no longer exists), as AWS clients must. */
+async function settled(db: DynamoDBClient, TableName: string, gone = false): Promise<void> {
+  for (;;) {
+    const status = await db.send(new DescribeTableCommand({ TableName })).then(
+      ({ Table }) => Table?.TableStatus,
+      (error: Error) => {
+        if (error.name === "ResourceNotFoundException") return undefined;
+        throw error;
+      },
+    );
+    if (gone ? status === undefined : status === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Engine + clients + helpers to create a streamed table and read everything on its stream. */
 async function harness(options: Partial<LocalEngineOptions> = {}) {
   const engine = await startLocalEngine({ port: 0, inMemory: true, ...options });
@@ -75,6 +90,7 @@ async function harness(options: Partial<LocalEngineOptions> = {}) {
   async function createStreamed(viewType: StreamViewType = "NEW_AND_OLD_IMAGES") {
     const input = tableInput(viewType);
     const { TableDescription } = await db.send(new CreateTableCommand(input));
+    await settled(db, input.TableName!);
     return { name: input.TableName!, streamArn: TableDescription!.LatestStreamArn! };
   }
 
@@ -165,6 +181,7 @@ describe("tables with streams", () => {
   it("UpdateTable enables a stream, and disabling keeps its records readable", async () => {
     const input = tableInput();
     await h.db.send(new CreateTableCommand(input));
+    await settled(h.db, input.TableName!);
     await h.db.send(new PutItemCommand({ TableName: input.TableName, Item: key("before") }));
     const { TableDescription } = await h.db.send(
       new UpdateTableCommand({
@@ -227,7 +244,7 @@ describe("tables with streams", () => {
     const { name, streamArn } = await h.createStreamed();
     await h.db.send(new PutItemCommand({ TableName: name, Item: key("a") }));
     await h.db.send(new DeleteTableCommand({ TableName: name }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(h.db, name, true);
     const { TableDescription } = await h.db.send(
       new CreateTableCommand(tableInput("NEW_IMAGE", name)),
     );
@@ -385,7 +402,7 @@ describe("ReturnValues on a streamed table answer as dynalite alone", () => {
     const { name, streamArn } = await h.createStreamed();
     const other = tableInput();
     await plain.db.send(new CreateTableCommand(other));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(plain.db, other.TableName!);
     const engineSteps = steps(name);
     const plainSteps = steps(other.TableName!);
     for (let i = 0; i < engineSteps.length; i++) {
