@@ -3,6 +3,11 @@ import { defineConfig, devices } from "@playwright/test";
 /** The token the e2e server runs with; specs read it from here through `e2e/fixtures.ts`. */
 export const E2E_OPERATOR_TOKEN = "e2e-operator-token";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+/**
+ * The embedded engine's port: fixed (not 0) so specs can write to a table around the API, as a
+ * bad client would (`rawDynamo` in `e2e/fixtures.ts`). Override when 8103 is taken.
+ */
+export const E2E_DYNAMODB_PORT = Number(process.env.E2E_DYNAMODB_PORT ?? 8103);
 const baseURL = `http://localhost:${PORT}`;
 
 export default defineConfig({
@@ -31,9 +36,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    // The whole stack, as `npm start` runs it: production build, embedded engine in memory on a
-    // free port, the stream runner with the aggregator, and a fixed operator token.
-    command: `npm run build && npx tsx packages/local/src/dev.ts --prod --in-memory --port ${PORT} --dynamodb-port 0`,
+    // The whole stack, as `npm start` runs it: production build, embedded engine in memory, the
+    // stream runner with the aggregator (retries and backoff as deployed), a fixed operator token.
+    command: `npm run build && npx tsx packages/local/src/dev.ts --prod --in-memory --port ${PORT} --dynamodb-port ${E2E_DYNAMODB_PORT}`,
     url: `${baseURL}/api/health`,
     env: { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, NEXT_TELEMETRY_DISABLED: "1" },
     timeout: 240_000,

@@ -20,16 +20,22 @@ export const eventColors: Record<string, { badge: string; dot: string; chart: st
   },
 };
 
+// An on-failure entry can carry an event name the aggregator did not recognise.
+const unknownColors = {
+  badge: "bg-slate-50 text-slate-600 ring-slate-500/20",
+  dot: "bg-slate-400",
+};
+
 /** INSERT green, MODIFY amber, REMOVE red — the three things a stream record can say. */
-export function EventBadge({ eventName }: { eventName: EventName }) {
-  const colors = eventColors[eventName] ?? eventColors.INSERT!;
+export function EventBadge({ eventName }: { eventName: EventName | (string & {}) }) {
+  const colors = eventColors[eventName] ?? unknownColors;
   return (
     <span
       className={`inline-flex items-center gap-1.5 rounded-md px-2 py-0.5 font-mono text-[11px] font-semibold tracking-wide ring-1 ring-inset ${colors.badge}`}
       data-event={eventName}
     >
       <span className={`h-1.5 w-1.5 rounded-full ${colors.dot}`} />
-      {eventName}
+      {eventName || "?"}
     </span>
   );
 }

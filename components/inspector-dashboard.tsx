@@ -10,6 +10,7 @@ import { EditRecordDialog, type EditableRecord } from "./edit-record-dialog";
 import { EmptyState } from "./empty-state";
 import { eventColors } from "./event-badge";
 import { EventsChart } from "./events-chart";
+import { FailuresPanel } from "./failures-panel";
 import { PauseIcon, PlayIcon, SearchIcon, StreamIcon } from "./icons";
 import { LeaderboardTable } from "./leaderboard-table";
 import { ApiError, fetchJson } from "./lib/api-client";
@@ -17,10 +18,12 @@ import { numberAttribute, stringAttribute } from "./lib/dynamo-json";
 import { LiveIndicator } from "./live-indicator";
 import { LogoutButton } from "./logout-button";
 import { PageHeading } from "./page-heading";
+import { RunnerLag } from "./runner-lag";
 import { StreamRecordCard } from "./stream-record-card";
 import { TopPlayersChart } from "./top-players-chart";
 import { useLeaderboard } from "./use-leaderboard";
 import { useNow } from "./use-now";
+import { useRunnerHealth } from "./use-runner-health";
 import { useStreamTail } from "./use-stream-tail";
 
 const eventTypes = ["INSERT", "MODIFY", "REMOVE"] as const;
@@ -41,6 +44,7 @@ function matchesPlayer(record: InspectorRecord, query: string): boolean {
 export function InspectorDashboard() {
   const tail = useStreamTail();
   const board = useLeaderboard(10);
+  const health = useRunnerHealth();
   const now = useNow();
   const [types, setTypes] = useState<ReadonlySet<EventType>>(new Set(eventTypes));
   const [player, setPlayer] = useState("");
@@ -116,6 +120,7 @@ export function InspectorDashboard() {
         }
         actions={
           <>
+            <RunnerLag health={health.data} error={health.error} now={now} />
             <LiveIndicator
               state={state}
               label={
@@ -265,16 +270,18 @@ export function InspectorDashboard() {
           )}
         </Card>
 
-        <Card
-          className="xl:sticky xl:top-6 xl:col-span-4"
-          aria-label="Rolling leaderboard"
-          title="Leaderboard"
-          description="Rolling totals from GameScoresByUser"
-          bodyClassName="pb-2"
-          actions={<LiveIndicator state={board.error ? "error" : "live"} />}
-        >
-          <LeaderboardTable entries={board.data?.entries} compact />
-        </Card>
+        <div className="flex min-w-0 flex-col gap-6 xl:sticky xl:top-6 xl:col-span-4">
+          <Card
+            aria-label="Rolling leaderboard"
+            title="Leaderboard"
+            description="Rolling totals from GameScoresByUser"
+            bodyClassName="pb-2"
+            actions={<LiveIndicator state={board.error ? "error" : "live"} />}
+          >
+            <LeaderboardTable entries={board.data?.entries} compact />
+          </Card>
+          <FailuresPanel now={now} />
+        </div>
       </div>
 
       {editing && (

@@ -1,4 +1,5 @@
 import http from "node:http";
+import type { RunnerHealth } from "../components/use-runner-health";
 import { expectApiError, OPERATOR_TOKEN, test, expect } from "./fixtures";
 
 const MISSING_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
@@ -44,6 +45,9 @@ const errorCases: ErrorCase[] = [
   { name: "DELETE /api/scores/{id} – forged session cookie", method: "DELETE", path: "/api/scores/{id}", headers: { Cookie: "streamboard_operator=9999999999.forged" }, status: 401, code: "unauthorized" },
   { name: "GET /api/stream – no operator token", method: "GET", path: "/api/stream", status: 401, code: "unauthorized" },
   { name: "GET /api/stream – wrong operator token", method: "GET", path: "/api/stream", headers: bearer(`${OPERATOR_TOKEN}x`), status: 401, code: "unauthorized" },
+  { name: "GET /api/failures – no operator token", method: "GET", path: "/api/failures", status: 401, code: "unauthorized" },
+  { name: "GET /api/failures – wrong operator token", method: "GET", path: "/api/failures", headers: bearer("not-the-token"), status: 401, code: "unauthorized" },
+  { name: "GET /api/failures – forged session cookie", method: "GET", path: "/api/failures", headers: { Cookie: "streamboard_operator=9999999999.forged" }, status: 401, code: "unauthorized" },
   // Not found.
   { name: "GET /api/scores/{id} – no such record", method: "GET", path: `/api/scores/${MISSING_ID}`, status: 404, code: "not_found" },
   { name: "PATCH /api/scores/{id} – no such record", method: "PATCH", path: `/api/scores/${MISSING_ID}`, json: { score: 1 }, headers: bearer(OPERATOR_TOKEN), status: 404, code: "not_found" },
@@ -54,6 +58,8 @@ const errorCases: ErrorCase[] = [
   { name: "PATCH /api/scores/{id} – empty patch", method: "PATCH", path: "/api/scores/{id}", json: {}, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
   { name: "PATCH /api/scores/{id} – score is negative", method: "PATCH", path: "/api/scores/{id}", json: { score: -5 }, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
   { name: "GET /api/stream – cursor is not one it returned", method: "GET", path: "/api/stream?cursor=bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
+  { name: "GET /api/failures – limit is zero", method: "GET", path: "/api/failures?limit=0", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/failures – limit over 1000", method: "GET", path: "/api/failures?limit=1001", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
 ];
 
 test.describe("API errors", () => {
@@ -111,10 +117,54 @@ test.describe("API errors", () => {
 });
 
 test.describe("API", () => {
-  test("GET /api/health – 200 while the database answers", async ({ request }) => {
+  test("GET /api/health – 200 while the database answers, with the stream runner's lag", async ({
+    request,
+  }) => {
     const response = await request.get("/api/health");
     expect(response.status()).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "ok" });
+    const body = (await response.json()) as { status: string; runner: RunnerHealth | null };
+    expect(body).toMatchObject({
+      status: "ok",
+      runner: {
+        running: true,
+        stale: false,
+        iteratorAgeMs: expect.any(Number),
+        pending: expect.any(Number),
+        failures: expect.any(Number),
+      },
+    });
+    const { runner } = body;
+    expect(runner!.iteratorAgeMs).toBeGreaterThanOrEqual(0);
+    if (runner!.lastBatch !== null) {
+      expect(runner!.lastBatch).toMatchObject({
+        time: expect.any(String),
+        records: expect.any(Number),
+        outcome: expect.stringMatching(/^(success|partial_failure|error)$/),
+      });
+    }
+  });
+
+  test("GET /api/failures – the operator gets the on-failure destination, newest first", async ({
+    operatorApi,
+  }) => {
+    const failures = await operatorApi.failures();
+    // Empty on a fresh stack; failures.spec.ts adds poison records, in whatever order specs run.
+    expect(Array.isArray(failures)).toBe(true);
+    for (const failure of failures) {
+      expect(failure).toEqual({
+        recordId: expect.any(String),
+        eventName: expect.any(String),
+        sequenceNumber: expect.stringMatching(/^\d+$/),
+        shardId: expect.any(String),
+        reason: expect.any(String),
+        cause: expect.stringMatching(/^(retries_exhausted|record_expired)$/),
+        time: expect.any(String),
+        attempts: expect.any(Number),
+      });
+    }
+    const times = failures.map((f) => f.time);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(await operatorApi.failures(1)).toEqual(failures.slice(0, 1));
   });
 
   test("POST /api/scores – 201 with the record; GET finds it; the aggregate follows", async ({

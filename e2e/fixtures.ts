@@ -1,3 +1,4 @@
+import { DynamoDBClient, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   test as base,
   expect,
@@ -5,10 +6,13 @@ import {
   type APIResponse,
   type Page,
 } from "@playwright/test";
+import type { FailureEntry } from "@streamboard/core/failures";
 import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import { localResourceEnvironment } from "@streamboard/core/resource";
 import type { ScoreRecord } from "@streamboard/core/score";
 import type { InspectorRecord } from "@streamboard/core/stream";
-import { E2E_OPERATOR_TOKEN } from "../playwright.config";
+import type { RunnerHealth } from "../components/use-runner-health";
+import { E2E_DYNAMODB_PORT, E2E_OPERATOR_TOKEN } from "../playwright.config";
 
 export { expect };
 
@@ -71,6 +75,42 @@ export class Api {
     expect(response.status()).toBe(200);
     return (await response.json()) as { records: InspectorRecord[]; cursor: string };
   }
+
+  /** GET /api/failures as the operator: the on-failure destination, newest first. */
+  async failures(limit?: number): Promise<FailureEntry[]> {
+    const response = await this.request.get("/api/failures", limit ? { params: { limit } } : {});
+    expect(response.status(), await response.text()).toBe(200);
+    return ((await response.json()) as { failures: FailureEntry[] }).failures;
+  }
+
+  async health(): Promise<{ status: string; runner: RunnerHealth | null }> {
+    const response = await this.request.get("/api/health");
+    expect(response.status()).toBe(200);
+    return (await response.json()) as { status: string; runner: RunnerHealth | null };
+  }
+}
+
+/**
+ * The stack's engine, straight: what a client that bypasses the API (and its validation) would
+ * do. The e2e server runs the engine on E2E_DYNAMODB_PORT (playwright.config.ts).
+ */
+export const E2E_DYNAMODB_ENDPOINT =
+  process.env.E2E_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${E2E_DYNAMODB_PORT}`;
+
+let rawClient: DynamoDBClient | undefined;
+
+/** Writes an item into GameScoreRecords around the API: no validation, as a bad writer would. */
+export async function putRawScoreItem(item: Record<string, AttributeValue>): Promise<void> {
+  rawClient ??= new DynamoDBClient({
+    endpoint: E2E_DYNAMODB_ENDPOINT,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  // The table's local name, as the dev command links it (`SST_RESOURCE_GameScoreRecords`).
+  const { name } = JSON.parse(localResourceEnvironment().SST_RESOURCE_GameScoreRecords!) as {
+    name: string;
+  };
+  await rawClient.send(new PutItemCommand({ TableName: name, Item: item }));
 }
 
 /** Asserts an error response: its status and `{ error: { code, message } }`. */

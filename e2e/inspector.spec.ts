@@ -128,3 +128,92 @@ test("the inspector stacks into one column on a phone", async ({
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth).toBeLessThanOrEqual(390);
 });
+
+test("the header shows the stream runner's lag and its last batch", async ({
+  operatorPage: page,
+  api,
+  playerName,
+}) => {
+  await page.goto("/inspector");
+  await api.submitScore({ playerName, score: 11 });
+  await api.waitForTotal(playerName, 11);
+  const lag = page.getByTestId("runner-lag");
+  await expect(lag).toHaveAttribute("data-state", "running");
+  await expect(lag).toContainText(/^lag \d/);
+  await expect(lag.getByTestId("last-batch-outcome")).toHaveText(/^(ok|partial failure|error)$/);
+});
+
+// The lag pill's states, from /api/health answers the live stack cannot be made to give on
+// demand (a stopped runner, a minute behind, no runner at all as on AWS).
+const lastBatch = (outcome: "success" | "partial_failure" | "error") => ({
+  time: new Date().toISOString(),
+  records: 3,
+  outcome,
+  attempt: outcome === "success" ? 1 : 4,
+  durationMs: 12,
+  ...(outcome === "success" ? {} : { error: "boom" }),
+});
+const runner = (fields: Record<string, unknown>) => ({
+  running: true,
+  stale: false,
+  updatedAt: new Date().toISOString(),
+  iteratorAgeMs: 120,
+  pending: 0,
+  lastBatch: lastBatch("success"),
+  failures: 0,
+  totals: { invocations: 10, delivered: 30, failed: 0 },
+  ...fields,
+});
+
+// prettier-ignore
+const lagCases = [
+  { name: "caught up: green", runner: runner({ iteratorAgeMs: 120 }), text: "lag 120 ms", tone: "green", outcome: "ok" },
+  { name: "seconds behind, a partial failure: amber", runner: runner({ iteratorAgeMs: 4_200, lastBatch: lastBatch("partial_failure") }), text: "lag 4.2 s", tone: "amber", outcome: "partial failure" },
+  { name: "a minute behind, an error: red", runner: runner({ iteratorAgeMs: 95_000, lastBatch: lastBatch("error") }), text: "lag 1 min", tone: "red", outcome: "error" },
+  { name: "the runner stopped", runner: runner({ running: false }), text: "runner stopped", tone: "grey", outcome: undefined },
+  { name: "the runner stopped reporting", runner: runner({ stale: true }), text: "runner not responding", tone: "red", outcome: undefined },
+  { name: "no local runner (AWS)", runner: null, text: "lag n/a", tone: "grey", outcome: undefined },
+  { name: "the database is not answering", status: 503, runner: null, text: "lag unknown", tone: "grey", outcome: undefined },
+];
+
+for (const c of lagCases) {
+  test(`the lag indicator – ${c.name}`, async ({ operatorPage: page }) => {
+    await page.route("**/api/health", (route) =>
+      route.fulfill(
+        c.status
+          ? {
+              status: c.status,
+              json: {
+                error: { code: "internal_error", message: "The database is not answering." },
+              },
+            }
+          : {
+              json: { status: "ok", tables: {}, time: new Date().toISOString(), runner: c.runner },
+            },
+      ),
+    );
+    await page.goto("/inspector");
+    const lag = page.getByTestId("runner-lag");
+    await expect(lag).toHaveAttribute("data-tone", c.tone);
+    await expect(lag).toContainText(c.text);
+    if (c.outcome) await expect(lag.getByTestId("last-batch-outcome")).toHaveText(c.outcome);
+    else await expect(lag.getByTestId("last-batch-outcome")).toHaveCount(0);
+  });
+}
+
+test("the failures panel says when nothing failed, and when it cannot tell", async ({
+  operatorPage: page,
+}) => {
+  let answer: { status: number; json: unknown } = { status: 200, json: { failures: [] } };
+  await page.route("**/api/failures?*", (route) => route.fulfill(answer));
+  await page.goto("/inspector");
+  const panel = page.getByRole("region", { name: "Failures" });
+  await expect(panel.getByText("Nothing failed")).toBeVisible();
+  await expect(panel.getByTestId("failure-count")).toHaveText("0");
+
+  answer = {
+    status: 500,
+    json: { error: { code: "internal_error", message: "Something went wrong on our side." } },
+  };
+  await expect(panel.getByRole("alert")).toContainText("Could not read the failure destination");
+});

@@ -1,12 +1,18 @@
 /**
  * `npx tsx e2e/take-screenshots.ts [baseURL]` against a running app (`npm run dev`): fills it
- * with a few players and operator edits, then saves docs/screenshot-home.png and
+ * with a few players and operator edits, writes one bad record straight into the table (so the
+ * inspector's failures panel has something to show; DYNAMODB_ENDPOINT is the engine `npm run dev`
+ * prints, default http://127.0.0.1:8000), then saves docs/screenshot-home.png and
  * docs/screenshot-inspector.png for the README.
  */
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { chromium, request } from "@playwright/test";
+import { localResourceEnvironment } from "@streamboard/core/resource";
+import { ulid } from "ulid";
 
 const baseURL = process.argv[2] ?? "http://localhost:3000";
 const token = process.env.OPERATOR_TOKEN ?? "e2e-operator-token";
+const endpoint = process.env.DYNAMODB_ENDPOINT ?? "http://127.0.0.1:8000";
 
 const players = [
   ["nova", 48_200, "Nova"],
@@ -34,6 +40,40 @@ for (const [playerName, total, nickName] of players) {
 const [first, second] = ids;
 await api.patch(`/api/scores/${first}`, { data: { score: 30_000 } });
 await api.delete(`/api/scores/${second}`);
+
+// A legacy import that bypassed the API: no PlayerName. The runner retries it (about 13 s of
+// backoff), then sends it to the on-failure destination and the shard moves on.
+const poisonId = ulid();
+const now = new Date().toISOString();
+const { name: scoresTable } = JSON.parse(
+  localResourceEnvironment().SST_RESOURCE_GameScoreRecords!,
+) as { name: string };
+const dynamo = new DynamoDBClient({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+});
+await dynamo.send(
+  new PutItemCommand({
+    TableName: scoresTable,
+    Item: {
+      RecordID: { S: poisonId },
+      Score: { N: "4500" },
+      NickName: { S: "legacy-import" },
+      CreatedAt: { S: now },
+      UpdatedAt: { S: now },
+    },
+  }),
+);
+dynamo.destroy();
+const deadline = Date.now() + 60_000;
+for (let listed = false; !listed;) {
+  if (Date.now() > deadline) throw new Error(`${poisonId} never reached /api/failures`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const response = await api.get("/api/failures");
+  const { failures } = (await response.json()) as { failures: { recordId: string }[] };
+  listed = failures.some((f) => f.recordId === poisonId);
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -41,3 +41,13 @@ const fieldLabels: Record<string, string> = {
 export function humanize(message: string): string {
   return message.replace(/^(playerName|score|nickName)\b/, (field) => fieldLabels[field] ?? field);
 }
+
+/** A duration for people: "120 ms", "2.4 s", "38 s", "3 min", "5 h". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.floor(ms / 1000)} s`;
+  if (ms < 2 * 3_600_000) return `${Math.floor(ms / 60_000)} min`;
+  return `${Math.floor(ms / 3_600_000)} h`;
+}

@@ -1,0 +1,16 @@
+import { listFailures } from "@streamboard/core/failures";
+import { z } from "zod";
+import { limitParam, readQuery, route } from "@/app/_lib/api";
+import { requireOperator } from "@/app/_lib/auth";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const Query = z.object({ limit: limitParam(1000) });
+
+// GET /api/failures – operator: the stream records the aggregator gave up on, newest first
+export const GET = route(async (request: Request) => {
+  requireOperator(request);
+  const { limit } = readQuery(request, Query);
+  return Response.json({ failures: await listFailures({ limit }) });
+});
