@@ -22,7 +22,7 @@ import { median, percentile, type BenchResult } from "./stats.ts";
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 const WRITES_PER_ROUND = 1500;
 const CONCURRENCY = 16;
-const ROUNDS = 5;
+const ROUNDS = 9;
 const LATENCY_SAMPLES = 500;
 
 const table = (name: string, streams: boolean): CreateTableCommandInput => ({
@@ -100,7 +100,9 @@ export async function benchEngine(): Promise<BenchResult[]> {
   for (const t of targets) await writeRound(t.client, t.table, -1);
   const rates = new Map(targets.map((t) => [t.name, [] as number[]]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) rates.get(t.name)!.push(await writeRound(t.client, t.table, round));
+    // Rotate who goes first, so that no target always runs on a warmer (or busier) machine.
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const t of order) rates.get(t.name)!.push(await writeRound(t.client, t.table, round));
   }
 
   const results: BenchResult[] = [];
