@@ -3,23 +3,12 @@
 // on an in-memory engine; builds it first when there is no build.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freePort } from "../packages/local/src/testing.ts";
 import { percentile, type BenchResult } from "./stats.ts";
 
 const SUBMISSIONS = 200;
 const PLAYERS = 20;
 const LEADERBOARD_READS = 200;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

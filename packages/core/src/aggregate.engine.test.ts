@@ -1,12 +1,11 @@
-import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "./aggregate.ts";
 import { dynamo } from "./dynamo.ts";
 import { tableName } from "./resource.ts";
 import { deleteScore, submitScore, updateScore } from "./score.ts";
-import { tailStream } from "./testing.ts";
+import { aggregateOf, tailStream } from "./testing.ts";
 
 // Integration: real writes, the real stream, the real aggregate table.
 
@@ -21,17 +20,6 @@ afterEach(() => vi.restoreAllMocks());
 
 let n = 0;
 const uniqueName = (base: string) => `${base} ${++n}`;
-
-async function aggregateOf(playerName: string) {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item && unmarshall(Item);
-}
 
 async function deliverAll() {
   const records = await tail.poll();

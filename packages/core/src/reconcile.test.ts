@@ -2,7 +2,6 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
-  GetItemCommand,
   PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
@@ -18,7 +17,8 @@ import { readStreamHistory, reconcile } from "./reconcile.ts";
 import { tableName } from "./resource.ts";
 import { deleteScore, submitScore, updateScore } from "./score.ts";
 import { GameScoreRecords, toCreateTableInput } from "./tables.ts";
-import { tailStream, toLambdaRecord } from "./testing.ts";
+import { toLambdaRecord } from "./stream.ts";
+import { aggregateOf, tailStream } from "./testing.ts";
 
 // Integration: the real engine, the real aggregator fed from the real stream.
 
@@ -61,17 +61,6 @@ async function aggregates() {
       return [item.PlayerName as string, item];
     }),
   );
-}
-
-async function aggregateOf(playerName: string) {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item && unmarshall(Item);
 }
 
 describe("reconcile: the check", () => {

@@ -7,6 +7,7 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { dynamoStreams } from "./dynamo.ts";
 import { clampLimit, isAwsError } from "./dynamo-errors.ts";
@@ -289,6 +290,44 @@ export const toRawItem = (item: Record<string, AttributeValue>): RawItem =>
   Object.fromEntries(
     Object.entries(item).map(([name, value]) => [name, toRawAttributeValue(value)]),
   );
+
+/**
+ * A stream record as the SDK returns it → the record as Lambda hands it to a function. The SDK
+ * turns the wire JSON into a `Date` and `Uint8Array`s; Lambda passes the wire JSON on, so
+ * `ApproximateCreationDateTime` goes back to epoch seconds and binaries back to base64, and the
+ * record gains `eventSourceARN` (the stream), as on AWS.
+ */
+export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: record.eventSource ?? "aws:dynamodb",
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      ...(stream.ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: stream.ApproximateCreationDateTime.getTime() / 1000 }
+        : {}),
+      ...(stream.Keys ? { Keys: toRawItem(stream.Keys) } : {}),
+      ...(stream.NewImage ? { NewImage: toRawItem(stream.NewImage) } : {}),
+      ...(stream.OldImage ? { OldImage: toRawItem(stream.OldImage) } : {}),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+    eventSourceARN: streamArn,
+    // Present on AWS only for deletions by TTL; Lambda lower-cases the member names.
+    ...(record.userIdentity
+      ? {
+          userIdentity: {
+            type: record.userIdentity.Type,
+            principalId: record.userIdentity.PrincipalId,
+          },
+        }
+      : {}),
+  };
+}
 
 function toInspectorRecord(shardId: string, record: StreamRecord): InspectorRecord {
   const stream = record.dynamodb ?? {};

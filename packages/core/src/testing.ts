@@ -3,13 +3,13 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListStreamsCommand,
-  type _Record as SdkRecord,
 } from "@aws-sdk/client-dynamodb-streams";
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { dynamoStreams } from "./dynamo.ts";
+import { dynamo, dynamoStreams } from "./dynamo.ts";
 import { tableName } from "./resource.ts";
-import { toRawItem } from "./stream.ts";
+import { toLambdaRecord } from "./stream.ts";
 
 /*
  * Test helpers (not used by production code): Lambda-shaped stream records, real ones read from
@@ -17,26 +17,6 @@ import { toRawItem } from "./stream.ts";
  */
 
 type Image = Record<string, AttributeValue>;
-
-/** An SDK stream record → the record as Lambda hands it to the aggregator. */
-export function toLambdaRecord(record: SdkRecord, streamArn: string): DynamoDBRecord {
-  const stream = record.dynamodb ?? {};
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventSource: "aws:dynamodb",
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: (stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000,
-      Keys: toRawItem(stream.Keys ?? {}),
-      ...(stream.NewImage ? { NewImage: toRawItem(stream.NewImage) } : {}),
-      ...(stream.OldImage ? { OldImage: toRawItem(stream.OldImage) } : {}),
-      SequenceNumber: stream.SequenceNumber,
-      SizeBytes: stream.SizeBytes,
-      StreamViewType: stream.StreamViewType,
-    },
-  };
-}
 
 /**
  * Follows GameScoreRecords' stream across shards: each `poll` returns the records written since
@@ -131,4 +111,16 @@ export function scoreItem(
     CreatedAt: createdAt,
     UpdatedAt: createdAt,
   };
+}
+
+/** A player's ALL-time aggregate as stored (consistent read), or undefined. */
+export async function aggregateOf(playerName: string) {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoresByUser"),
+      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item && unmarshall(Item);
 }

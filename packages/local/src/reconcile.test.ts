@@ -18,6 +18,7 @@ import { CliError } from "./operator-cli.ts";
 import { main, parseReconcileArgs } from "./reconcile.ts";
 import { startStreamRunner } from "./runner/index.ts";
 import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
+import { capture } from "./testing.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,16 +26,6 @@ afterEach(async () => {
 });
 
 const quiet = { info() {}, warn() {}, error() {} };
-
-function capture() {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 async function run(...argv: string[]) {
   const { io, out, err } = capture();

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { dynamo } from "@streamboard/core/dynamo";
@@ -13,6 +12,7 @@ import { startLocalStack, type LocalStackOptions } from "./dev.ts";
 import { CliError } from "./operator-cli.ts";
 import { main, parseReplayArgs, replayStream } from "./replay.ts";
 import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
+import { capture, freePort } from "./testing.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const savedEndpoint = process.env.DYNAMODB_ENDPOINT;
@@ -41,16 +41,6 @@ async function allAggregates() {
   return Items.map((item) => unmarshall(item)).sort((a, b) =>
     String(a.PlayerName).localeCompare(String(b.PlayerName)),
   );
-}
-
-function capture() {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
-    out: () => out,
-    err: () => err,
-  };
 }
 
 describe("the command line", () => {
@@ -166,14 +156,3 @@ describe("replay", () => {
     expect((await reconcile({ settleMs: 0, rechecks: 0 })).drift).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -23,7 +23,7 @@ import {
   startProgress,
   type Io,
 } from "./operator-cli.ts";
-import { toLambdaRecord } from "./runner/lambda-event.ts";
+import { toLambdaRecord } from "@streamboard/core/stream";
 import type { StreamHandler } from "./runner/types.ts";
 
 // A failing batch is retried this often (with backoff) before its failing record is reported.

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { dynamo } from "@streamboard/core/dynamo";
 import { localResourceEnvironment } from "@streamboard/core/resource";
 import { ensureTables } from "./bootstrap.ts";
@@ -14,4 +15,27 @@ export async function startTestEngine(
   Object.assign(process.env, localResourceEnvironment(), { DYNAMODB_ENDPOINT: engine.endpoint });
   await ensureTables(dynamo());
   return engine;
+}
+
+/** An Io for the operator commands that keeps what they write, for assertions. */
+export function capture() {
+  let out = "";
+  let err = "";
+  return {
+    io: { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** A loopback port free at the moment of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

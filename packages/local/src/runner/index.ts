@@ -1,6 +1,5 @@
 export { startStreamRunner } from "./stream-runner.ts";
 export { readFailures, FAILURES_FILE, type FailureRecord } from "./checkpoints.ts";
-export { toLambdaRecord } from "./lambda-event.ts";
 export { startStatusFile, STATUS_FILE } from "./status-file.ts";
 export type {
   BatchInfo,

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import type { CheckpointStore, FailureRecord } from "./checkpoints.ts";
-import { toLambdaRecord } from "./lambda-event.ts";
+import { toLambdaRecord } from "@streamboard/core/stream";
 import { pause, Sleeper } from "./sleeper.ts";
 import type {
   BatchInfo,
