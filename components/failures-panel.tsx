@@ -10,6 +10,12 @@ import { formatAgo, formatClock } from "./lib/format";
 import { useFailures } from "./use-failures";
 
 const causes: Record<FailureEntry["cause"], { label: string; className: string; title: string }> = {
+  quarantined: {
+    label: "quarantined",
+    className: "bg-rose-50 text-rose-700 ring-rose-600/20",
+    title:
+      "The aggregator can never apply this record: it set it aside at once, and the shard moved on",
+  },
   retries_exhausted: {
     label: "retries exhausted",
     className: "bg-rose-50 text-rose-700 ring-rose-600/20",
@@ -54,9 +60,11 @@ function FailureRow({ failure, now }: { failure: FailureEntry; now: number }) {
         <span title="Sequence number">
           seq <span className="text-slate-600">{failure.sequenceNumber}</span>
         </span>
-        <span title={failure.shardId}>
-          shard <span className="text-slate-600">…{failure.shardId.slice(-8)}</span>
-        </span>
+        {failure.shardId && (
+          <span title={failure.shardId}>
+            shard <span className="text-slate-600">…{failure.shardId.slice(-8)}</span>
+          </span>
+        )}
       </p>
       <div className="mt-2 rounded-md bg-slate-50 px-2.5 py-2 ring-1 ring-inset ring-slate-200">
         <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-[11px] text-slate-500">
@@ -82,8 +90,9 @@ function FailureRow({ failure, now }: { failure: FailureEntry; now: number }) {
 }
 
 /**
- * The aggregator's on-failure destination: stream records it gave up on, so they stopped
- * blocking their shard. Each one is a change the leaderboard does not include until fixed.
+ * The quarantine (and, locally, the runner's on-failure destination): stream records the
+ * aggregator set aside, so they never blocked their shard. Each one is a change the leaderboard
+ * does not include until fixed.
  */
 export function FailuresPanel({ now, className = "" }: { now: number; className?: string }) {
   const { data, error, isLoading } = useFailures(LIMIT);
@@ -111,12 +120,12 @@ export function FailuresPanel({ now, className = "" }: { now: number; className?
           )}
         </span>
       }
-      description="Records the aggregator gave up on · polling every 2 s"
+      description="Records the aggregator set aside · polling every 2 s"
       bodyClassName=""
     >
       {error && error.status !== 401 && (
         <div className="border-b border-slate-100 px-5 py-3">
-          <Alert tone="error" title="Could not read the failure destination">
+          <Alert tone="error" title="Could not read the quarantine">
             {error.message}
           </Alert>
         </div>
@@ -131,8 +140,8 @@ export function FailuresPanel({ now, className = "" }: { now: number; className?
         )
       ) : failures.length === 0 ? (
         <EmptyState icon={<CheckIcon />} title="Nothing failed">
-          Every stream record so far was applied. One the aggregator cannot apply lands here after
-          its retries, with the reason.
+          Every stream record so far was applied. One the aggregator can never apply lands here at
+          once, with the reason.
         </EmptyState>
       ) : (
         <div

@@ -6,12 +6,23 @@
 import { aggregatorSubscription, type SubscriptionSettings } from "@streamboard/core/subscription";
 import { tables, type TableDefinition, type TableId } from "@streamboard/core/tables";
 
-/** A core table definition → the arguments of `sst.aws.Dynamo` (on demand; GSIs project all). */
+/**
+ * A core table definition → the arguments of `sst.aws.Dynamo` (on demand). An index with a
+ * `projection` list projects those attributes (SST's `projection: string[]`, INCLUDE), else all.
+ */
 export function toDynamoArgs(table: TableDefinition) {
+  const globalIndexes = table.globalIndexes
+    ? Object.fromEntries(
+        Object.entries(table.globalIndexes).map(([name, { projection, ...keys }]) => [
+          name,
+          { ...keys, ...(projection ? { projection: [...projection] } : {}) },
+        ]),
+      )
+    : undefined;
   return {
     fields: { ...table.fields },
     primaryIndex: { ...table.primaryIndex },
-    ...(table.globalIndexes ? { globalIndexes: { ...table.globalIndexes } } : {}),
+    ...(globalIndexes ? { globalIndexes } : {}),
     ...(table.stream ? { stream: table.stream } : {}),
     ...(table.ttl ? { ttl: table.ttl } : {}),
   };

@@ -2,7 +2,7 @@ import type { TableId } from "@streamboard/core/tables";
 import { dynamoArgs } from "./core-args.ts";
 
 /**
- * The three tables, on demand, from core's definitions (GameScoreRecords with its
+ * The tables, on demand, from core's definitions (GameScoreRecords with its
  * new-and-old-images stream). Each is named after its id: that is the link name the code reads
  * (`Resource.GameScoreRecords.name`).
  */
@@ -16,6 +16,8 @@ export function createTables() {
   return {
     records: table("GameScoreRecords"),
     byUser: table("GameScoresByUser"),
+    marks: table("AggregatorMarks"),
+    quarantine: table("Quarantine"),
     idempotency: table("Idempotency"),
   };
 }

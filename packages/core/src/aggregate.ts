@@ -1,10 +1,17 @@
-import { GetItemCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type CancellationReason,
+  type TransactWriteItem,
+} from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { dynamo } from "./dynamo.ts";
-import { isConditionalCheckFailed } from "./dynamo-errors.ts";
+import { isAwsError, isTransientError } from "./dynamo-errors.ts";
 import { countsTowards, periodsOf } from "./period.ts";
+import { quarantineRecords } from "./quarantine.ts";
 import { tableName } from "./resource.ts";
 import { ScoreItem } from "./score-schema.ts";
 import { playerItems } from "./score.ts";
@@ -12,30 +19,75 @@ import { playerItems } from "./score.ts";
 /*
  * The aggregator: GameScoreRecords stream records → one GameScoresByUser item per (player, period).
  *
- * Exactly-once effect under at-least-once delivery, without transactions, rests on a watermark
- * kept on each aggregate item: `Applied` maps a RecordID to the sequence number of the last change
- * of that record applied to this aggregate. A change at or below its record's mark is a redelivery
- * and is skipped; the mark and the new totals land in one conditional PutItem (on `Version`), so
- * they can never disagree.
+ * Exactly once under at-least-once delivery rests on per-change markers in a table of their own
+ * (AggregatorMarks), written in the same TransactWriteItems as the aggregate:
  *
- * Why per record and not per shard: Lambda records carry the stream ARN but no shard id, and a
- * player's records are spread over every shard of the table (RecordID is the partition key), which
- * AWS processes concurrently, so one "last sequence number" per stream or per player would skip
- * records of a sibling shard that arrive late. What DynamoDB Streams does guarantee is per item:
- * the changes of one item appear once, in order, with increasing sequence numbers (a child shard
- * continues its parent's numbers, and Lambda finishes a parent before its children). A per-record
- * mark relies on exactly that, whatever the shard count or ParallelizationFactor.
+ *   mark(RecordID, aggregate) = the sequence number of the last change of that record applied
+ *   to that aggregate.
  *
- * Marks cannot grow without bound: a change older than the stream's 24-hour retention can never be
- * delivered again, so marks whose change is older than that (by the stream's own clock, the
- * records' ApproximateCreationDateTime) are dropped. At ~60 bytes a mark, the 400 KB item limit
- * allows some 6,000 changes per player per day. Marks belong to one stream: a table recreated
- * (new stream, numbering anew) needs its aggregates rebuilt, which its lost records force anyway.
+ * One transaction per (player, period) per batch puts the aggregate, conditional on the `Version`
+ * it was computed from, and one marker per record whose changes it applies, each conditional on
+ * its old mark being below the first of those changes. So the totals and the marks can never
+ * disagree: both land or neither does. A cancelled transaction says which condition failed: the
+ * aggregate's (another writer got there first: read it again and recompute), or a marker's (that
+ * record's change is in already: its reason carries the marker, whose sequence number tells which
+ * of the record's changes to drop). Either way the next attempt only applies what is not in.
+ *
+ * Why per record and not per shard: Lambda's records carry no shard id, a player's records are
+ * spread over every shard (RecordID is the partition key), and shards are processed concurrently,
+ * so one watermark per stream or per player would skip a sibling shard's late records. What
+ * DynamoDB Streams does guarantee is per item: the changes of one item appear once, in order, with
+ * increasing sequence numbers, also across a shard's split (a child continues its parent's
+ * numbers and Lambda finishes a parent before its children) and under ParallelizationFactor (it
+ * keeps one item's records in one ordered lane). A per-record mark relies on exactly that. Each
+ * delivery case, then:
+ *   - a duplicated batch or one retried after a partial success: its changes are at or below
+ *     their marks; the markers' conditions cancel the transaction, and the retry applies none;
+ *   - a bisected batch: each half is a batch like any other; what the first half applied is
+ *     marked when the second half (or the whole, again) comes;
+ *   - ParallelizationFactor up to 10, or a sibling shard: concurrent batches touching the same
+ *     aggregate race on its `Version`; the loser re-reads and applies only its own changes (its
+ *     records are not the winner's, since one record's changes share one lane);
+ *   - `npm run replay -- --from trim-horizon`: every change replayed is at or below its mark;
+ *   - a record re-applied after the failure destination took it: if it was never applied it has
+ *     no mark and counts once; a second re-apply finds the mark.
+ * The markers expire (TTL) 25 hours after they were written: by then the stream (24 h) can no
+ * longer deliver the change they guard. So the aggregate item stays ~200 bytes, whatever the
+ * player's activity, and the board index projects only what a board row shows.
+ *
+ * Markers belong to a generation (`MarkGeneration` on the aggregate, part of the marker's key).
+ * `reconcile --fix` rewrites an aggregate from the records with a fresh generation: it writes the
+ * new generation's markers first, then the aggregate, conditional on its Version, in one step that
+ * switches both at once (reconcile.ts). Marks of an old generation are ignored, then expire.
+ * Aggregates written before markers had their own table still carry their marks in `Applied`:
+ * they are honoured until `reconcile --fix` moves the aggregate to a generation.
+ *
+ * Poison (a record that can never be applied: its images do not decode, or DynamoDB refuses the
+ * write for good) is quarantined at once, with its reason, and the batch moves on; only transient
+ * failures (throttling, conflicts, a lost connection, a race lost too often) are reported in
+ * `batchItemFailures` for Lambda to retry.
+ *
+ * Cost, per batch and (player, period): one consistent read of the aggregate (1 read unit); one
+ * transaction of 1 + records items, 2 write units per KB each (the aggregate and markers are well
+ * under 1 KB), plus the index's write of the board row. A read of ByPlayer only when the best or
+ * latest game was lowered or removed.
  */
 
-const RETENTION_SECONDS = 25 * 60 * 60; // the stream's 24 h plus a margin for clock skew
-const MAX_WRITE_ATTEMPTS = 8;
+/** Markers outlive the stream's 24-hour retention, with an hour's margin for clock skew. */
+const MARK_TTL_SECONDS = 25 * 60 * 60;
+/** TransactWriteItems takes at most 100 items: the aggregate and 99 markers. */
+const MARKS_PER_TRANSACTION = 99;
+const MAX_WRITE_ATTEMPTS = 10;
 const CONCURRENT_WRITES = 8;
+/** Sequence numbers are up to 40 digits: stored zero-padded, they compare as strings. */
+const SEQUENCE_WIDTH = 40;
+export const INITIAL_GENERATION = "0";
+
+export const padSequence = (sequenceNumber: string) => sequenceNumber.padStart(SEQUENCE_WIDTH, "0");
+
+/** The range key of a marker: which aggregate, in which generation, the mark is for. */
+export const markTarget = (period: string, generation: string, playerName: string) =>
+  `${period}|${generation}|${playerName}`;
 
 // --- the plan: pure, one entry per (player, period) ------------------------------------------
 
@@ -66,10 +118,17 @@ export interface PlayerBatch {
   lowestSequenceNumber: string;
 }
 
+/** A record that can never be applied, and why. */
+export interface PoisonRecord {
+  record: DynamoDBRecord;
+  itemIdentifier: string;
+  reason: string;
+}
+
 export interface BatchPlan {
   batches: PlayerBatch[];
-  /** Item identifiers (sequence numbers) of records that cannot be decoded. */
-  failures: string[];
+  /** Records that cannot be decoded: they go to the quarantine. */
+  poison: PoisonRecord[];
 }
 
 type Decoded =
@@ -155,12 +214,11 @@ const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
  */
 export function planBatch(records: DynamoDBRecord[]): BatchPlan {
   const groups = new Map<string, PlayerBatch>();
-  const failures: string[] = [];
+  const poison: PoisonRecord[] = [];
   for (const record of records) {
     const decoded = decodeStreamRecord(record);
     if (!decoded.ok) {
-      console.warn(`[aggregate] cannot apply record ${decoded.itemIdentifier}: ${decoded.reason}`);
-      failures.push(decoded.itemIdentifier);
+      poison.push({ record, itemIdentifier: decoded.itemIdentifier, reason: decoded.reason });
       continue;
     }
     const changes = new Map<string, { playerName: string; period: string; change: RecordChange }>();
@@ -204,7 +262,7 @@ export function planBatch(records: DynamoDBRecord[]): BatchPlan {
       }
     }
   }
-  return { batches: [...groups.values()], failures };
+  return { batches: [...groups.values()], poison };
 }
 
 const contributionOf = (item: ScoreItem): Contribution => ({
@@ -230,8 +288,13 @@ export interface Aggregate {
   updatedAt?: string;
   /** Bumped by every write; the condition of the next one. */
   version: number;
-  /** RecordID → [sequence number of its last applied change, that change's epoch seconds]. */
-  applied: Record<string, [string, number]>;
+  /** The generation of markers that guard this aggregate (see the top of this file). */
+  markGeneration: string;
+  /**
+   * Marks kept on the item itself by the aggregator before markers had a table of their own
+   * (RecordID → [sequence number, epoch seconds]); honoured, kept, never added to.
+   */
+  legacyMarks?: Record<string, [string, number]>;
 }
 
 /** A GameScoresByUser item as stored (after `unmarshall`). */
@@ -246,7 +309,9 @@ export const AggregateItem = z.object({
   LastRecordID: z.string().optional(),
   UpdatedAt: z.string().optional(),
   Version: z.number(),
-  Applied: z.record(z.string(), z.tuple([z.string(), z.number()])),
+  MarkGeneration: z.string().optional(),
+  /** Legacy: the marks of aggregates written before AggregatorMarks (see `legacyMarks`). */
+  Applied: z.record(z.string(), z.tuple([z.string(), z.number()])).optional(),
 });
 export type AggregateItem = z.infer<typeof AggregateItem>;
 
@@ -266,14 +331,15 @@ export function fromAggregateItem(item: AggregateItem): Aggregate {
       : {}),
     ...(item.UpdatedAt !== undefined ? { updatedAt: item.UpdatedAt } : {}),
     version: item.Version,
-    applied: item.Applied,
+    markGeneration: item.MarkGeneration ?? INITIAL_GENERATION,
+    ...(item.Applied ? { legacyMarks: item.Applied } : {}),
   };
 }
 
 /**
- * The stored item. A player with no games keeps the item (its marks still guard against
- * redeliveries) but loses `TotalScore`, which drops it from the sparse ByPeriodTotal index and so
- * from the leaderboard.
+ * The stored item. A player with no games keeps the item (its Version and generation still
+ * matter to the next write) but loses `TotalScore`, which drops it from the sparse ByPeriodTotal
+ * index and so from the leaderboard.
  */
 export function toAggregateItem(aggregate: Aggregate): AggregateItem {
   const playing = aggregate.gamesPlayed > 0;
@@ -292,7 +358,8 @@ export function toAggregateItem(aggregate: Aggregate): AggregateItem {
       : {}),
     ...(aggregate.updatedAt !== undefined ? { UpdatedAt: aggregate.updatedAt } : {}),
     Version: aggregate.version,
-    Applied: aggregate.applied,
+    MarkGeneration: aggregate.markGeneration,
+    ...(aggregate.legacyMarks ? { Applied: aggregate.legacyMarks } : {}),
   };
 }
 
@@ -304,8 +371,8 @@ export function isLater(a: { playedAt: string; recordId: string }, b: LastGame |
 
 export interface ApplyResult {
   aggregate: Aggregate;
-  /** Changes applied (those not skipped as redeliveries); 0 → nothing to write. */
-  applied: number;
+  /** The changes applied, in order (not those legacy marks show to be in already). */
+  applied: RecordChange[];
   /**
    * Which fields could not be updated from the changes alone, because the record that held the
    * best score (or the latest game) was lowered or left. The aggregate then holds only what
@@ -315,28 +382,28 @@ export interface ApplyResult {
 }
 
 /**
- * Applies one batch's changes to an aggregate, skipping redeliveries. Pure: `now` stamps
- * `updatedAt`; the version is left for the writer to bump.
+ * Applies changes to an aggregate. Pure: `now` stamps `updatedAt`; the version is left for the
+ * writer to bump. The caller has dropped the changes its markers show to be in already; legacy
+ * marks on the item are checked here.
  */
 export function applyChanges(
   current: Aggregate | undefined,
-  batch: PlayerBatch,
+  batch: Pick<PlayerBatch, "playerName" | "period" | "changes">,
   now: string,
 ): ApplyResult {
-  const applied = { ...(current?.applied ?? {}) };
+  const legacy = current?.legacyMarks;
   let totalScore = current?.totalScore ?? 0;
   let gamesPlayed = current?.gamesPlayed ?? 0;
   let best = current && current.gamesPlayed > 0 ? current.bestScore : undefined;
   let last = current && current.gamesPlayed > 0 ? current.last : undefined;
   let bestUnknown = false;
   let lastUnknown = false;
-  let count = 0;
+  const applied: RecordChange[] = [];
 
   for (const change of batch.changes) {
-    const mark = applied[change.recordId];
+    const mark = legacy?.[change.recordId];
     if (mark && !seqLess(mark[0], change.sequenceNumber)) continue;
-    applied[change.recordId] = [change.sequenceNumber, change.approximateTime];
-    count++;
+    applied.push(change);
     const { before, after, recordId } = change;
     if (before) {
       totalScore -= before.score;
@@ -364,11 +431,6 @@ export function applyChanges(
     }
   }
 
-  const newest = Math.max(0, ...Object.values(applied).map(([, time]) => time));
-  for (const [recordId, [, time]] of Object.entries(applied)) {
-    if (time < newest - RETENTION_SECONDS) delete applied[recordId];
-  }
-
   const aggregate: Aggregate = {
     playerName: batch.playerName,
     period: batch.period,
@@ -376,11 +438,12 @@ export function applyChanges(
     gamesPlayed,
     ...(best !== undefined ? { bestScore: best } : {}),
     ...(last ? { last } : {}),
-    updatedAt: count > 0 ? now : current?.updatedAt,
+    updatedAt: applied.length > 0 ? now : current?.updatedAt,
     version: current?.version ?? 0,
-    applied,
+    markGeneration: current?.markGeneration ?? INITIAL_GENERATION,
+    ...(legacy ? { legacyMarks: legacy } : {}),
   };
-  return { aggregate, applied: count, recompute: { best: bestUnknown, last: lastUnknown } };
+  return { aggregate, applied, recompute: { best: bestUnknown, last: lastUnknown } };
 }
 
 /**
@@ -408,6 +471,61 @@ export function mergeRecomputed(
   }
   if (recompute.last && found.last && isLater(found.last, next.last)) next.last = found.last;
   return next;
+}
+
+/**
+ * One marker per record: the mark it will hold (its last change here) and the condition's bound
+ * (its first change here: the old mark must be below it, or some change is in already).
+ */
+export function markersOf(
+  changes: RecordChange[],
+): { recordId: string; first: string; last: string }[] {
+  const byRecord = new Map<string, { recordId: string; first: string; last: string }>();
+  for (const change of changes) {
+    const seq = change.sequenceNumber;
+    const marker = byRecord.get(change.recordId);
+    if (!marker)
+      byRecord.set(change.recordId, { recordId: change.recordId, first: seq, last: seq });
+    else {
+      if (seqLess(seq, marker.first)) marker.first = seq;
+      if (seqLess(marker.last, seq)) marker.last = seq;
+    }
+  }
+  return [...byRecord.values()];
+}
+
+/**
+ * The changes of a batch in transactions' worth: at most `MARKS_PER_TRANSACTION` records each,
+ * one record's changes together and in order, the same change delivered twice kept once.
+ */
+export function chunkChanges(changes: RecordChange[]): RecordChange[][] {
+  const seen = new Set<string>();
+  const byRecord = new Map<string, RecordChange[]>();
+  for (const change of changes) {
+    const id = `${change.recordId}\u0000${change.sequenceNumber}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    let list = byRecord.get(change.recordId);
+    if (!list) byRecord.set(change.recordId, (list = []));
+    list.push(change);
+  }
+  const chunks: RecordChange[][] = [];
+  let chunk: RecordChange[] = [];
+  let records = 0;
+  for (const list of byRecord.values()) {
+    if (records === MARKS_PER_TRANSACTION) {
+      chunks.push(chunk);
+      chunk = [];
+      records = 0;
+    }
+    chunk.push(...list);
+    records++;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  // Within a chunk, stream order: a record's changes must chain (INSERT before its MODIFY).
+  return chunks.map((c) =>
+    c.sort((a, b) => (seqLess(a.sequenceNumber, b.sequenceNumber) ? -1 : 1)),
+  );
 }
 
 // --- reads and the one write ------------------------------------------------------------------
@@ -448,10 +566,14 @@ async function readPlayerRecords(
   return { ...(best !== undefined ? { best } : {}), ...(last ? { last } : {}) };
 }
 
-async function writeAggregate(aggregate: Aggregate, expectedVersion: number | undefined) {
+/** The aggregate's conditional Put: on the Version it was computed from, or on its absence. */
+export function aggregatePut(
+  aggregate: Aggregate,
+  expectedVersion: number | undefined,
+): TransactWriteItem {
   const item = toAggregateItem({ ...aggregate, version: (expectedVersion ?? 0) + 1 });
-  await dynamo().send(
-    new PutItemCommand({
+  return {
+    Put: {
       TableName: tableName("GameScoresByUser"),
       Item: marshall(item, { removeUndefinedValues: true }),
       ...(expectedVersion === undefined
@@ -460,33 +582,140 @@ async function writeAggregate(aggregate: Aggregate, expectedVersion: number | un
             ConditionExpression: "Version = :version",
             ExpressionAttributeValues: { ":version": { N: String(expectedVersion) } },
           }),
-    }),
-  );
+    },
+  };
 }
 
+/** A marker item: RecordID + target → the mark, expiring when the stream can no longer deliver. */
+export function markerItem(
+  recordId: string,
+  target: string,
+  sequenceNumber: string,
+  nowSeconds: number,
+): Record<string, AttributeValue> {
+  return {
+    RecordID: { S: recordId },
+    Target: { S: target },
+    SequenceNumber: { S: padSequence(sequenceNumber) },
+    ExpiresAt: { N: String(nowSeconds + MARK_TTL_SECONDS) },
+  };
+}
+
+function markerPut(
+  aggregate: Aggregate,
+  marker: { recordId: string; first: string; last: string },
+  nowSeconds: number,
+): TransactWriteItem {
+  const target = markTarget(aggregate.period, aggregate.markGeneration, aggregate.playerName);
+  return {
+    Put: {
+      TableName: tableName("AggregatorMarks"),
+      Item: markerItem(marker.recordId, target, marker.last, nowSeconds),
+      ConditionExpression: "attribute_not_exists(SequenceNumber) OR SequenceNumber < :first",
+      ExpressionAttributeValues: { ":first": { S: padSequence(marker.first) } },
+      // On a redelivery, the marker itself tells which of the record's changes are in.
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    },
+  };
+}
+
+/** A marker's mark, read when a cancellation did not return it. */
+async function readMark(recordId: string, target: string): Promise<string | undefined> {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("AggregatorMarks"),
+      Key: { RecordID: { S: recordId }, Target: { S: target } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.SequenceNumber?.S;
+}
+
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (!isAwsError(error, "TransactionCanceledException")) return undefined;
+  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+}
+
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
+
 /**
- * Read, compute, conditional write, for one aggregate. A lost race (another batch, e.g. from a
- * sibling shard, wrote first) reruns the whole cycle on the fresh item: the marks then skip
- * whatever the other writer already applied.
+ * Read, compute, one transaction, for one chunk of one aggregate's changes. A cancellation
+ * teaches what is in already (a marker) or that the aggregate moved (its Version); the cycle runs
+ * again on what is left, on the fresh item. Returns how many changes it applied.
  */
-export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ written: boolean }> {
+async function applyChunk(
+  batch: Pick<PlayerBatch, "playerName" | "period">,
+  changes: RecordChange[],
+): Promise<number> {
+  /** Generation + RecordID → the mark a cancelled transaction showed. */
+  const known = new Map<string, string>();
   for (let attempt = 1; ; attempt++) {
     const stored = await readAggregate(batch.playerName, batch.period);
-    const result = applyChanges(stored, batch, new Date().toISOString());
-    if (result.applied === 0) return { written: false };
+    const generation = stored?.markGeneration ?? INITIAL_GENERATION;
+    const pending = changes.filter((c) => {
+      const mark = known.get(`${generation}\u0000${c.recordId}`);
+      return mark === undefined || mark < padSequence(c.sequenceNumber);
+    });
+    const nowDate = new Date();
+    const result = applyChanges(stored, { ...batch, changes: pending }, nowDate.toISOString());
+    if (result.applied.length === 0) return 0;
     let next = result.aggregate;
     if (result.recompute.best || result.recompute.last) {
       const found = await readPlayerRecords(batch.playerName, batch.period, result.recompute);
       next = mergeRecomputed(next, result.recompute, found);
     }
+    const markers = markersOf(result.applied);
+    const nowSeconds = Math.floor(nowDate.getTime() / 1000);
     try {
-      await writeAggregate(next, stored?.version);
-      return { written: true };
+      await dynamo().send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            aggregatePut(next, stored?.version),
+            ...markers.map((m) => markerPut(next, m, nowSeconds)),
+          ],
+        }),
+      );
+      return result.applied.length;
     } catch (error) {
-      if (!isConditionalCheckFailed(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      const reasons = cancellationReasons(error);
+      if (!reasons) {
+        if (!isTransientError(error)) throw error;
+        await backoff(attempt);
+        continue;
+      }
+      let learned = false;
+      for (const [i, marker] of markers.entries()) {
+        const reason = reasons[i + 1];
+        if (reason?.Code !== "ConditionalCheckFailed") continue;
+        const target = markTarget(batch.period, generation, batch.playerName);
+        const mark = reason.Item?.SequenceNumber?.S ?? (await readMark(marker.recordId, target));
+        if (mark !== undefined) {
+          known.set(`${generation}\u0000${marker.recordId}`, mark);
+          learned = true;
+        }
+      }
+      const aggregateMoved = reasons[0]?.Code === "ConditionalCheckFailed";
+      const onlyConditions = reasons.every(
+        (r) => !r.Code || r.Code === "None" || r.Code === "ConditionalCheckFailed",
+      );
+      if (!onlyConditions) {
+        // A conflict with a concurrent transaction, or throttling: transient by nature.
+        if (!isTransientError(error)) throw error;
+        await backoff(attempt);
+      } else if (!learned && aggregateMoved) {
+        await backoff(attempt);
+      }
     }
   }
+}
+
+/** Applies one aggregate's changes of a batch, in as many transactions as it takes. */
+export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ applied: number }> {
+  let applied = 0;
+  for (const chunk of chunkChanges(batch.changes)) applied += await applyChunk(batch, chunk);
+  return { applied };
 }
 
 async function forEachConcurrently<T>(
@@ -502,26 +731,45 @@ async function forEachConcurrently<T>(
 }
 
 /**
- * The aggregator, as Lambda calls it with one shard's batch. Reports only what failed: records
- * that cannot be decoded (Lambda retries them, then hands them to the on-failure destination, so
- * they never block the shard for good) and, for an aggregate whose write failed, the lowest
- * sequence number among its records. Everything else is applied; when Lambda redelivers from the
- * lowest failure, the marks skip what is already in.
+ * The aggregator, as Lambda calls it with one shard's batch. Poison goes to the quarantine at
+ * once; everything else is applied. Reported in `batchItemFailures` are only transient failures:
+ * for an aggregate whose write could not be done now, the lowest sequence number among its
+ * records, and a poison record the quarantine could not take. When Lambda redelivers from the
+ * lowest failure, the markers skip what is already in.
  */
 export async function applyStreamBatch(records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
   const plan = planBatch(records);
-  const failed = new Set(plan.failures);
+  const failed = new Set<string>();
+  const poison = [...plan.poison];
+  for (const p of plan.poison) {
+    console.warn(`[aggregate] quarantining record ${p.itemIdentifier}: ${p.reason}`);
+  }
   await forEachConcurrently(plan.batches, CONCURRENT_WRITES, async (batch) => {
     try {
       await applyPlayerBatch(batch);
     } catch (error) {
-      console.error(
-        `[aggregate] could not update ${batch.playerName}/${batch.period} (from ${batch.lowestSequenceNumber})`,
-        error,
-      );
-      failed.add(batch.lowestSequenceNumber);
+      if (isTransientError(error)) {
+        console.error(
+          `[aggregate] could not update ${batch.playerName}/${batch.period} now (from ${batch.lowestSequenceNumber})`,
+          error,
+        );
+        failed.add(batch.lowestSequenceNumber);
+        return;
+      }
+      // DynamoDB refuses this write for good (e.g. a key it cannot store): retrying cannot help.
+      const reason = `DynamoDB refused the aggregate's write: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+      const sequenceNumbers = new Set(batch.changes.map((c) => c.sequenceNumber));
+      for (const record of records) {
+        const seq = record.dynamodb?.SequenceNumber;
+        if (seq && sequenceNumbers.has(seq)) poison.push({ record, itemIdentifier: seq, reason });
+      }
     }
   });
+  if (poison.length > 0) {
+    for (const itemIdentifier of await quarantineRecords(poison, "aggregator")) {
+      failed.add(itemIdentifier);
+    }
+  }
   const ordered = [...failed].sort((a, b) =>
     SEQUENCE_PATTERN.test(a) && SEQUENCE_PATTERN.test(b) ? (seqLess(a, b) ? -1 : 1) : 0,
   );

@@ -3,17 +3,18 @@ import path from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { decodeStreamRecord } from "./aggregate.ts";
+import { listQuarantine } from "./quarantine.ts";
 import { clampLimit } from "./dynamo-errors.ts";
-import { VisibleError } from "./error.ts";
 
 /*
- * The aggregator's on-failure destination, as operators see it: the stream records the event
- * source mapping gave up on (retries or record age exhausted).
- *
- * Locally the runner appends them to `failures.jsonl` in its directory, which the dev command
- * names in `STREAMBOARD_FAILURES_DIR`. On AWS they go to the `AggregatorFailures` SQS queue
- * (stacks/aggregator.ts), whose messages describe the batch (shard, sequence range) rather than
- * carry the records; reading them from the app is not built yet, so `listFailures` says so.
+ * The records the aggregator could not apply, as operators see them:
+ *   - the quarantine (quarantine.ts): poison, put there by the aggregator itself at once, with
+ *     the reason and the whole record. The same table on AWS as locally: this is nearly all of it.
+ *   - locally, also the runner's on-failure destination: records whose transient failures
+ *     outlasted every retry or the maximum record age, appended to `failures.jsonl` in the
+ *     runner's directory, which the dev command names in `STREAMBOARD_FAILURES_DIR`. On AWS those
+ *     go to the `AggregatorFailures` SQS queue (stacks/aggregator.ts), whose messages describe the
+ *     batch (shard, sequence range) rather than carry records: read them in the AWS console.
  */
 
 /** Where the dev command tells the web process to find the runner's `failures.jsonl`. */
@@ -25,14 +26,18 @@ export type FailureEntry = {
   recordId: string;
   eventName: string;
   sequenceNumber: string;
+  /** "" for a quarantined record: Lambda's records do not name their shard. */
   shardId: string;
   /** Why it could not be applied, in words: the decoder's verdict, else the last error. */
   reason: string;
-  /** What made the runner give up. */
-  cause: "retries_exhausted" | "record_expired";
-  /** When it was given up (ISO-8601). */
+  /**
+   * `quarantined`: the aggregator found it can never be applied and set it aside at once;
+   * the others: what made the runner give up on a record that kept failing for a transient reason.
+   */
+  cause: "quarantined" | "retries_exhausted" | "record_expired";
+  /** When it was set aside or given up (ISO-8601). */
   time: string;
-  /** Failed invocations with this record (0 for a record that expired before delivery). */
+  /** Failed invocations with this record (1 for a quarantined one: it was tried once). */
   attempts: number;
 };
 
@@ -86,22 +91,37 @@ function reasonOf(line: FailureLine): string {
 }
 
 /**
- * The records given up on, newest first (at most `limit`, default 100, up to 1000). A line cut
- * short by a crash mid-append is skipped: its record is redelivered and lands again.
+ * The records set aside, newest first (at most `limit`, default 100, up to 1000): the quarantine,
+ * and locally the runner's given-up records.
  */
 export async function listFailures(q: { limit?: number } = {}): Promise<FailureEntry[]> {
   const limit = clampLimit(q.limit, 100, 1000);
-  const dir = process.env[FAILURES_DIR_ENV];
-  if (!dir) {
-    throw new VisibleError(
-      "internal_error",
-      process.env.DYNAMODB_ENDPOINT
-        ? `${FAILURES_DIR_ENV} is not set: start the app with \`npm run dev\`, which runs the ` +
-            `stream runner and tells the app where its failures are`
-        : "On AWS the aggregator's failures are in the AggregatorFailures SQS queue; " +
-            "listing them here is not implemented yet (read the queue in the AWS console)",
-    );
-  }
+  const [quarantined, givenUp] = await Promise.all([
+    listQuarantine({ limit }),
+    readFailureFile(process.env[FAILURES_DIR_ENV]),
+  ]);
+  const entries: FailureEntry[] = [
+    ...quarantined.map((e) => ({
+      recordId: e.recordId,
+      eventName: e.eventName,
+      sequenceNumber: e.sequenceNumber,
+      shardId: "",
+      reason: e.reason,
+      cause: "quarantined" as const,
+      time: e.quarantinedAt,
+      attempts: 1,
+    })),
+    ...givenUp,
+  ];
+  return entries.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, limit);
+}
+
+/**
+ * The runner's given-up records, oldest first (none on AWS, or before the runner wrote any). A
+ * line cut short by a crash mid-append is skipped: its record is redelivered and lands again.
+ */
+async function readFailureFile(dir: string | undefined): Promise<FailureEntry[]> {
+  if (!dir) return [];
   let text: string;
   try {
     text = await fs.readFile(path.join(dir, FAILURES_FILE), "utf8");
@@ -121,5 +141,5 @@ export async function listFailures(q: { limit?: number } = {}): Promise<FailureE
     const line = FailureLine.safeParse(json);
     if (line.success) entries.push(toEntry(line.data));
   }
-  return entries.reverse().slice(0, limit);
+  return entries;
 }

@@ -1,5 +1,6 @@
 import { GetItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { z } from "zod";
 import { AggregateItem, fromAggregateItem, type Aggregate } from "./aggregate.ts";
 import { dynamo } from "./dynamo.ts";
 import { clampLimit } from "./dynamo-errors.ts";
@@ -7,9 +8,46 @@ import { VisibleError } from "./error.ts";
 import { parsePeriod } from "./period.ts";
 import { tableName } from "./resource.ts";
 
-const BOARD_FIELDS =
-  "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, LastPlayedAt, LastRecordID, UpdatedAt, Version";
-const BoardItem = AggregateItem.omit({ Applied: true });
+/** What ByPeriodTotal projects (core/tables.ts): a board row, and nothing of the bookkeeping. */
+const BOARD_FIELDS = "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt";
+const BoardItem = AggregateItem.pick({
+  PlayerName: true,
+  Period: true,
+  TotalScore: true,
+  GamesPlayed: true,
+  BestScore: true,
+  LastScore: true,
+  UpdatedAt: true,
+});
+type BoardItem = z.infer<typeof BoardItem>;
+
+/** What a board row needs of an aggregate. */
+interface BoardRow {
+  playerName: string;
+  totalScore: number;
+  gamesPlayed: number;
+  bestScore?: number | undefined;
+  lastScore?: number | undefined;
+  updatedAt?: string | undefined;
+}
+
+const rowOf = (item: BoardItem): BoardRow => ({
+  playerName: item.PlayerName,
+  totalScore: item.TotalScore ?? 0,
+  gamesPlayed: item.GamesPlayed,
+  bestScore: item.BestScore,
+  lastScore: item.LastScore,
+  updatedAt: item.UpdatedAt,
+});
+
+const rowOfAggregate = (aggregate: Aggregate): BoardRow => ({
+  playerName: aggregate.playerName,
+  totalScore: aggregate.totalScore,
+  gamesPlayed: aggregate.gamesPlayed,
+  bestScore: aggregate.bestScore,
+  lastScore: aggregate.last?.score,
+  updatedAt: aggregate.updatedAt,
+});
 
 export type LeaderboardEntry = {
   rank: number;
@@ -21,16 +59,16 @@ export type LeaderboardEntry = {
   updatedAt: string;
 };
 
-function toEntry(aggregate: Aggregate, rank: number): LeaderboardEntry {
+function toEntry(row: BoardRow, rank: number): LeaderboardEntry {
   return {
     rank,
-    playerName: aggregate.playerName,
-    totalScore: aggregate.totalScore,
-    gamesPlayed: aggregate.gamesPlayed,
+    playerName: row.playerName,
+    totalScore: row.totalScore,
+    gamesPlayed: row.gamesPlayed,
     // Absent only for a moment, while the aggregator waits for the index to show a lowered best.
-    bestScore: aggregate.bestScore ?? 0,
-    lastScore: aggregate.last?.score ?? 0,
-    updatedAt: aggregate.updatedAt ?? "",
+    bestScore: row.bestScore ?? 0,
+    lastScore: row.lastScore ?? 0,
+    updatedAt: row.updatedAt ?? "",
   };
 }
 
@@ -44,7 +82,7 @@ export async function getLeaderboard(
 ): Promise<{ entries: LeaderboardEntry[]; generatedAt: string }> {
   const limit = clampLimit(q.limit, 10, 100);
   const period = parsePeriod(q.period);
-  const aggregates: Aggregate[] = [];
+  const aggregates: BoardRow[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamo().send(
@@ -55,7 +93,6 @@ export async function getLeaderboard(
         ExpressionAttributeValues: { ":period": { S: period } },
         ScanIndexForward: false,
         Limit: limit - aggregates.length,
-        // The aggregator's bookkeeping (Applied) stays in the table.
         ProjectionExpression: BOARD_FIELDS,
         ExclusiveStartKey: startKey,
       }),
@@ -63,7 +100,7 @@ export async function getLeaderboard(
     for (const raw of page.Items ?? []) {
       const parsed = BoardItem.safeParse(unmarshall(raw));
       if (parsed.success && parsed.data.GamesPlayed > 0) {
-        aggregates.push(fromAggregateItem({ ...parsed.data, Applied: {} }));
+        aggregates.push(rowOf(parsed.data));
       } else if (!parsed.success) {
         console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
       }
@@ -119,5 +156,5 @@ export async function getPlayer(playerName: string, period?: string): Promise<Le
     higher += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return toEntry(aggregate, higher + 1);
+  return toEntry(rowOfAggregate(aggregate), higher + 1);
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import {
+  BatchWriteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
+  type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
@@ -13,11 +16,13 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
+  aggregatePut,
   AggregateItem,
   isLater,
-  toAggregateItem,
+  markerItem,
+  markTarget,
   type Aggregate,
   type LastGame,
 } from "./aggregate.ts";
@@ -37,7 +42,7 @@ import { playerItems } from "./score.ts";
  * simply not have applied the newest records yet, so a difference only counts as drift if it is
  * still there after `rechecks` re-reads `settleMs` apart.
  *
- * The fix, and why it keeps the `Applied` marks honest (see aggregate.ts for the marks):
+ * The fix, and why it keeps the markers honest (see aggregate.ts for the markers):
  * After a fix, a change already reflected in the written totals must be skipped if it is
  * delivered (again), and a change not reflected must be applied exactly once, on top. Both hold
  * when, for every record R, the totals count R in the state left by some change c_R of R and
@@ -62,15 +67,21 @@ import { playerItems } from "./score.ts";
  *   - Records that left the player (deleted, renamed away) are on the stream with that change if
  *     it is less than 24 hours old: not counted, marked, so a REMOVE still to be delivered is
  *     skipped. Older ones can never be delivered again.
- *   - The write is conditional on the `Version` read in (1). If the runner wrote the aggregate
- *     since, it applied changes the stream read in (3) may not include: the write fails and the
- *     round starts over. If the runner writes after us, its own conditional write fails, it
- *     re-reads our item, and the marks skip what the fix counted.
+ *   - The marks are written as a fresh generation of markers, which no aggregate names yet, so
+ *     the runner ignores them; then the aggregate, naming that generation, with a write
+ *     conditional on the `Version` read in (1). That one write switches totals and marks at once.
+ *     If the runner wrote the aggregate since, it applied changes the stream read in (3) may not
+ *     include: the write fails, the unused markers expire, and the round starts over. If the
+ *     runner writes after us, its own conditional write fails, it re-reads our item, and the new
+ *     generation's marks skip what the fix counted.
  * Hence `--fix` is safe while the runner is live: no need to stop it or drain the stream.
  * Records trimmed from the stream before they were ever applied are no obstacle (the table has
  * them). Not covered: a table recreated while a runner still reads its old stream (marks belong
  * to one stream, see aggregate.ts); and a fix cannot make the runner apply a change it will
  * later give up on — that is new drift, for the next reconcile.
+ *
+ * The fix also moves aggregates written before markers had their own table (marks in `Applied`
+ * on the item) to a generation: they are listed as `legacy` and rewritten, drift or not.
  *
  * The same fix bootstraps aggregates for records written before the table had a stream, or
  * before the runner ever ran: no aggregate yet, the totals come from the table, and whatever of
@@ -131,6 +142,8 @@ export interface ReconcileReport {
   compared: number;
   /** Drift found (before any fix). */
   drift: AggregateDrift[];
+  /** Aggregates that still carry their marks (`Applied`), from before AggregatorMarks. */
+  legacy: AggregateKey[];
   /** With `fix`: the drifts repaired and found right afterwards. */
   fixed: AggregateDrift[];
   /** With `fix`: drift still there after the repair (e.g. the runner kept winning the race). */
@@ -475,7 +488,7 @@ async function fixOne(
   const current = stored === undefined ? undefined : AggregateItem.safeParse(stored);
   if (current && !current.success) return "malformed";
   const state = stateOf(records, key);
-  const marks: Record<string, [string, number]> = {};
+  const marks: Record<string, string> = {};
   const self = keyOf(key.playerName, key.period);
   for (const [recordId, change] of latest) {
     if (!change.touches.has(self) && !state.has(recordId)) continue;
@@ -490,10 +503,12 @@ async function fixOne(
     } else {
       state.delete(recordId);
     }
-    marks[recordId] = [change.sequenceNumber, change.time];
+    marks[recordId] = change.sequenceNumber;
   }
   const totals = totalsOf(state.values());
   const version = current?.data.Version;
+  // A fresh generation of markers: written first, switched to with the aggregate (see the top).
+  const generation = randomUUID();
   const aggregate: Aggregate = {
     playerName: key.playerName,
     period: key.period,
@@ -502,26 +517,34 @@ async function fixOne(
     ...(totals.bestScore !== undefined ? { bestScore: totals.bestScore } : {}),
     ...(totals.last ? { last: totals.last } : {}),
     updatedAt: new Date().toISOString(),
-    version: (version ?? 0) + 1,
-    applied: { ...(current?.data.Applied ?? {}), ...marks },
+    version: version ?? 0,
+    markGeneration: generation,
   };
+  const target = markTarget(key.period, generation, key.playerName);
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  await writeMarkers(
+    Object.entries(marks).map(([recordId, seq]) => markerItem(recordId, target, seq, nowSeconds)),
+  );
   try {
-    await dynamo().send(
-      new PutItemCommand({
-        TableName: tableName("GameScoresByUser"),
-        Item: marshall(toAggregateItem(aggregate), { removeUndefinedValues: true }),
-        ...(version === undefined
-          ? { ConditionExpression: "attribute_not_exists(PlayerName)" }
-          : {
-              ConditionExpression: "Version = :version",
-              ExpressionAttributeValues: { ":version": { N: String(version) } },
-            }),
-      }),
-    );
+    await dynamo().send(new PutItemCommand(aggregatePut(aggregate, version).Put!));
     return "written";
   } catch (error) {
     if (isConditionalCheckFailed(error)) return "lost_race";
     throw error;
+  }
+}
+
+/** Puts markers (of a generation no aggregate uses yet), 25 a request, until all are in. */
+async function writeMarkers(items: Record<string, AttributeValue>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      const { UnprocessedItems } = await dynamo().send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName("AggregatorMarks")]: requests } }),
+      );
+      requests = UnprocessedItems?.[tableName("AggregatorMarks")] ?? [];
+    }
   }
 }
 
@@ -627,11 +650,18 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
     if (fields.length > 0) candidates.push({ playerName, period, fields });
   }
   const drift = await confirm(candidates, rechecks, settleMs, onProgress);
+  // Aggregates still in the format from before AggregatorMarks: rewritten by a fix, drift or not.
+  const driftKeys = new Set(drift.map((d) => keyOf(d.playerName, d.period)));
+  const legacy = [...stored.values()]
+    .filter((s) => s.item.Applied !== undefined)
+    .map(({ playerName, period }) => ({ playerName, period, fields: [] }))
+    .sort(byKey);
 
   let fixed: AggregateDrift[] = [];
   let unfixed: AggregateDrift[] = [];
-  if (options.fix && drift.length > 0) {
-    const { written, failed } = await fixAll(drift, streamVisibilityMs, onProgress);
+  const toFix = [...drift, ...legacy.filter((l) => !driftKeys.has(keyOf(l.playerName, l.period)))];
+  if (options.fix && toFix.length > 0) {
+    const { written, failed } = await fixAll(toFix, streamVisibilityMs, onProgress);
     // A write is not proof: look again, allowing a live runner its lag.
     const left = await confirm(
       written.map((d) => ({ ...d, fields: [] })),
@@ -650,6 +680,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
     aggregates: stored.size,
     compared: new Set([...expected.keys(), ...stored.keys()]).size,
     drift,
+    legacy: legacy.map(({ playerName, period }) => ({ playerName, period })),
     fixed,
     unfixed,
     durationMs: Math.round(performance.now() - started),

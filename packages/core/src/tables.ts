@@ -7,7 +7,14 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 export interface TableDefinition {
   fields: Record<string, "string" | "number" | "binary">;
   primaryIndex: { hashKey: string; rangeKey?: string };
-  globalIndexes?: Record<string, { hashKey: string; rangeKey?: string }>;
+  /**
+   * `projection`: the non-key attributes an index copies (INCLUDE); absent: all of them. An index
+   * item is billed and stored for what it projects, so project only what its readers show.
+   */
+  globalIndexes?: Record<
+    string,
+    { hashKey: string; rangeKey?: string; projection?: readonly string[] }
+  >;
   stream?: "keys-only" | "new-image" | "old-image" | "new-and-old-images";
   /** Attribute holding an expiry time (epoch seconds) after which DynamoDB may delete the item. */
   ttl?: string;
@@ -24,8 +31,39 @@ export const GameScoreRecords = {
 export const GameScoresByUser = {
   fields: { PlayerName: "string", Period: "string", TotalScore: "number" },
   primaryIndex: { hashKey: "PlayerName", rangeKey: "Period" },
-  // Top-N for a period with one Query, highest TotalScore first.
-  globalIndexes: { ByPeriodTotal: { hashKey: "Period", rangeKey: "TotalScore" } },
+  // Top-N for a period with one Query, highest TotalScore first. It projects what a board row
+  // shows and nothing else (not the aggregator's Version), so a row stays ~100 bytes.
+  globalIndexes: {
+    ByPeriodTotal: {
+      hashKey: "Period",
+      rangeKey: "TotalScore",
+      projection: ["GamesPlayed", "BestScore", "LastScore", "UpdatedAt"],
+    },
+  },
+} as const satisfies TableDefinition;
+
+/**
+ * The aggregator's redelivery markers, one per (record, aggregate): the sequence number of the
+ * last change of that record applied to that aggregate (packages/core/src/aggregate.ts says why).
+ * Keyed by RecordID so that one busy player's markers spread over partitions like the records do.
+ * They expire a day after they were written, when no stream can deliver their change again.
+ */
+export const AggregatorMarks = {
+  fields: { RecordID: "string", Target: "string" },
+  primaryIndex: { hashKey: "RecordID", rangeKey: "Target" },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
+/**
+ * Stream records a subscriber can never apply (bad data written around the API), with the reason,
+ * the whole record, and when. Idempotent by the record's eventID; listed newest first through
+ * ByTime. Kept for 30 days: long after the stream has let the record go.
+ */
+export const Quarantine = {
+  fields: { EventID: "string", Subscriber: "string", QuarantinedAt: "string" },
+  primaryIndex: { hashKey: "EventID" },
+  globalIndexes: { ByTime: { hashKey: "Subscriber", rangeKey: "QuarantinedAt" } },
+  ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 
 /**
@@ -40,7 +78,13 @@ export const Idempotency = {
   ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 
-export const tables = { GameScoreRecords, GameScoresByUser, Idempotency } as const;
+export const tables = {
+  GameScoreRecords,
+  GameScoresByUser,
+  AggregatorMarks,
+  Quarantine,
+  Idempotency,
+} as const;
 export type TableId = keyof typeof tables;
 
 const attributeType = { string: "S", number: "N", binary: "B" } as const;
@@ -74,7 +118,7 @@ export function toCreateTableInput(name: string, table: TableDefinition): Create
           GlobalSecondaryIndexes: globalIndexes.map(([IndexName, index]) => ({
             IndexName,
             KeySchema: keySchema(index),
-            Projection: { ProjectionType: "ALL" },
+            Projection: projectionOf(index),
           })),
         }
       : {}),
@@ -87,4 +131,11 @@ export function toCreateTableInput(name: string, table: TableDefinition): Create
         }
       : {}),
   };
+}
+
+/** The DynamoDB `Projection` of an index definition: INCLUDE its list, else ALL. */
+export function projectionOf(index: { projection?: readonly string[] }) {
+  return index.projection
+    ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...index.projection] }
+    : { ProjectionType: "ALL" as const };
 }

@@ -1,9 +1,11 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
-  ResourceNotFoundException,
   type DynamoDBClient,
+  type Projection,
 } from "@aws-sdk/client-dynamodb";
+import { isAwsError } from "@streamboard/core/dynamo-errors";
 import { tableName } from "@streamboard/core/resource";
 import { tables, toCreateTableInput, type TableId } from "@streamboard/core/tables";
 
@@ -15,7 +17,7 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
       await client.send(new DescribeTableCommand({ TableName: name }));
       continue;
     } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
+      if (!isAwsError(error, "ResourceNotFoundException")) throw error;
     }
     await client.send(new CreateTableCommand(toCreateTableInput(name, tables[id])));
     for (;;) {
@@ -24,4 +26,52 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/**
+ * Tables whose indexes project otherwise than core defines (a data dir from an older version:
+ * GameScoresByUser's board index once projected every attribute, the aggregator's marks
+ * included). DynamoDB cannot change an index's projection in place, and dynalite cannot drop and
+ * add an index, so such a table must be rebuilt. Only derived tables qualify.
+ */
+export async function outdatedTables(client: DynamoDBClient): Promise<TableId[]> {
+  const outdated: TableId[] = [];
+  for (const id of REBUILDABLE) {
+    const want = toCreateTableInput(tableName(id), tables[id]).GlobalSecondaryIndexes ?? [];
+    let have;
+    try {
+      ({ Table: have } = await client.send(new DescribeTableCommand({ TableName: tableName(id) })));
+    } catch (error) {
+      if (isAwsError(error, "ResourceNotFoundException")) continue;
+      throw error;
+    }
+    const projection = (p: Projection | undefined) =>
+      JSON.stringify([p?.ProjectionType ?? "ALL", [...(p?.NonKeyAttributes ?? [])].sort()]);
+    const differs = want.some((index) => {
+      const found = have?.GlobalSecondaryIndexes?.find((g) => g.IndexName === index.IndexName);
+      return !found || projection(found.Projection) !== projection(index.Projection);
+    });
+    if (differs) outdated.push(id);
+  }
+  return outdated;
+}
+
+/** Tables holding only what can be recomputed from others (`reconcile --fix` refills them). */
+const REBUILDABLE: TableId[] = ["GameScoresByUser"];
+
+/** Drops and recreates a derived table with core's definition; its items are gone. */
+export async function rebuildTable(client: DynamoDBClient, id: TableId): Promise<void> {
+  if (!REBUILDABLE.includes(id)) throw new Error(`${id} holds data of its own: not rebuilt`);
+  const name = tableName(id);
+  await client.send(new DeleteTableCommand({ TableName: name }));
+  for (;;) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: name }));
+    } catch (error) {
+      if (isAwsError(error, "ResourceNotFoundException")) break;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await ensureTables(client);
 }

@@ -112,7 +112,10 @@ function asSstCreatesIt(args: ReturnType<typeof toDynamoArgs>) {
       .map(([IndexName, index]) => ({
         IndexName,
         KeySchema: keys(index),
-        Projection: { ProjectionType: "ALL" },
+        // SST: a list of attributes is an INCLUDE projection, "all" (the default) ALL.
+        Projection: Array.isArray(index.projection)
+          ? { ProjectionType: "INCLUDE", NonKeyAttributes: index.projection }
+          : { ProjectionType: "ALL" },
       }))
       .sort(byName("IndexName")),
     StreamViewType: args.stream?.toUpperCase().replaceAll("-", "_"),

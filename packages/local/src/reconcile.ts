@@ -14,6 +14,8 @@ import {
   type ReconcileProgress,
   type ReconcileReport,
 } from "@streamboard/core/reconcile";
+import { dynamo } from "@streamboard/core/dynamo";
+import { outdatedTables, rebuildTable } from "./bootstrap.ts";
 import {
   CliError,
   connectToStack,
@@ -99,9 +101,18 @@ function printReport(report: ReconcileReport, fix: boolean, out: Output): number
         )}\n`,
     );
   }
+  if (report.legacy.length > 0) {
+    out.write(
+      `\n${report.legacy.length} aggregate(s) still carry their redelivery marks on the item ` +
+        `(from before AggregatorMarks)${fix ? "; moved to markers" : ": `--fix` moves them to markers"}.\n`,
+    );
+  }
   if (report.drift.length === 0) {
     out.write("\nNo drift: every aggregate equals the sum of its records.\n");
-    return 0;
+    if (report.legacy.length === 0) return 0;
+    if (!fix) return 1;
+    out.write(`Rewrote ${report.fixed.length} aggregate(s).\n`);
+    return report.unfixed.length > 0 ? 1 : 0;
   }
   out.write(`\nDrift in ${report.drift.length} aggregate(s):\n${driftTable(report.drift)}\n`);
   if (!fix) {
@@ -125,6 +136,19 @@ export function main(
     parse: parseReconcileArgs,
     run: async (options) => {
       const endpoint = await connectToStack();
+      // A data dir from before AggregatorMarks: its board index projects everything, marks too.
+      const outdated = await outdatedTables(dynamo());
+      if (outdated.length > 0 && !options.fix) {
+        io.out.write(
+          `${outdated.join(", ")} is from an older version (its index projects other ` +
+            `attributes): run \`npm run reconcile -- --fix\` to rebuild it from the records.\n`,
+        );
+        return 1;
+      }
+      for (const id of outdated) {
+        io.err.write(`Rebuilding ${id} with its current definition; the fix refills it…\n`);
+        await rebuildTable(dynamo(), id);
+      }
       io.err.write(`Reconciling aggregates at ${endpoint}${options.fix ? " (--fix)" : ""}…\n`);
       let last: ReconcileProgress | undefined;
       let progress: ReturnType<typeof startProgress> | undefined;

@@ -1,0 +1,153 @@
+import { PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
+import { z } from "zod";
+import { dynamo } from "./dynamo.ts";
+import { isConditionalCheckFailed } from "./dynamo-errors.ts";
+import { tableName } from "./resource.ts";
+
+/*
+ * The quarantine: stream records a subscriber can never apply (bad data written around the API),
+ * each with its reason and the whole record, so an operator can see what is wrong and fix it. A
+ * subscriber writes here and moves on at once instead of letting Lambda retry what cannot
+ * succeed, so one bad record holds back no one. The same table on AWS as locally.
+ *
+ * Idempotent by the record's eventID: a batch retried for another reason quarantines nothing
+ * twice. Kept 30 days (TTL), far longer than the stream keeps the record itself.
+ */
+
+const KEEP_SECONDS = 30 * 24 * 60 * 60;
+/** A DynamoDB item holds 400 KB; a record with two huge images is kept without them. */
+const MAX_RECORD_BYTES = 300_000;
+
+export type Subscriber = "aggregator";
+
+export interface QuarantineEntry {
+  eventId: string;
+  subscriber: string;
+  /** The GameScoreRecords key of the record ("" if its keys lack one). */
+  recordId: string;
+  eventName: string;
+  sequenceNumber: string;
+  streamArn: string;
+  reason: string;
+  /** ISO-8601. */
+  quarantinedAt: string;
+  /** The stream record as the subscriber got it (undefined if it was too large to keep). */
+  record?: DynamoDBRecord;
+}
+
+const StoredEntry = z.object({
+  EventID: z.string(),
+  Subscriber: z.string(),
+  QuarantinedAt: z.string(),
+  RecordID: z.string().optional(),
+  EventName: z.string().optional(),
+  SequenceNumber: z.string().optional(),
+  StreamArn: z.string().optional(),
+  Reason: z.string(),
+  Record: z.string().optional(),
+});
+
+/** An id for a record that lacks an eventID: what it carries that is unique on its stream. */
+function eventIdOf(record: DynamoDBRecord): string {
+  if (record.eventID) return record.eventID;
+  return `seq:${record.dynamodb?.SequenceNumber ?? JSON.stringify(record.dynamodb?.Keys ?? {})}`;
+}
+
+/**
+ * Puts records in the quarantine. Returns the item identifiers (sequence numbers) of those it
+ * could not write, for the caller to report as failures: they must not be lost.
+ */
+export async function quarantineRecords(
+  entries: { record: DynamoDBRecord; itemIdentifier: string; reason: string }[],
+  subscriber: Subscriber,
+  now: Date = new Date(),
+): Promise<string[]> {
+  const failed: string[] = [];
+  const seen = new Set<string>();
+  for (const { record, itemIdentifier, reason } of entries) {
+    const eventId = eventIdOf(record);
+    if (seen.has(eventId)) continue;
+    seen.add(eventId);
+    const json = JSON.stringify(record);
+    const recordId = (record.dynamodb?.Keys?.RecordID as { S?: unknown } | undefined)?.S;
+    const item: Record<string, AttributeValue> = {
+      EventID: { S: eventId },
+      Subscriber: { S: subscriber },
+      QuarantinedAt: { S: now.toISOString() },
+      Reason: { S: reason || "no reason given" },
+      ExpiresAt: { N: String(Math.floor(now.getTime() / 1000) + KEEP_SECONDS) },
+      ...(typeof recordId === "string" && recordId ? { RecordID: { S: recordId } } : {}),
+      ...(record.eventName ? { EventName: { S: record.eventName } } : {}),
+      ...(record.dynamodb?.SequenceNumber
+        ? { SequenceNumber: { S: record.dynamodb.SequenceNumber } }
+        : {}),
+      ...(record.eventSourceARN ? { StreamArn: { S: record.eventSourceARN } } : {}),
+      ...(Buffer.byteLength(json) <= MAX_RECORD_BYTES ? { Record: { S: json } } : {}),
+    };
+    try {
+      await dynamo().send(
+        new PutItemCommand({
+          TableName: tableName("Quarantine"),
+          Item: item,
+          // The first quarantine of a record stands: a redelivery changes nothing.
+          ConditionExpression: "attribute_not_exists(EventID)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) continue;
+      console.error(`[quarantine] could not quarantine record ${itemIdentifier}`, error);
+      failed.push(itemIdentifier);
+    }
+  }
+  return failed;
+}
+
+/** The quarantined records of a subscriber, newest first. */
+export async function listQuarantine(q: {
+  limit: number;
+  subscriber?: Subscriber;
+}): Promise<QuarantineEntry[]> {
+  const entries: QuarantineEntry[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName("Quarantine"),
+        IndexName: "ByTime",
+        KeyConditionExpression: "Subscriber = :subscriber",
+        ExpressionAttributeValues: { ":subscriber": { S: q.subscriber ?? "aggregator" } },
+        ScanIndexForward: false,
+        Limit: q.limit - entries.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const parsed = StoredEntry.safeParse(unmarshall(raw));
+      if (parsed.success) entries.push(toEntry(parsed.data));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && entries.length < q.limit);
+  return entries;
+}
+
+function toEntry(item: z.infer<typeof StoredEntry>): QuarantineEntry {
+  let record: DynamoDBRecord | undefined;
+  try {
+    record = item.Record ? (JSON.parse(item.Record) as DynamoDBRecord) : undefined;
+  } catch {
+    record = undefined;
+  }
+  return {
+    eventId: item.EventID,
+    subscriber: item.Subscriber,
+    recordId: item.RecordID ?? "",
+    eventName: item.EventName ?? "",
+    sequenceNumber: item.SequenceNumber ?? "",
+    streamArn: item.StreamArn ?? "",
+    reason: item.Reason,
+    quarantinedAt: item.QuarantinedAt,
+    ...(record ? { record } : {}),
+  };
+}
