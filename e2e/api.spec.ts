@@ -144,7 +144,7 @@ test.describe("API", () => {
     }
   });
 
-  test("GET /api/failures – the operator gets the on-failure destination, newest first", async ({
+  test("GET /api/failures – the operator gets the quarantine (and the runner's given-up records), newest first", async ({
     operatorApi,
   }) => {
     const failures = await operatorApi.failures();
@@ -154,10 +154,10 @@ test.describe("API", () => {
       expect(failure).toEqual({
         recordId: expect.any(String),
         eventName: expect.any(String),
-        sequenceNumber: expect.stringMatching(/^\d+$/),
+        sequenceNumber: expect.stringMatching(/^\d*$/),
         shardId: expect.any(String),
         reason: expect.any(String),
-        cause: expect.stringMatching(/^(retries_exhausted|record_expired)$/),
+        cause: expect.stringMatching(/^(quarantined|retries_exhausted|record_expired)$/),
         time: expect.any(String),
         attempts: expect.any(Number),
       });

@@ -1,13 +1,21 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { startTestEngine } from "@streamboard/local/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { describeRecordProblem, listFailures } from "./failures.ts";
+import { quarantineRecords } from "./quarantine.ts";
 import { scoreItem, streamRecord } from "./testing.ts";
+
+let engine: Awaited<ReturnType<typeof startTestEngine>>;
+beforeAll(async () => {
+  engine = await startTestEngine();
+});
+afterAll(() => engine.close());
 
 let dir: string;
 const saved = Object.fromEntries(
-  ["STREAMBOARD_FAILURES_DIR", "DYNAMODB_ENDPOINT"].map((name) => [name, process.env[name]]),
+  ["STREAMBOARD_FAILURES_DIR"].map((name) => [name, process.env[name]]),
 );
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "streamboard-failures-"));
@@ -56,7 +64,7 @@ describe("describeRecordProblem", () => {
 });
 
 describe("listFailures", () => {
-  test("no file yet: none", async () => {
+  test("nothing quarantined and no file yet: none", async () => {
     expect(await listFailures()).toEqual([]);
   });
 
@@ -104,14 +112,44 @@ describe("listFailures", () => {
     expect(await listFailures({ limit: 1 })).toHaveLength(1);
   });
 
-  test("without the runner's directory it says where failures are instead", async () => {
-    delete process.env.STREAMBOARD_FAILURES_DIR;
-    process.env.DYNAMODB_ENDPOINT = "http://127.0.0.1:1";
-    await expect(listFailures()).rejects.toThrow("npm run dev");
-    delete process.env.DYNAMODB_ENDPOINT;
-    await expect(listFailures()).rejects.toMatchObject({
-      code: "internal_error",
-      message: expect.stringContaining("AggregatorFailures SQS queue") as string,
+  test("the quarantine and the runner's given-up records, newest first, each with its cause", async () => {
+    fs.writeFileSync(
+      path.join(dir, "failures.jsonl"),
+      line({ time: "2025-01-01T00:00:05.000Z", sequenceNumber: "300" }) + "\n",
+    );
+    const poison = streamRecord({
+      eventName: "INSERT",
+      sequenceNumber: "301",
+      newImage: { RecordID: "q1", Score: 1, CreatedAt: "x", UpdatedAt: "x" },
     });
+    const failed = await quarantineRecords(
+      [{ record: poison, itemIdentifier: "301", reason: "NewImage: PlayerName: required" }],
+      "aggregator",
+      new Date("2025-01-01T00:00:09.000Z"),
+    );
+    expect(failed).toEqual([]);
+    // A redelivery of the same record quarantines nothing twice.
+    await quarantineRecords(
+      [{ record: poison, itemIdentifier: "301", reason: "again" }],
+      "aggregator",
+      new Date("2025-01-01T00:00:10.000Z"),
+    );
+    expect(await listFailures()).toEqual([
+      {
+        recordId: "q1",
+        eventName: "INSERT",
+        sequenceNumber: "301",
+        shardId: "",
+        reason: "NewImage: PlayerName: required",
+        cause: "quarantined",
+        time: "2025-01-01T00:00:09.000Z",
+        attempts: 1,
+      },
+      expect.objectContaining({ sequenceNumber: "300", cause: "retries_exhausted" }),
+    ]);
+
+    // Without the runner's directory (on AWS) the quarantine alone.
+    delete process.env.STREAMBOARD_FAILURES_DIR;
+    expect((await listFailures()).map((f) => f.cause)).toEqual(["quarantined"]);
   });
 });

@@ -111,8 +111,10 @@ export async function listFailures(q: { limit?: number } = {}): Promise<FailureE
       time: e.quarantinedAt,
       attempts: 1,
     })),
-    ...givenUp,
+    // Appended as given up: the last line is the newest.
+    ...givenUp.reverse(),
   ];
+  // Stable: entries of the same instant keep their own source's order.
   return entries.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, limit);
 }
 

@@ -88,7 +88,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Records a killed runner had applied to the aggregates but not yet checkpointed: the batch it
- * was killed in. Its successor delivers them again; the aggregates' marks must skip them.
+ * was killed in. Its successor delivers them again; the aggregator's markers must skip them.
  */
 async function appliedBeyondCheckpoint(dir: string): Promise<number> {
   const file = path.join(dir, `checkpoints.${tableName("GameScoreRecords")}.json`);
@@ -101,16 +101,15 @@ async function appliedBeyondCheckpoint(dir: string): Promise<number> {
   do {
     const page = await dynamo().send(
       new ScanCommand({
-        TableName: tableName("GameScoresByUser"),
+        TableName: tableName("AggregatorMarks"),
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
     );
     for (const raw of page.Items ?? []) {
-      const applied = unmarshall(raw).Applied as Record<string, [string, number]>;
-      for (const [recordId, [seq]] of Object.entries(applied)) {
-        if (BigInt(seq) > (marks.get(recordId) ?? -1n)) marks.set(recordId, BigInt(seq));
-      }
+      const { RecordID, SequenceNumber } = unmarshall(raw) as Record<string, string>;
+      const seq = BigInt(SequenceNumber!);
+      if (seq > (marks.get(RecordID!) ?? -1n)) marks.set(RecordID!, seq);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
