@@ -1,8 +1,15 @@
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "./aggregate.ts";
 import { dynamo } from "./dynamo.ts";
+import { listQuarantine } from "./quarantine.ts";
 import { tableName } from "./resource.ts";
 import { deleteScore, submitScore, updateScore } from "./score.ts";
 import { aggregateOf, tailStream } from "./testing.ts";
@@ -20,6 +27,23 @@ afterEach(() => vi.restoreAllMocks());
 
 let n = 0;
 const uniqueName = (base: string) => `${base} ${++n}`;
+
+/** The markers of these records: RecordID → their targets. */
+async function marksOf(recordIds: Set<string>): Promise<Map<string, string[]>> {
+  const marks = new Map<string, string[]>();
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({ TableName: tableName("AggregatorMarks"), ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const id = item.RecordID!.S!;
+      if (recordIds.has(id)) marks.set(id, [...(marks.get(id) ?? []), item.Target!.S!]);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return marks;
+}
 
 async function deliverAll() {
   const records = await tail.poll();
@@ -103,22 +127,79 @@ describe("applyStreamBatch against the engine", () => {
     const client = dynamo();
     const send = vi.spyOn(client, "send");
     expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
-    const writes = send.mock.calls.filter(
-      ([command]) =>
-        command instanceof PutItemCommand &&
-        command.input.TableName === tableName("GameScoresByUser"),
+    const transactions = send.mock.calls.flatMap(([command]) =>
+      command instanceof TransactWriteItemsCommand ? [command.input.TransactItems ?? []] : [],
     );
-    expect(writes).toHaveLength(2);
+    // One transaction per player: its aggregate, and a marker for each of its records.
+    expect(transactions.map((items) => items.length).sort()).toEqual([3, 6]);
+    for (const items of transactions) {
+      expect(items[0]!.Put!.TableName).toBe(tableName("GameScoresByUser"));
+      expect(items.slice(1).every((i) => i.Put!.TableName === tableName("AggregatorMarks"))).toBe(
+        true,
+      );
+    }
+    expect(send.mock.calls.some(([command]) => command instanceof PutItemCommand)).toBe(false);
     expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 5, Version: 1 });
     expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 13, GamesPlayed: 2, Version: 1 });
 
-    // Redelivering the whole batch writes nothing at all.
-    send.mockClear();
+    // Redelivering the whole batch changes nothing: the markers cancel it.
     expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
-    expect(send.mock.calls.some(([command]) => command instanceof PutItemCommand)).toBe(false);
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 5, Version: 1 });
+    expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 13, GamesPlayed: 2, Version: 1 });
   });
 
-  test("a record that cannot be decoded is reported alone and corrupts nothing", async () => {
+  test("a busy player's aggregate stays small: markers live in their own table", async () => {
+    const ann = uniqueName("ann");
+    for (let i = 0; i < 250; i++) await submitScore({ playerName: ann, score: i });
+    const records = await tail.poll();
+    expect(records).toHaveLength(250);
+    // One batch with more records for one player than a transaction holds: three transactions.
+    expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
+    const aggregate = await aggregateOf(ann);
+    expect(aggregate).toMatchObject({ TotalScore: 31_125, GamesPlayed: 250, BestScore: 249 });
+    expect(aggregate).not.toHaveProperty("Applied");
+    expect(Buffer.byteLength(JSON.stringify(aggregate))).toBeLessThan(400);
+    const ids = new Set(records.map((r) => r.dynamodb!.Keys!.RecordID!.S!));
+    const marks = await marksOf(ids);
+    expect(marks.size).toBe(250);
+
+    // Redelivered in smaller batches, partly twice at once: still exactly once.
+    await Promise.all([
+      applyStreamBatch(records.slice(0, 120)),
+      applyStreamBatch(records.slice(100, 250)),
+      applyStreamBatch(records.slice(50, 150)),
+    ]);
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 31_125, GamesPlayed: 250 });
+  });
+
+  test("an aggregate from before AggregatorMarks keeps skipping what its marks cover", async () => {
+    const ann = uniqueName("ann");
+    await submitScore({ playerName: ann, score: 10 });
+    const [first] = await tail.poll();
+    const seq = first!.dynamodb!.SequenceNumber!;
+    const recordId = first!.dynamodb!.Keys!.RecordID!.S!;
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Item: marshall({
+          PlayerName: ann,
+          Period: "ALL",
+          TotalScore: 10,
+          GamesPlayed: 1,
+          BestScore: 10,
+          Version: 4,
+          Applied: { [recordId]: [seq, 0] },
+        }),
+      }),
+    );
+    expect((await applyStreamBatch([first!])).batchItemFailures).toEqual([]);
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 10, GamesPlayed: 1, Version: 4 });
+    await submitScore({ playerName: ann, score: 5 });
+    await deliverAll();
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 2, Version: 5 });
+  });
+
+  test("a record that cannot be decoded is quarantined at once and corrupts nothing", async () => {
     const ann = uniqueName("ann");
     const bob = uniqueName("bob");
     await submitScore({ playerName: ann, score: 11 });
@@ -141,14 +222,28 @@ describe("applyStreamBatch against the engine", () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
 
     const result = await applyStreamBatch(batch);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: bad }]);
+    expect(result.batchItemFailures).toEqual([]);
     expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 11, GamesPlayed: 1 });
     expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 22, GamesPlayed: 1 });
+    const quarantined = (await listQuarantine({ limit: 100 })).filter(
+      (q) => q.sequenceNumber === bad,
+    );
+    expect(quarantined).toEqual([
+      expect.objectContaining({
+        recordId: `bad-${n}`,
+        eventName: "INSERT",
+        reason: expect.stringContaining("Score") as string,
+        record: expect.objectContaining({ eventID: batch[1]!.eventID }) as unknown,
+      }),
+    ]);
 
-    // Lambda retries from the failed record: what was applied after it is not applied again.
+    // Delivered again (a retry for another reason): nothing counted twice, nothing quarantined twice.
     const retry = await applyStreamBatch(batch.slice(1));
-    expect(retry.batchItemFailures).toEqual([{ itemIdentifier: bad }]);
+    expect(retry.batchItemFailures).toEqual([]);
     expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 22, GamesPlayed: 1, Version: 1 });
+    expect(
+      (await listQuarantine({ limit: 100 })).filter((q) => q.sequenceNumber === bad),
+    ).toHaveLength(1);
   });
 
   test("a failed write reports that player's lowest sequence number; other players go on", async () => {

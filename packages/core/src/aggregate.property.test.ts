@@ -32,7 +32,7 @@ type Command =
   | { kind: "putBad"; player: number }
   | {
       kind: "deliver";
-      mode: "ok" | "partial" | "crash" | "replay";
+      mode: "ok" | "partial" | "crash" | "replay" | "parallel" | "duplicate";
       size: number;
       cut: number;
       subset: number;
@@ -57,7 +57,14 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant("deliver" as const),
-      mode: fc.constantFrom("ok" as const, "partial" as const, "crash" as const, "replay" as const),
+      mode: fc.constantFrom(
+        "ok" as const,
+        "partial" as const,
+        "crash" as const,
+        "replay" as const,
+        "parallel" as const,
+        "duplicate" as const,
+      ),
       size: fc.integer({ min: 1, max: 8 }),
       cut: fc.nat(),
       subset: fc.nat(),
@@ -164,6 +171,33 @@ async function check(commands: Command[]) {
           for (const [i, playerBatch] of plan.batches.entries()) {
             if ((command.subset >> i) & 1) await applyPlayerBatch(playerBatch);
           }
+        } else if (command.mode === "parallel") {
+          // ParallelizationFactor: the batch's records split into concurrent lanes by item key
+          // (one record's changes in one lane, in order), each lane an invocation of its own.
+          const lanes = (command.subset % 10) + 1;
+          const byLane: DynamoDBRecord[][] = Array.from({ length: lanes }, () => []);
+          for (const record of batch) {
+            const id = record.dynamodb!.Keys!.RecordID!.S!;
+            let hash = 0;
+            for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+            byLane[hash % lanes]!.push(record);
+          }
+          const results = await Promise.all(
+            byLane.filter((lane) => lane.length > 0).map((lane) => applyStreamBatch(lane)),
+          );
+          for (const { batchItemFailures } of results) {
+            for (const { itemIdentifier } of batchItemFailures) {
+              expect(badSeqs).toContain(itemIdentifier);
+            }
+          }
+          checkpoint += batch.length;
+        } else if (command.mode === "duplicate") {
+          // The same batch delivered twice at once (a retry racing the original).
+          const results = await Promise.all([applyStreamBatch(batch), applyStreamBatch(batch)]);
+          settle(
+            batch,
+            results.flatMap((r) => r.batchItemFailures),
+          );
         } else {
           const from = command.cut % (checkpoint + 1);
           const replayed = log.slice(from, from + command.size);
