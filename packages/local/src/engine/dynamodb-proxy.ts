@@ -1,15 +1,19 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
-import { validationError } from "./aws-error.ts";
+import { resourceNotFound, validationError } from "./aws-error.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import { normalizeItem, sameItem, type Item } from "./item-size.ts";
 import { KeyLock } from "./key-lock.ts";
+import { isScratchTable } from "./scratch-tables.ts";
 import {
   STREAM_VIEW_TYPES,
   type StreamState,
   type StreamStore,
   type StreamViewType,
 } from "./stream-store.ts";
+import { keyOf, lockKeyOf, TableCatalog, tableNameOf } from "./table-catalog.ts";
+import { TableGate } from "./table-gate.ts";
+import { Transactions } from "./transactions.ts";
 
 type Body = Record<string, unknown>;
 
@@ -36,19 +40,44 @@ interface Capture {
   lockKey: string;
 }
 
+export interface DynamoDbProxyOptions {
+  catalog?: TableCatalog;
+  /** The engine's clock (transactions' idempotency window). */
+  clock?: () => number;
+  /** Where transactions make their intents durable; omit in memory. */
+  transactionsDir?: string | undefined;
+}
+
 /**
- * DynamoDB calls: forwarded to dynalite unchanged, with two additions. Table calls report and
+ * DynamoDB calls: forwarded to dynalite unchanged, with these additions. Table calls report and
  * manage `StreamSpecification`; writes to a table with an enabled stream are captured. For a
  * write, under the item's lock: read the old image, forward the write, read the new image, and
  * append a record when the item changed. Failed, conditional-failed and no-op writes record nothing.
+ * Every item write, streamed or not, holds its item's lock, the lock transactions take; reads
+ * pass their tables' gates, which transactions close while they apply (transactions.ts).
  */
 export class DynamoDbProxy {
   private readonly locks = new KeyLock();
+  private readonly gate = new TableGate();
+  private readonly catalog: TableCatalog;
+  readonly transactions: Transactions;
 
   constructor(
     private readonly backend: DynaliteBackend,
     private readonly streams: StreamStore,
-  ) {}
+    options: DynamoDbProxyOptions = {},
+  ) {
+    this.catalog = options.catalog ?? new TableCatalog(backend);
+    this.transactions = new Transactions({
+      backend,
+      streams,
+      catalog: this.catalog,
+      locks: this.locks,
+      gate: this.gate,
+      clock: options.clock ?? Date.now,
+      intentDir: options.transactionsDir,
+    });
+  }
 
   async handle(
     target: string,
@@ -64,6 +93,23 @@ export class DynamoDbProxy {
     }
     if (!body) return this.backend.dispatch(target, rawBody, headers);
 
+    if (target === "CreateTable" || target === "UpdateTable" || target === "DeleteTable") {
+      const tableName = typeof body.TableName === "string" ? tableNameOf(body.TableName) : "";
+      const response = await this.route(target, body, rawBody, headers);
+      this.catalog.invalidate(tableName);
+      const deleted = target === "DeleteTable" && response.statusCode === 200;
+      this.transactions.tableChanged(tableName, deleted);
+      return response;
+    }
+    return this.route(target, body, rawBody, headers);
+  }
+
+  private route(
+    target: string,
+    body: Body,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<BackendResponse> {
     switch (target) {
       case "CreateTable":
         return this.createTable(body, rawBody, headers);
@@ -71,19 +117,50 @@ export class DynamoDbProxy {
         return this.updateTable(body, headers);
       case "DescribeTable":
       case "DeleteTable":
+        if (typeof body.TableName === "string" && isScratchTable(body.TableName)) {
+          throw resourceNotFound(
+            `Requested resource not found: Table: ${body.TableName} not found`,
+          );
+        }
         return this.withStreamDescription(target, body, rawBody, headers);
+      case "ListTables":
+        return this.listTables(rawBody, headers);
       case "PutItem":
       case "UpdateItem":
       case "DeleteItem":
         return this.writeItem(target, body, rawBody, headers);
       case "BatchWriteItem":
         return this.batchWriteItem(body, rawBody, headers);
+      case "TransactWriteItems":
+        return this.transactions.transactWrite(body);
+      case "TransactGetItems":
+        return this.transactions.transactGet(body);
+      case "GetItem":
+      case "Query":
+      case "Scan":
+        return this.gate.reading([tableOf(body)], () =>
+          this.backend.dispatch(target, rawBody, headers),
+        );
+      case "BatchGetItem":
+        return this.gate.reading(
+          Object.keys(isObject(body.RequestItems) ? body.RequestItems : {}).map(tableNameOf),
+          () => this.backend.dispatch(target, rawBody, headers),
+        );
       default:
         return this.backend.dispatch(target, rawBody, headers);
     }
   }
 
   // --- tables ------------------------------------------------------------------------------
+
+  /** Transactions' scratch tables are the engine's own: no caller lists them. */
+  private async listTables(rawBody: string, headers: IncomingHttpHeaders) {
+    const response = await this.backend.dispatch("ListTables", rawBody, headers);
+    if (response.statusCode !== 200) return response;
+    const output = JSON.parse(response.body) as { TableNames?: string[] };
+    output.TableNames = output.TableNames?.filter((name) => !isScratchTable(name));
+    return json(output);
+  }
 
   private async createTable(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
     const spec = parseStreamSpecification(body.StreamSpecification);
@@ -199,7 +276,15 @@ export class DynamoDbProxy {
     const stream =
       typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
     const source = target === "PutItem" ? body.Item : body.Key;
-    if (!stream || !isItem(source)) return this.backend.dispatch(target, rawBody, headers);
+    if (!isItem(source)) return this.backend.dispatch(target, rawBody, headers);
+    if (!stream) {
+      const release = await this.lockItems([[tableOf(body), source]]);
+      try {
+        return await this.backend.dispatch(target, rawBody, headers);
+      } finally {
+        release();
+      }
+    }
     const capture = this.capture(stream, source);
     const returnValues = body.ReturnValues;
     // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
@@ -248,10 +333,11 @@ export class DynamoDbProxy {
 
   private async batchWriteItem(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
     const captures: Capture[] = [];
+    const unstreamed: [string, Item][] = [];
     const requestItems = isObject(body.RequestItems) ? body.RequestItems : {};
     for (const [tableName, requests] of Object.entries(requestItems)) {
       const stream = this.streams.enabledFor(tableName);
-      if (!stream || !Array.isArray(requests)) continue;
+      if (!Array.isArray(requests)) continue;
       for (const request of requests as unknown[]) {
         if (!isObject(request)) continue;
         const source = isObject(request.PutRequest)
@@ -259,21 +345,37 @@ export class DynamoDbProxy {
           : isObject(request.DeleteRequest)
             ? request.DeleteRequest.Key
             : undefined;
-        if (isItem(source)) captures.push(this.capture(stream, source));
+        if (!isItem(source)) continue;
+        if (stream) captures.push(this.capture(stream, source));
+        else unstreamed.push([tableNameOf(tableName), source]);
       }
     }
     const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
-    if (captures.length === 0) return write();
-    return this.captured(captures, this.readAround(captures, write), { readBefore: true });
+    const release = await this.lockItems(unstreamed);
+    try {
+      if (captures.length === 0) return await write();
+      return await this.captured(captures, this.readAround(captures, write), {
+        readBefore: true,
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /** Takes the locks of items of tables without a stream (their keys from the catalog). */
+  private async lockItems(items: [tableName: string, source: Item][]): Promise<() => void> {
+    const lockKeys: string[] = [];
+    for (const [tableName, source] of items) {
+      const table = await this.catalog.shape(tableName);
+      // An unknown table: dynalite rejects the write, nothing to serialise.
+      if (table) lockKeys.push(lockKeyOf(tableName, keyOf(table, source)));
+    }
+    return lockKeys.length ? this.locks.acquire(lockKeys) : () => {};
   }
 
   private capture(stream: StreamState, source: Item): Capture {
-    const key: Item = {};
-    for (const { AttributeName } of stream.keySchema) {
-      const value = AttributeName ? source[AttributeName] : undefined;
-      if (AttributeName && value) key[AttributeName] = value;
-    }
-    return { stream, key, lockKey: `${stream.tableName}\u0000${JSON.stringify(key)}` };
+    const key = keyOf(stream, source);
+    return { stream, key, lockKey: lockKeyOf(stream.tableName, key) };
   }
 
   /**
@@ -352,6 +454,9 @@ function parseStreamSpecification(value: unknown): StreamSpecification | undefin
     StreamViewType: viewType as StreamViewType | undefined,
   };
 }
+
+const tableOf = (body: Body) =>
+  typeof body.TableName === "string" ? tableNameOf(body.TableName) : "";
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -68,7 +68,12 @@ async function serve(
     region,
     ...(options.shardMaxRecords ? { shardMaxRecords: options.shardMaxRecords } : {}),
   });
-  const proxy = new DynamoDbProxy(backend, store);
+  const proxy = new DynamoDbProxy(backend, store, {
+    clock: options.clock ?? Date.now,
+    transactionsDir: dataDir && path.join(dataDir, "transactions"),
+  });
+  // A transaction a crash cut short is finished before anyone can read half of it.
+  await proxy.transactions.recover();
   const streamsApi = new StreamsApi(store);
 
   let inFlight = 0;

@@ -83,6 +83,8 @@ const SHARD_MAX_AGE_MS = 4 * 60 * 60 * 1000;
 const SEQUENCE_DIGITS = 21;
 const REGISTRY_FILE = "streams.json";
 
+export const newEventId = () => randomUUID().replaceAll("-", "");
+
 export const formatSequence = (seq: bigint) => seq.toString().padStart(SEQUENCE_DIGITS, "0");
 
 /**
@@ -176,10 +178,18 @@ export class StreamStore {
     this.saveRegistry();
   }
 
-  /** Appends one record; it is durable (written to the log) when this returns. */
+  /**
+   * Appends one record; it is durable (written to the log) when this returns. `eventID` is given
+   * by a transaction that recorded it beforehand, so that its recovery can tell what is appended.
+   */
   append(
     stream: StreamState,
-    change: { keys: Item; oldImage?: Item | undefined; newImage?: Item | undefined },
+    change: {
+      keys: Item;
+      oldImage?: Item | undefined;
+      newImage?: Item | undefined;
+      eventID?: string | undefined;
+    },
   ): WireRecord {
     const now = this.now();
     let shard = openShard(stream);
@@ -202,7 +212,7 @@ export class StreamStore {
     const withNew = view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES";
     const withOld = view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES";
     const record: WireRecord = {
-      eventID: randomUUID().replaceAll("-", ""),
+      eventID: change.eventID ?? newEventId(),
       eventName: oldImage && newImage ? "MODIFY" : newImage ? "INSERT" : "REMOVE",
       eventVersion: "1.1",
       eventSource: "aws:dynamodb",
@@ -221,6 +231,17 @@ export class StreamStore {
     shard.entries.push({ seq, createdAtMs: now, record });
     this.writeLog(stream, { s: shard.shardId, t: now, r: record });
     return record;
+  }
+
+  /** True when the stream holds a record with this event ID (recent records are looked at first). */
+  hasEvent(stream: StreamState, eventID: string): boolean {
+    for (let s = stream.shards.length - 1; s >= 0; s--) {
+      const entries = stream.shards[s]!.entries;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        if (entries[i]!.record.eventID === eventID) return true;
+      }
+    }
+    return false;
   }
 
   /** Drops records past the retention period; returns how many were dropped. */

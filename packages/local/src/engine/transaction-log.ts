@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { DynaliteBackend } from "./dynalite-backend.ts";
+import { sameItem, type Item } from "./item-size.ts";
+import type { StreamStore } from "./stream-store.ts";
+
+/** One item of a decided transaction: its final image and the stream record it owes. */
+export interface IntendedWrite {
+  tableName: string;
+  key: Item;
+  oldImage?: Item | undefined;
+  /** Absent: the item is deleted. */
+  newImage?: Item | undefined;
+  /** Set when the table has a stream: the record to append, with its pre-assigned event ID. */
+  record?: { streamArn: string; eventID: string } | undefined;
+}
+
+export interface Intent {
+  id: string;
+  writes: IntendedWrite[];
+}
+
+/**
+ * Crash atomicity for transactions: before a transaction touches a real table, its final images
+ * and stream records are written to a file in the data dir and fsynced; the file is removed once
+ * every image is applied and every record appended. An intent left behind by a crash (kill -9,
+ * power loss) is redone at the next start, before the engine serves: redoing is idempotent
+ * (images are compared, records are looked up by event ID), so a crash during recovery is fine
+ * too. Without a data dir (in memory) there is nothing to survive and nothing is written.
+ */
+export class IntentLog {
+  constructor(private readonly dir: string | undefined) {
+    if (dir) fs.mkdirSync(dir, { recursive: true });
+  }
+
+  record(writes: IntendedWrite[]): Intent {
+    const intent: Intent = { id: randomUUID(), writes };
+    if (!this.dir) return intent;
+    const file = this.fileOf(intent.id);
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeSync(fd, JSON.stringify(intent));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    // The rename makes the intent whole or absent; syncing the directory makes the rename last.
+    fs.renameSync(tmp, file);
+    syncDirectory(this.dir);
+    return intent;
+  }
+
+  clear(intent: Intent): void {
+    if (this.dir) fs.rmSync(this.fileOf(intent.id), { force: true });
+  }
+
+  pending(): Intent[] {
+    if (!this.dir) return [];
+    return fs
+      .readdirSync(this.dir)
+      .filter((name) => name.endsWith(".intent.json"))
+      .sort()
+      .map((name) => JSON.parse(fs.readFileSync(path.join(this.dir!, name), "utf8")) as Intent);
+  }
+
+  private fileOf(id: string): string {
+    return path.join(this.dir!, `${id}.intent.json`);
+  }
+}
+
+/** Brings every intent left by a crash to its end: final images written, records appended. */
+export async function redoIntents(
+  log: IntentLog,
+  backend: DynaliteBackend,
+  streams: StreamStore,
+): Promise<number> {
+  const intents = log.pending();
+  for (const intent of intents) {
+    for (const write of intent.writes) {
+      const current = await backend.call<{ Item?: Item }>("GetItem", {
+        TableName: write.tableName,
+        Key: write.key,
+        ConsistentRead: true,
+      });
+      if (!current.ok) continue; // the table is gone: nothing left to finish there
+      if (!sameItem(current.data.Item, write.newImage)) {
+        const applied = write.newImage
+          ? await backend.call("PutItem", { TableName: write.tableName, Item: write.newImage })
+          : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
+        if (!applied.ok) throw new Error(`cannot redo a transaction: ${JSON.stringify(applied)}`);
+      }
+      const stream = write.record && streams.get(write.record.streamArn);
+      if (write.record && stream?.status === "ENABLED") {
+        if (!streams.hasEvent(stream, write.record.eventID)) {
+          streams.append(stream, {
+            keys: write.key,
+            oldImage: write.oldImage,
+            newImage: write.newImage,
+            eventID: write.record.eventID,
+          });
+        }
+      }
+    }
+    log.clear(intent);
+  }
+  return intents.length;
+}
+
+function syncDirectory(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Some platforms cannot fsync a directory; the file itself is synced.
+  }
+}

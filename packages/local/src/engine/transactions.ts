@@ -1,0 +1,541 @@
+/**
+ * TransactWriteItems and TransactGetItems, which dynalite lacks.
+ *
+ * Design. A transaction takes the per-item locks (`lockKeyOf`) of all its items, the same locks
+ * every single-item write in the proxy takes, so writes and transactions serialise per item.
+ * Under those locks each operation is evaluated by dynalite itself on a hidden scratch table
+ * (same keys and attribute definitions, see scratch-tables.ts): the item's current image is put
+ * there, then the caller's Put/Update/Delete (or, for a ConditionCheck, a conditional DeleteItem)
+ * runs there with its condition. dynalite's answer says pass/fail and, via ReturnValues, gives
+ * the new image, with dynalite's own validation and expression semantics: no second expression
+ * evaluator to drift from the first. Every item is evaluated, so every failing condition is
+ * reported. If all pass, the final images and the stream records they owe are written to an
+ * intent log (transaction-log.ts, fsynced), then applied to the real tables with plain
+ * PutItem/DeleteItem while the tables' gates (table-gate.ts) are held exclusively, so no reader
+ * sees half of it; records are appended, the intent cleared, the locks released.
+ *
+ * Capacity seam: `transactWrite` and `transactGet` build one `ItemOutcome` per item (table shape,
+ * old and new image) and hand the list to `respond*`, the one place where ConsumedCapacity is to
+ * be computed from capacity.ts (`writeUnits(shape, old, new, {transactional: true})`).
+ */
+import { createHash } from "node:crypto";
+import { AwsError, resourceNotFound, validationError } from "./aws-error.ts";
+import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
+import { itemSize, normalizeItem, sameItem, type Item } from "./item-size.ts";
+import type { KeyLock } from "./key-lock.ts";
+import { ScratchTables } from "./scratch-tables.ts";
+import { newEventId, type StreamState, type StreamStore } from "./stream-store.ts";
+import {
+  keyOf,
+  lockKeyOf,
+  tableNameOf,
+  type TableCatalog,
+  type TableShape,
+} from "./table-catalog.ts";
+import type { TableGate } from "./table-gate.ts";
+import { IntentLog, redoIntents, type IntendedWrite } from "./transaction-log.ts";
+
+type Body = Record<string, unknown>;
+type WriteKind = "Put" | "Update" | "Delete" | "ConditionCheck";
+
+const DYNAMODB = "com.amazonaws.dynamodb.v20120810#";
+const MAX_ITEMS = 100;
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
+const CONDITIONAL_FAILED = `${DYNAMODB}ConditionalCheckFailedException`;
+
+/** What one item of a transaction came to: the seam for consumed capacity and stream records. */
+export interface ItemOutcome {
+  table: TableShape;
+  kind: WriteKind | "Get";
+  key: Item;
+  oldImage?: Item | undefined;
+  /** For a write: the image after it (undefined: deleted). For a Get: the item read. */
+  newImage?: Item | undefined;
+}
+
+export interface CancellationReason {
+  Code: "None" | "ConditionalCheckFailed";
+  Message?: string;
+  Item?: Item;
+}
+
+export class TransactionCanceledError extends AwsError {
+  constructor(readonly reasons: CancellationReason[]) {
+    super(
+      `${DYNAMODB}TransactionCanceledException`,
+      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons
+        .map((r) => r.Code)
+        .join(", ")}]`,
+    );
+  }
+
+  override toBody() {
+    return { ...super.toBody(), CancellationReasons: this.reasons };
+  }
+}
+
+const idempotentMismatch = () =>
+  new AwsError(
+    `${DYNAMODB}IdempotentParameterMismatchException`,
+    "The request uses the same client token as a previous, but non-identical request.",
+  );
+const inProgress = () =>
+  new AwsError(
+    `${DYNAMODB}TransactionInProgressException`,
+    "The transaction with the given request token is already in progress.",
+  );
+
+/** One parsed write operation of a TransactWriteItems request. */
+interface WriteOperation {
+  index: number;
+  kind: WriteKind;
+  table: TableShape;
+  stream: StreamState | undefined;
+  /** The caller's parameters (TableName, Key/Item, expressions). */
+  params: Body;
+  key: Item;
+  lockKey: string;
+  returnOldOnFailure: boolean;
+}
+
+interface Evaluated {
+  operation: WriteOperation;
+  oldImage: Item | undefined;
+  newImage: Item | undefined;
+  passed: boolean;
+}
+
+interface TokenEntry {
+  hash: string;
+  expiresAt: number;
+  /** Set while the first request with this token runs. */
+  running: boolean;
+  response?: BackendResponse;
+}
+
+export interface TransactionsOptions {
+  backend: DynaliteBackend;
+  streams: StreamStore;
+  catalog: TableCatalog;
+  locks: KeyLock;
+  gate: TableGate;
+  clock: () => number;
+  /** Where intents are made durable; undefined keeps the engine in memory. */
+  intentDir: string | undefined;
+}
+
+export class Transactions {
+  private readonly scratch: ScratchTables;
+  private readonly log: IntentLog;
+  private readonly tokens = new Map<string, TokenEntry>();
+  /** Test hook: kill the process after this many item writes of one transaction's apply phase. */
+  private readonly crashAfterWrites = Number(
+    process.env.STREAMBOARD_ENGINE_CRASH_AFTER_WRITES ?? 0,
+  );
+
+  constructor(private readonly options: TransactionsOptions) {
+    this.scratch = new ScratchTables(options.backend);
+    this.log = new IntentLog(options.intentDir);
+  }
+
+  /** Finishes what a crash left half done; call before serving. Returns how many were redone. */
+  recover(): Promise<number> {
+    return redoIntents(this.log, this.options.backend, this.options.streams);
+  }
+
+  tableChanged(tableName: string, deleted: boolean): void {
+    this.scratch.tableChanged(tableName, deleted);
+  }
+
+  // --- TransactWriteItems ------------------------------------------------------------------
+
+  async transactWrite(body: Body): Promise<BackendResponse> {
+    const token = parseToken(body.ClientRequestToken);
+    if (token === undefined) return this.runWrite(body);
+
+    const now = this.options.clock();
+    for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
+    const hash = requestHash(body);
+    const known = this.tokens.get(token);
+    if (known) {
+      if (known.hash !== hash) throw idempotentMismatch();
+      if (known.running) throw inProgress();
+      if (known.response) return known.response;
+    }
+    const entry: TokenEntry = { hash, expiresAt: now + IDEMPOTENCY_WINDOW_MS, running: true };
+    this.tokens.set(token, entry);
+    try {
+      const response = await this.runWrite(body);
+      entry.running = false;
+      entry.response = response;
+      return response;
+    } catch (error) {
+      // Only a transaction that took effect is remembered; a cancelled one may be retried.
+      this.tokens.delete(token);
+      throw error;
+    }
+  }
+
+  private async runWrite(body: Body): Promise<BackendResponse> {
+    const operations = await this.parseWrites(body);
+    const release = await this.options.locks.acquire(operations.map((o) => o.lockKey));
+    try {
+      const evaluated: Evaluated[] = [];
+      for (const operation of operations) evaluated.push(await this.evaluate(operation));
+      if (evaluated.some((e) => !e.passed)) {
+        throw new TransactionCanceledError(
+          evaluated.map(({ passed, operation, oldImage }) =>
+            passed
+              ? { Code: "None" }
+              : {
+                  Code: "ConditionalCheckFailed",
+                  Message: "The conditional request failed",
+                  ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
+                },
+          ),
+        );
+      }
+      await this.apply(evaluated);
+      return this.respondWrite(
+        body,
+        evaluated.map(({ operation, oldImage, newImage }) => ({
+          table: operation.table,
+          kind: operation.kind,
+          key: operation.key,
+          oldImage,
+          newImage,
+        })),
+      );
+    } finally {
+      release();
+    }
+  }
+
+  /** The seam for ConsumedCapacity (capacity.ts) on TransactWriteItems. */
+  private respondWrite(_body: Body, _outcomes: ItemOutcome[]): BackendResponse {
+    return json({});
+  }
+
+  private async parseWrites(body: Body): Promise<WriteOperation[]> {
+    const items = parseItemList(body.TransactItems);
+    if (requestSize(items) > MAX_REQUEST_BYTES) {
+      throw validationError("Transaction request size exceeds the limit of 4 MB");
+    }
+    const operations: WriteOperation[] = [];
+    const seen = new Set<string>();
+    for (const [index, entry] of items.entries()) {
+      const kinds = (["ConditionCheck", "Put", "Delete", "Update"] as const).filter(
+        (k) => entry[k] !== undefined && entry[k] !== null,
+      );
+      if (kinds.length !== 1) {
+        throw validationError("TransactItems can only contain one of Check, Put, Update or Delete");
+      }
+      const kind = kinds[0]!;
+      const params = entry[kind];
+      const at = `transactItems.${index + 1}.member.${kind[0]!.toLowerCase()}${kind.slice(1)}`;
+      if (!isObject(params)) throw validationError(`Invalid ${kind} in TransactItems`);
+      const required =
+        kind === "Put"
+          ? ["TableName", "Item"]
+          : kind === "Update"
+            ? ["TableName", "Key", "UpdateExpression"]
+            : kind === "ConditionCheck"
+              ? ["TableName", "Key", "ConditionExpression"]
+              : ["TableName", "Key"];
+      for (const field of required) {
+        if (params[field] === undefined || params[field] === null) {
+          throw validationError(
+            `1 validation error detected: Value null at '${at}.${field[0]!.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+          );
+        }
+      }
+      const failure = params.ReturnValuesOnConditionCheckFailure;
+      if (failure !== undefined && failure !== "NONE" && failure !== "ALL_OLD") {
+        throw validationError(
+          `1 validation error detected: Value '${JSON.stringify(failure)}' at '${at}.returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+        );
+      }
+      const source = kind === "Put" ? params.Item : params.Key;
+      if (typeof params.TableName !== "string" || !isObject(source)) {
+        throw validationError(`Invalid ${kind} in TransactItems`);
+      }
+      const tableName = tableNameOf(params.TableName);
+      const table = await this.options.catalog.shape(tableName);
+      if (!table) throw resourceNotFound("Requested resource not found");
+      const key = keyOf(table, source as Item);
+      const lockKey = lockKeyOf(tableName, key);
+      if (seen.has(lockKey)) {
+        throw validationError("Transaction request cannot include multiple operations on one item");
+      }
+      seen.add(lockKey);
+      operations.push({
+        index,
+        kind,
+        table,
+        stream: this.options.streams.enabledFor(tableName),
+        params: { ...params, TableName: tableName },
+        key,
+        lockKey,
+        returnOldOnFailure: failure === "ALL_OLD",
+      });
+    }
+    return operations;
+  }
+
+  /** Tries one operation on the scratch copy of its item: did it pass, and what would it leave. */
+  private async evaluate(operation: WriteOperation): Promise<Evaluated> {
+    const { backend } = this.options;
+    const { table, key, kind, params } = operation;
+    const current = await backend.call<{ Item?: Item }>("GetItem", {
+      TableName: table.tableName,
+      Key: kind === "Put" ? key : params.Key,
+      ConsistentRead: true,
+    });
+    if (!current.ok) throw fromBackendError(current.error);
+    const oldImage = current.data.Item;
+
+    const scratch = await this.scratch.forTable(table.tableName);
+    if (!scratch) throw resourceNotFound("Requested resource not found");
+    const staged = oldImage
+      ? await backend.call("PutItem", { TableName: scratch, Item: oldImage })
+      : await backend.call("DeleteItem", { TableName: scratch, Key: key });
+    if (!staged.ok) throw fromBackendError(staged.error);
+
+    const expressions = pick(params, [
+      "ConditionExpression",
+      "ExpressionAttributeNames",
+      "ExpressionAttributeValues",
+    ]);
+    let target: string;
+    let request: Body;
+    if (kind === "Put") {
+      target = "PutItem";
+      request = { TableName: scratch, Item: params.Item, ...expressions };
+    } else if (kind === "Update") {
+      target = "UpdateItem";
+      request = {
+        TableName: scratch,
+        Key: params.Key,
+        UpdateExpression: params.UpdateExpression,
+        ...expressions,
+        ReturnValues: "ALL_NEW",
+      };
+    } else {
+      // A ConditionCheck is a conditional delete of the scratch copy: its condition decides.
+      target = "DeleteItem";
+      request = { TableName: scratch, Key: params.Key, ...expressions };
+    }
+    const result = await backend.call<{ Attributes?: Item }>(target, request);
+    // Awaited: a later transaction on this item stages its copy under the same lock.
+    await backend.call("DeleteItem", { TableName: scratch, Key: key });
+    if (!result.ok) {
+      if (errorType(result.error) === CONDITIONAL_FAILED) {
+        return { operation, oldImage, newImage: oldImage, passed: false };
+      }
+      throw fromBackendError(result.error);
+    }
+    const newImage =
+      kind === "Put"
+        ? normalizeItem(params.Item as Item)
+        : kind === "Update"
+          ? result.data.Attributes
+          : kind === "Delete"
+            ? undefined
+            : oldImage;
+    return { operation, oldImage, newImage, passed: true };
+  }
+
+  /** Makes the decided transaction durable, then visible all at once, then streamed. */
+  private async apply(evaluated: Evaluated[]): Promise<void> {
+    const { backend, streams, gate } = this.options;
+    const changed = evaluated.filter((e) => !sameItem(e.oldImage, e.newImage));
+    if (changed.length === 0) return;
+    const writes: IntendedWrite[] = changed.map(({ operation, oldImage, newImage }) => ({
+      tableName: operation.table.tableName,
+      key: operation.key,
+      oldImage,
+      newImage,
+      record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
+    }));
+    const intent = this.log.record(writes);
+    await gate.writing(
+      writes.map((w) => w.tableName),
+      async () => {
+        let written = 0;
+        for (const write of writes) {
+          const result = write.newImage
+            ? await backend.call("PutItem", { TableName: write.tableName, Item: write.newImage })
+            : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
+          // The intent stays: the next start finishes the transaction.
+          if (!result.ok) throw fromBackendError(result.error);
+          if (++written === this.crashAfterWrites) process.kill(process.pid, "SIGKILL");
+        }
+      },
+    );
+    changed.forEach(({ operation }, i) => {
+      const write = writes[i]!;
+      if (!operation.stream || !write.record) return;
+      streams.append(operation.stream, {
+        keys: write.key,
+        oldImage: write.oldImage,
+        newImage: write.newImage,
+        eventID: write.record.eventID,
+      });
+    });
+    this.log.clear(intent);
+  }
+
+  // --- TransactGetItems --------------------------------------------------------------------
+
+  async transactGet(body: Body): Promise<BackendResponse> {
+    const items = parseItemList(body.TransactItems);
+    const gets: { table: TableShape; params: Body; key: Item }[] = [];
+    const seen = new Set<string>();
+    for (const entry of items) {
+      const params = entry.Get;
+      if (Object.keys(entry).length !== 1 || !isObject(params)) {
+        throw validationError("TransactItems can only contain Get");
+      }
+      if (typeof params.TableName !== "string" || !isObject(params.Key)) {
+        throw validationError(
+          `1 validation error detected: Value null at 'transactItems.${gets.length + 1}.member.get.${typeof params.TableName === "string" ? "key" : "tableName"}' failed to satisfy constraint: Member must not be null`,
+        );
+      }
+      const tableName = tableNameOf(params.TableName);
+      const table = await this.options.catalog.shape(tableName);
+      if (!table) throw resourceNotFound("Requested resource not found");
+      const key = params.Key as Item;
+      const lockKey = lockKeyOf(tableName, keyOf(table, key));
+      if (seen.has(lockKey)) {
+        throw validationError("Transaction request cannot include multiple operations on one item");
+      }
+      seen.add(lockKey);
+      gets.push({ table, key, params: { ...params, TableName: tableName } });
+    }
+    const outcomes = await this.options.gate.reading(
+      gets.map((g) => g.table.tableName),
+      () =>
+        Promise.all(
+          gets.map(async ({ table, key, params }): Promise<ItemOutcome> => {
+            const result = await this.options.backend.call<{ Item?: Item }>("GetItem", {
+              ...pick(params, [
+                "TableName",
+                "Key",
+                "ProjectionExpression",
+                "ExpressionAttributeNames",
+              ]),
+              ConsistentRead: true,
+            });
+            if (!result.ok) throw fromBackendError(result.error);
+            return { table, kind: "Get", key, newImage: result.data.Item };
+          }),
+        ),
+    );
+    return this.respondGet(body, outcomes);
+  }
+
+  /** The seam for ConsumedCapacity (capacity.ts) on TransactGetItems. */
+  private respondGet(_body: Body, outcomes: ItemOutcome[]): BackendResponse {
+    return json({
+      Responses: outcomes.map((o) => (o.newImage ? { Item: o.newImage } : {})),
+    });
+  }
+}
+
+function parseItemList(value: unknown): Body[] {
+  if (value === undefined || value === null) {
+    throw validationError(
+      "1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  if (!Array.isArray(value)) throw validationError("TransactItems must be a list");
+  if (value.length < 1 || value.length > MAX_ITEMS) {
+    throw validationError(
+      `1 validation error detected: Value '${value.length === 0 ? "[]" : `[${value.length} items]`}' at 'transactItems' failed to satisfy constraint: Member must have length ${
+        value.length === 0 ? "greater than or equal to 1" : `less than or equal to ${MAX_ITEMS}`
+      }`,
+    );
+  }
+  return value.map((entry) => {
+    if (!isObject(entry)) throw validationError("TransactItems must hold objects");
+    return entry;
+  });
+}
+
+function parseToken(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.length < 1 || value.length > 36) {
+    throw validationError(
+      `1 validation error detected: Value '${JSON.stringify(value)}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`,
+    );
+  }
+  return value;
+}
+
+/** What a token is bound to: the operations, not how the caller asked to be answered. */
+function requestHash(body: Body): string {
+  return createHash("sha256").update(canonical(body.TransactItems)).digest("hex");
+}
+
+/** AWS's 4 MB counts the items written and the keys and expressions sent. */
+function requestSize(items: Body[]): number {
+  let size = 0;
+  for (const entry of items) {
+    for (const params of Object.values(entry)) {
+      if (!isObject(params)) continue;
+      size += itemSize((params.Item ?? params.Key) as Item | undefined);
+      for (const field of ["UpdateExpression", "ConditionExpression"]) {
+        const value = params[field];
+        if (typeof value === "string") size += Buffer.byteLength(value);
+      }
+      if (isObject(params.ExpressionAttributeValues)) {
+        size += itemSize(params.ExpressionAttributeValues as Item);
+      }
+    }
+  }
+  return size;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function pick(source: Body, fields: readonly string[]): Body {
+  const out: Body = {};
+  for (const field of fields) if (source[field] !== undefined) out[field] = source[field];
+  return out;
+}
+
+function errorType(error: unknown): string {
+  return isObject(error) && typeof error.__type === "string" ? error.__type : "";
+}
+
+/** A dynalite error from a scratch or internal call, answered to the caller as dynalite put it. */
+function fromBackendError(error: unknown): AwsError {
+  const message =
+    isObject(error) && typeof (error.message ?? error.Message) === "string"
+      ? String(error.message ?? error.Message)
+      : "";
+  const type = errorType(error) || "com.amazon.coral.validate#ValidationException";
+  return new AwsError(type, message.replace(/__streamboard_tx_[0-9a-f]+/g, "table"));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function json(data: unknown): BackendResponse {
+  return {
+    statusCode: 200,
+    headers: { "content-type": "application/x-amz-json-1.0" },
+    body: JSON.stringify(data),
+  };
+}
