@@ -1,6 +1,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { dynamo } from "@streamboard/core/dynamo";
+import { listQuarantine } from "@streamboard/core/quarantine";
 import { tableName } from "@streamboard/core/resource";
 import { scoreItem, streamRecord } from "@streamboard/core/testing";
 import { startTestEngine } from "@streamboard/local/testing";
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-test("applies a Lambda stream event and reports only the record it cannot apply", async () => {
+test("applies a Lambda stream event and quarantines the record it cannot apply", async () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   const event = {
     Records: [
@@ -35,7 +36,15 @@ test("applies a Lambda stream event and reports only the record it cannot apply"
     ],
   };
   const response = await handler(event);
-  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "101" }] });
+  // Nothing for Lambda to retry: the bad record is in the quarantine, with its reason.
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(await listQuarantine({ limit: 10 })).toEqual([
+    expect.objectContaining({
+      sequenceNumber: "101",
+      recordId: "r2",
+      reason: expect.stringContaining("Score") as string,
+    }),
+  ]);
   const { Item } = await dynamo().send(
     new GetItemCommand({
       TableName: tableName("GameScoresByUser"),

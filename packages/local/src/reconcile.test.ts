@@ -1,6 +1,7 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -8,7 +9,7 @@ import { dynamo } from "@streamboard/core/dynamo";
 import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
 import { deleteScore, submitScore, updateScore } from "@streamboard/core/score";
 import { aggregatorSubscription } from "@streamboard/core/subscription";
-import { GameScoreRecords, toCreateTableInput } from "@streamboard/core/tables";
+import { GameScoreRecords, GameScoresByUser, toCreateTableInput } from "@streamboard/core/tables";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import { afterEach, describe, expect, test } from "vitest";
 import { ensureTables } from "./bootstrap.ts";
@@ -173,6 +174,79 @@ describe("npm run reconcile", () => {
     const { mismatches, records } = await compareAggregatesWithRecords();
     expect(mismatches).toEqual([]);
     expect(records).toBe(30 + 10 + 1 - 2);
+    expect((await run("--settle-ms", "0")).code).toBe(0);
+  });
+
+  test("a data dir from before AggregatorMarks: marks on the items, an index projecting all; --fix upgrades it", async () => {
+    const engine = await startLocalEngine({ port: 0, inMemory: true });
+    cleanups.push(() => engine.close());
+    Object.assign(process.env, localResourceEnvironment(), { DYNAMODB_ENDPOINT: engine.endpoint });
+    // GameScoresByUser as the old version created it: its board index projected everything.
+    const old = {
+      ...GameScoresByUser,
+      globalIndexes: { ByPeriodTotal: { hashKey: "Period", rangeKey: "TotalScore" } },
+    };
+    await dynamo().send(
+      new CreateTableCommand(toCreateTableInput(tableName("GameScoresByUser"), old)),
+    );
+    await ensureTables(dynamo());
+    const runner = startStreamRunner({
+      tableName: tableName("GameScoreRecords"),
+      handler: aggregator,
+      settings: aggregatorSubscription,
+      pollIntervalMs: 20,
+      logger: quiet,
+    });
+    cleanups.push(() => runner.stop());
+    await runWorkload({ writers: 2, scores: 40, players: 4, seed: 3 });
+    await runner.idle();
+    // The old aggregator kept its marks on the item: give one aggregate such marks.
+    const { Items = [] } = await dynamo().send(
+      new ScanCommand({ TableName: tableName("GameScoresByUser") }),
+    );
+    const legacy = Items[0]!;
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: legacy.PlayerName!, Period: legacy.Period! },
+        UpdateExpression: "SET Applied = :marks",
+        ExpressionAttributeValues: { ":marks": { M: {} } },
+      }),
+    );
+
+    const check = await run("--settle-ms", "0");
+    expect(check.code).toBe(1);
+    expect(check.out).toContain("GameScoresByUser is from an older version");
+    expect(check.out).toContain("npm run reconcile -- --fix");
+
+    const fixed = await run("--fix", "--settle-ms", "0");
+    expect(fixed.err).toContain("Rebuilding GameScoresByUser");
+    expect(fixed.code).toBe(0);
+    const { Table } = await dynamo().send(
+      new DescribeTableCommand({ TableName: tableName("GameScoresByUser") }),
+    );
+    expect(Table?.GlobalSecondaryIndexes?.[0]?.Projection).toEqual({
+      ProjectionType: "INCLUDE",
+      NonKeyAttributes: ["GamesPlayed", "BestScore", "LastScore", "UpdatedAt"],
+    });
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
+    const after = await dynamo().send(
+      new ScanCommand({ TableName: tableName("GameScoresByUser") }),
+    );
+    expect(after.Items?.some((item) => item.Applied !== undefined)).toBe(false);
+
+    // The whole stream again (a runner from its start): the new markers skip all of it.
+    const replayed = startStreamRunner({
+      tableName: tableName("GameScoreRecords"),
+      handler: aggregator,
+      settings: aggregatorSubscription,
+      pollIntervalMs: 20,
+      logger: quiet,
+    });
+    cleanups.push(() => replayed.stop());
+    await replayed.idle();
+    expect(replayed.status().totals.delivered).toBeGreaterThan(0);
+    expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
     expect((await run("--settle-ms", "0")).code).toBe(0);
   });
 });
