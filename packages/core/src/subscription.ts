@@ -8,7 +8,8 @@ export const aggregatorSubscription = {
   // 0: invoke as soon as records arrive; the leaderboard should follow within a second.
   maximumBatchingWindowInSeconds: 0,
   startingPosition: "TRIM_HORIZON",
-  // The aggregator's per-shard watermark relies on in-order delivery within a shard.
+  // The aggregator's per-record markers hold for any factor up to 10 (Lambda keeps one item's
+  // records in one ordered lane; aggregate.ts). 1 keeps AWS as the local runner plays it.
   parallelizationFactor: 1,
   bisectBatchOnFunctionError: true,
   maximumRetryAttempts: 10,
