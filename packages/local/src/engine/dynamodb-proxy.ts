@@ -95,10 +95,12 @@ export class DynamoDbProxy {
 
     if (target === "CreateTable" || target === "UpdateTable" || target === "DeleteTable") {
       const tableName = typeof body.TableName === "string" ? tableNameOf(body.TableName) : "";
+      if (target === "DeleteTable" && !isScratchTable(tableName)) {
+        await this.transactions.tableDeleting(tableName);
+      }
       const response = await this.route(target, body, rawBody, headers);
       this.catalog.invalidate(tableName);
-      const deleted = target === "DeleteTable" && response.statusCode === 200;
-      this.transactions.tableChanged(tableName, deleted);
+      this.transactions.tableChanged(tableName);
       return response;
     }
     return this.route(target, body, rawBody, headers);

@@ -6,6 +6,7 @@ import path from "node:path";
 import {
   BatchGetItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -528,6 +529,63 @@ describe("TransactWriteItems and TransactGetItems", () => {
     }
   });
 
+  it("works on a table deleted and created again with other keys", async () => {
+    const TableName = "TxRecreated";
+    const create = async (attribute: string, type: "S" | "N") => {
+      await db.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [{ AttributeName: attribute, AttributeType: type }],
+          KeySchema: [{ AttributeName: attribute, KeyType: "HASH" }],
+        }),
+      );
+      while (
+        (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await create("pk", "S");
+    await db.send(
+      new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName, Item: key("s") } }] }),
+    );
+    // dynalite's own endpoint shows what the engine hides: a table's scratch goes with it.
+    const raw = clientsFor(engine.dynaliteEndpoint).db;
+    const scratchTables = async () =>
+      (await raw.send(new ListTablesCommand({}))).TableNames!.filter((t) =>
+        t.startsWith("__streamboard_tx_"),
+      ).length;
+    const withScratch = await scratchTables();
+    await db.send(new DeleteTableCommand({ TableName }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await scratchTables()).toBe(withScratch - 1);
+    while (
+      await db.send(new DescribeTableCommand({ TableName })).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await create("id", "N");
+    await db.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [{ Put: { TableName, Item: { id: n(7), v: n(1) } } }],
+      }),
+    );
+    const { Item } = await db.send(new GetItemCommand({ TableName, Key: { id: n(7) } }));
+    expect(Item).toEqual({ id: n(7), v: n(1) });
+    const missingKey = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName, Item: { v: n(1) } } }],
+        }),
+      ),
+    );
+    expect(missingKey.message).toMatch(/Missing the key id in the item/);
+  });
+
   it("hides its scratch tables from ListTables and DescribeTable", async () => {
     const { TableNames } = await db.send(new ListTablesCommand({}));
     expect(TableNames!.length).toBeGreaterThan(0);
@@ -613,6 +671,22 @@ describe("a transaction cut by kill -9", () => {
         })),
       );
       expect(records.length).toBe(6);
+      // The scratch table left by the first run serves the second.
+      await after.db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: table,
+                Key: key("a"),
+                ConditionExpression: "v = :v",
+                ExpressionAttributeValues: { ":v": n(2) },
+              },
+            },
+          ],
+        }),
+      );
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(7);
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;

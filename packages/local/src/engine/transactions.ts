@@ -144,8 +144,13 @@ export class Transactions {
     return redoIntents(this.log, this.options.backend, this.options.streams);
   }
 
-  tableChanged(tableName: string, deleted: boolean): void {
-    this.scratch.tableChanged(tableName, deleted);
+  tableChanged(tableName: string): void {
+    this.scratch.tableChanged(tableName);
+  }
+
+  /** The table is about to be deleted: so is its scratch table. */
+  tableDeleting(tableName: string): Promise<void> {
+    return this.scratch.drop(tableName);
   }
 
   // --- TransactWriteItems ------------------------------------------------------------------
@@ -292,11 +297,17 @@ export class Transactions {
       Key: kind === "Put" ? key : params.Key,
       ConsistentRead: true,
     });
-    if (!current.ok) throw fromBackendError(current.error);
-    const oldImage = current.data.Item;
-
     const scratch = await this.scratch.forTable(table.tableName);
     if (!scratch) throw resourceNotFound("Requested resource not found");
+    if (!current.ok) {
+      // A Put's item without its key: dynalite's PutItem says what is wrong with it.
+      if (kind === "Put") {
+        const tried = await backend.call("PutItem", { TableName: scratch, Item: params.Item });
+        if (!tried.ok) throw fromBackendError(tried.error);
+      }
+      throw fromBackendError(current.error);
+    }
+    const oldImage = current.data.Item;
     const staged = oldImage
       ? await backend.call("PutItem", { TableName: scratch, Item: oldImage })
       : await backend.call("DeleteItem", { TableName: scratch, Key: key });
