@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
@@ -47,8 +48,11 @@ const key = (pk: string): Item => ({ pk: { S: pk } });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
 let tableCounter = 0;
-async function createTable(db: DynamoDBClient, stream = true): Promise<string> {
-  const TableName = `Tx${++tableCounter}x`;
+async function createTable(
+  db: DynamoDBClient,
+  stream = true,
+  TableName = `Tx${++tableCounter}x`,
+): Promise<string> {
   await db.send(
     new CreateTableCommand({
       TableName,
@@ -528,6 +532,30 @@ describe("TransactWriteItems and TransactGetItems", () => {
       }
     }
   });
+
+  it("BatchWriteItem across tables with and without a stream does not deadlock with transactions", async () => {
+    // Lock order: the streamed table's item sorts first; a batch must take both locks at once.
+    const streamed = await createTable(db, true, "TxOrderA");
+    const plain = await createTable(db, false, "TxOrderB");
+    const both = (i: number) => [
+      { Put: { TableName: streamed, Item: { ...key("k"), i: n(i) } } },
+      { Put: { TableName: plain, Item: { ...key("k"), i: n(i) } } },
+    ];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? db.send(new TransactWriteItemsCommand({ TransactItems: both(i) }))
+          : db.send(
+              new BatchWriteItemCommand({
+                RequestItems: Object.fromEntries(
+                  both(i).map(({ Put }) => [Put.TableName, [{ PutRequest: { Item: Put.Item } }]]),
+                ),
+              }),
+            ),
+      ),
+    );
+    expect((await get(streamed, "k"))?.i).toBeDefined();
+  }, 10_000);
 
   it("works on a table deleted and created again with other keys", async () => {
     const TableName = "TxRecreated";
