@@ -262,6 +262,36 @@ describe("TransactWriteItems and TransactGetItems", () => {
     expect((await streamOf(db, streams, table)).length).toBe(before);
   });
 
+  it("an update the item cannot take cancels with a ValidationError reason", async () => {
+    const table = await createTable(db);
+    await db.send(
+      new PutItemCommand({ TableName: table, Item: { ...key("s"), v: { S: "text" } } }),
+    );
+    const error = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: key("other") } },
+            {
+              Update: {
+                TableName: table,
+                Key: key("s"),
+                UpdateExpression: "ADD v :one",
+                ExpressionAttributeValues: { ":one": n(1) },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    const reasons = (error as TransactionCanceledException).CancellationReasons!;
+    expect(reasons.map((r) => r.Code)).toEqual(["None", "ValidationError"]);
+    expect(reasons[1]!.Message).toMatch(/incorrect data type|Type mismatch/);
+    expect(error.message).toMatch(/\[None, ValidationError\]$/);
+    expect(await get(table, "other")).toBeUndefined();
+  });
+
   describe("validation", () => {
     let table: string;
     beforeAll(async () => (table = await createTable(db)));

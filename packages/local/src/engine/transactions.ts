@@ -43,6 +43,12 @@ const MAX_ITEMS = 100;
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 const CONDITIONAL_FAILED = `${DYNAMODB}ConditionalCheckFailedException`;
+/**
+ * dynalite's errors that depend on the item an update meets, not on the request: AWS reports
+ * them as a `ValidationError` reason of a cancelled transaction, not as a ValidationException.
+ */
+const ITEM_DEPENDENT_ERROR =
+  /^(Item size to update has exceeded|Type mismatch for attribute to update|The document path provided in the update expression is invalid|An operand in the update expression has an incorrect data type|The update expression attempted to update the secondary index key)/;
 
 /** What one item of a transaction came to: the seam for consumed capacity and stream records. */
 export interface ItemOutcome {
@@ -55,7 +61,7 @@ export interface ItemOutcome {
 }
 
 export interface CancellationReason {
-  Code: "None" | "ConditionalCheckFailed";
+  Code: "None" | "ConditionalCheckFailed" | "ValidationError";
   Message?: string;
   Item?: Item;
 }
@@ -103,7 +109,8 @@ interface Evaluated {
   operation: WriteOperation;
   oldImage: Item | undefined;
   newImage: Item | undefined;
-  passed: boolean;
+  /** Set when the operation cannot take effect: why, for CancellationReasons. */
+  failure?: CancellationReason;
 }
 
 interface TokenEntry {
@@ -188,18 +195,8 @@ export class Transactions {
     try {
       const evaluated: Evaluated[] = [];
       for (const operation of operations) evaluated.push(await this.evaluate(operation));
-      if (evaluated.some((e) => !e.passed)) {
-        throw new TransactionCanceledError(
-          evaluated.map(({ passed, operation, oldImage }) =>
-            passed
-              ? { Code: "None" }
-              : {
-                  Code: "ConditionalCheckFailed",
-                  Message: "The conditional request failed",
-                  ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
-                },
-          ),
-        );
+      if (evaluated.some((e) => e.failure)) {
+        throw new TransactionCanceledError(evaluated.map((e) => e.failure ?? { Code: "None" }));
       }
       await this.apply(evaluated);
       return this.respondWrite(
@@ -341,10 +338,19 @@ export class Transactions {
     // Awaited: a later transaction on this item stages its copy under the same lock.
     await backend.call("DeleteItem", { TableName: scratch, Key: key });
     if (!result.ok) {
-      if (errorType(result.error) === CONDITIONAL_FAILED) {
-        return { operation, oldImage, newImage: oldImage, passed: false };
-      }
-      throw fromBackendError(result.error);
+      const error = fromBackendError(result.error);
+      const failure: CancellationReason | undefined =
+        error.type === CONDITIONAL_FAILED
+          ? {
+              Code: "ConditionalCheckFailed",
+              Message: "The conditional request failed",
+              ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
+            }
+          : ITEM_DEPENDENT_ERROR.test(error.message)
+            ? { Code: "ValidationError", Message: error.message }
+            : undefined;
+      if (!failure) throw error;
+      return { operation, oldImage, newImage: oldImage, failure };
     }
     const newImage =
       kind === "Put"
@@ -354,7 +360,7 @@ export class Transactions {
           : kind === "Delete"
             ? undefined
             : oldImage;
-    return { operation, oldImage, newImage, passed: true };
+    return { operation, oldImage, newImage };
   }
 
   /** Makes the decided transaction durable, then visible all at once, then streamed. */
