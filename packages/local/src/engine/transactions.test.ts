@@ -14,6 +14,7 @@ import {
   IdempotentParameterMismatchException,
   ListTablesCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactGetItemsCommand,
   TransactionCanceledException,
@@ -586,6 +587,83 @@ describe("TransactWriteItems and TransactGetItems", () => {
     );
     expect((await get(streamed, "k"))?.i).toBeDefined();
   }, 10_000);
+
+  it("keeps a table's indexes right, and checks index key types as PutItem does", async () => {
+    const TableName = "TxIndexed";
+    await db.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "N" },
+          { AttributeName: "player", AttributeType: "S" },
+          { AttributeName: "score", AttributeType: "N" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: "ByPlayer",
+            KeySchema: [
+              { AttributeName: "player", KeyType: "HASH" },
+              { AttributeName: "score", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+        LocalSecondaryIndexes: [
+          {
+            IndexName: "ByScore",
+            KeySchema: [
+              { AttributeName: "pk", KeyType: "HASH" },
+              { AttributeName: "score", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          },
+        ],
+      }),
+    );
+    while (
+      (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const item = (sk: number, score: AttributeValue) => ({
+      pk: { S: "p" },
+      sk: n(sk),
+      player: { S: "ann" },
+      score,
+    });
+    await db.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: item(1, n(10)) } },
+          { Put: { TableName, Item: item(2, n(20)) } },
+        ],
+      }),
+    );
+    const { Items } = await db.send(
+      new QueryCommand({
+        TableName,
+        IndexName: "ByPlayer",
+        KeyConditionExpression: "player = :p",
+        ExpressionAttributeValues: { ":p": { S: "ann" } },
+      }),
+    );
+    expect(Items!.map((i) => i.score)).toEqual([n(10), n(20)]);
+    const error = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName, Item: item(3, { S: "high" }) } }],
+        }),
+      ),
+    );
+    expect(error.name).toBe("ValidationException");
+    expect(error.message).toMatch(/Type mismatch for Index Key/);
+  });
 
   it("works on a table deleted and created again with other keys", async () => {
     const TableName = "TxRecreated";
