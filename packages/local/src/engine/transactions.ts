@@ -193,8 +193,13 @@ export class Transactions {
     const operations = await this.parseWrites(body);
     const release = await this.options.locks.acquire(operations.map((o) => o.lockKey));
     try {
-      const evaluated: Evaluated[] = [];
-      for (const operation of operations) evaluated.push(await this.evaluate(operation));
+      // Distinct items, each with its own scratch copy: they can be tried out side by side. All
+      // settle before the locks go, or a straggler could clean up a copy the next one staged.
+      const settled = await Promise.allSettled(operations.map((o) => this.evaluate(o)));
+      const evaluated = settled.map((result) => {
+        if (result.status === "rejected") throw result.reason;
+        return result.value;
+      });
       if (evaluated.some((e) => e.failure)) {
         throw new TransactionCanceledError(evaluated.map((e) => e.failure ?? { Code: "None" }));
       }
