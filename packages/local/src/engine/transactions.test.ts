@@ -526,6 +526,38 @@ describe("TransactWriteItems and TransactGetItems", () => {
     expect(value(await get(table, "a")) + value(await get(table, "b"))).toBe(100);
   });
 
+  it("concurrent transactions on one item see each other's effects: a guarded balance never goes below zero", async () => {
+    const table = await createTable(db);
+    await db.send(new PutItemCommand({ TableName: table, Item: { ...key("acct"), v: n(20) } }));
+    const withdraw = (i: number) =>
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: key("acct"),
+                UpdateExpression: "ADD v :minus",
+                ConditionExpression: "v >= :one",
+                ExpressionAttributeValues: { ":minus": n(-1), ":one": n(1) },
+              },
+            },
+            { Put: { TableName: table, Item: { ...key(`w${i}`), by: n(i) } } },
+          ],
+        }),
+      );
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => withdraw(i)));
+    const ok = results.filter((r) => r.status === "fulfilled").length;
+    expect(ok).toBe(20);
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(TransactionCanceledException);
+    }
+    expect(await get(table, "acct")).toEqual({ ...key("acct"), v: n(0) });
+    const { Items } = await db.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    expect(Items!.length).toBe(1 + 20);
+    expect((await streamOf(db, streams, table)).length).toBe(1 + 2 * 20);
+  });
+
   it("serialises with concurrent single-item writes, on tables with and without a stream", async () => {
     for (const stream of [true, false]) {
       const table = await createTable(db, stream);
