@@ -805,19 +805,18 @@ describe("a transaction cut by kill -9", () => {
     for (const pk of ["a", "b", "c"]) {
       await db.send(new PutItemCommand({ TableName: table, Item: { ...key(pk), v: n(1) } }));
     }
-    const transaction = db.send(
-      new TransactWriteItemsCommand({
-        TransactItems: ["a", "b", "c"].map((pk) => ({
-          Update: {
-            TableName: table,
-            Key: key(pk),
-            UpdateExpression: "SET v = :v",
-            ExpressionAttributeValues: { ":v": n(2) },
-          },
-        })),
-      }),
-    );
-    await expect(transaction).rejects.toThrow();
+    const increment = new TransactWriteItemsCommand({
+      ClientRequestToken: "crash-1",
+      TransactItems: ["a", "b", "c"].map((pk) => ({
+        Update: {
+          TableName: table,
+          Key: key(pk),
+          UpdateExpression: "ADD v :one",
+          ExpressionAttributeValues: { ":one": n(1) },
+        },
+      })),
+    });
+    await expect(db.send(increment)).rejects.toThrow();
     expect(await first.exited).toBe("SIGKILL");
 
     const second = startCli(dataDir);
@@ -839,6 +838,15 @@ describe("a transaction cut by kill -9", () => {
         })),
       );
       expect(records.length).toBe(6);
+      // The client retries with its token: the restarted engine knows it was spent.
+      await after.db.send(increment);
+      for (const pk of ["a", "b", "c"]) {
+        const { Item } = await after.db.send(
+          new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }),
+        );
+        expect(Item).toEqual({ ...key(pk), v: n(2) });
+      }
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(6);
       // The scratch table left by the first run serves the second.
       await after.db.send(
         new TransactWriteItemsCommand({

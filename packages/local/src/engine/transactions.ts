@@ -33,7 +33,7 @@ import {
   type TableShape,
 } from "./table-catalog.ts";
 import type { TableGate } from "./table-gate.ts";
-import { IntentLog, redoIntents, type IntendedWrite } from "./transaction-log.ts";
+import { IntentLog, redoIntents, type IntendedWrite, type SpentToken } from "./transaction-log.ts";
 
 type Body = Record<string, unknown>;
 type WriteKind = "Put" | "Update" | "Delete" | "ConditionCheck";
@@ -147,8 +147,12 @@ export class Transactions {
   }
 
   /** Finishes what a crash left half done; call before serving. Returns how many were redone. */
-  recover(): Promise<number> {
-    return redoIntents(this.log, this.options.backend, this.options.streams);
+  async recover(): Promise<number> {
+    const redone = await redoIntents(this.log, this.options.backend, this.options.streams);
+    for (const { token, hash, expiresAt } of this.log.spentTokens(this.options.clock())) {
+      this.tokens.set(token, { hash, expiresAt, running: false, response: json({}) });
+    }
+    return redone;
   }
 
   tableChanged(tableName: string): void {
@@ -164,7 +168,7 @@ export class Transactions {
 
   async transactWrite(body: Body): Promise<BackendResponse> {
     const token = parseToken(body.ClientRequestToken);
-    if (token === undefined) return this.runWrite(body);
+    if (token === undefined) return this.runWrite(body, undefined);
 
     const now = this.options.clock();
     for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
@@ -178,7 +182,7 @@ export class Transactions {
     const entry: TokenEntry = { hash, expiresAt: now + IDEMPOTENCY_WINDOW_MS, running: true };
     this.tokens.set(token, entry);
     try {
-      const response = await this.runWrite(body);
+      const response = await this.runWrite(body, { token, hash, expiresAt: entry.expiresAt });
       entry.running = false;
       entry.response = response;
       return response;
@@ -189,7 +193,7 @@ export class Transactions {
     }
   }
 
-  private async runWrite(body: Body): Promise<BackendResponse> {
+  private async runWrite(body: Body, token: SpentToken | undefined): Promise<BackendResponse> {
     const operations = await this.parseWrites(body);
     const release = await this.options.locks.acquire(operations.map((o) => o.lockKey));
     try {
@@ -203,7 +207,7 @@ export class Transactions {
       if (evaluated.some((e) => e.failure)) {
         throw new TransactionCanceledError(evaluated.map((e) => e.failure ?? { Code: "None" }));
       }
-      await this.apply(evaluated);
+      await this.apply(evaluated, token);
       return this.respondWrite(
         body,
         evaluated.map(({ operation, oldImage, newImage }) => ({
@@ -369,10 +373,13 @@ export class Transactions {
   }
 
   /** Makes the decided transaction durable, then visible all at once, then streamed. */
-  private async apply(evaluated: Evaluated[]): Promise<void> {
+  private async apply(evaluated: Evaluated[], token: SpentToken | undefined): Promise<void> {
     const { backend, streams, gate } = this.options;
     const changed = evaluated.filter((e) => !sameItem(e.oldImage, e.newImage));
-    if (changed.length === 0) return;
+    if (changed.length === 0) {
+      if (token) this.log.rememberToken(token);
+      return;
+    }
     const writes: IntendedWrite[] = changed.map(({ operation, oldImage, newImage }) => ({
       tableName: operation.table.tableName,
       key: operation.key,
@@ -380,7 +387,7 @@ export class Transactions {
       newImage,
       record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
     }));
-    const intent = this.log.record(writes);
+    const intent = this.log.record(writes, token);
     await gate.writing(
       writes.map((w) => w.tableName),
       async () => {
