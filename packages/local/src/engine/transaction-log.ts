@@ -42,7 +42,12 @@ const TOKENS_FILE = "tokens.jsonl";
  * across an engine restart (within AWS's 10 minutes) does not apply its transaction twice.
  */
 export class IntentLog {
-  constructor(private readonly dir: string | undefined) {
+  private tokensAppended = 0;
+
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly clock: () => number,
+  ) {
     if (dir) fs.mkdirSync(dir, { recursive: true });
   }
 
@@ -71,7 +76,10 @@ export class IntentLog {
   }
 
   rememberToken(token: SpentToken): void {
-    if (this.dir) fs.appendFileSync(path.join(this.dir, TOKENS_FILE), `${JSON.stringify(token)}\n`);
+    if (!this.dir) return;
+    fs.appendFileSync(path.join(this.dir, TOKENS_FILE), `${JSON.stringify(token)}\n`);
+    // Tokens expire after 10 minutes: now and then the file sheds them.
+    if (++this.tokensAppended >= 10_000) this.spentTokens(this.clock());
   }
 
   /** The tokens spent and not yet expired; the file is rewritten without the expired ones. */
@@ -92,6 +100,7 @@ export class IntentLog {
     const tmp = `${file}.tmp`;
     fs.writeFileSync(tmp, tokens.map((t) => `${JSON.stringify(t)}\n`).join(""));
     fs.renameSync(tmp, file);
+    this.tokensAppended = 0;
     return tokens;
   }
 

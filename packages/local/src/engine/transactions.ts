@@ -136,6 +136,7 @@ export class Transactions {
   private readonly scratch: ScratchTables;
   private readonly log: IntentLog;
   private readonly tokens = new Map<string, TokenEntry>();
+  private prunedAt = 0;
   /** Test hook: kill the process after this many item writes of one transaction's apply phase. */
   private readonly crashAfterWrites = Number(
     process.env.STREAMBOARD_ENGINE_CRASH_AFTER_WRITES ?? 0,
@@ -143,7 +144,7 @@ export class Transactions {
 
   constructor(private readonly options: TransactionsOptions) {
     this.scratch = new ScratchTables(options.backend);
-    this.log = new IntentLog(options.intentDir);
+    this.log = new IntentLog(options.intentDir, options.clock);
   }
 
   /** Finishes what a crash left half done; call before serving. Returns how many were redone. */
@@ -171,9 +172,13 @@ export class Transactions {
     if (token === undefined) return this.runWrite(body, undefined);
 
     const now = this.options.clock();
-    for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
+    if (now - this.prunedAt >= 1000) {
+      this.prunedAt = now;
+      for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
+    }
     const hash = requestHash(body);
-    const known = this.tokens.get(token);
+    const found = this.tokens.get(token);
+    const known = found && found.expiresAt > now ? found : undefined;
     if (known) {
       if (known.hash !== hash) throw idempotentMismatch();
       if (known.running) throw inProgress();
