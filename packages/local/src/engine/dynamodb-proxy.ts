@@ -95,10 +95,12 @@ export class DynamoDbProxy {
 
     if (target === "CreateTable" || target === "UpdateTable" || target === "DeleteTable") {
       const tableName = typeof body.TableName === "string" ? tableNameOf(body.TableName) : "";
+      if (target === "DeleteTable" && !isScratchTable(tableName)) {
+        await this.transactions.tableDeleting(tableName);
+      }
       const response = await this.route(target, body, rawBody, headers);
       this.catalog.invalidate(tableName);
-      const deleted = target === "DeleteTable" && response.statusCode === 200;
-      this.transactions.tableChanged(tableName, deleted);
+      this.transactions.tableChanged(tableName);
       return response;
     }
     return this.route(target, body, rawBody, headers);
@@ -278,7 +280,7 @@ export class DynamoDbProxy {
     const source = target === "PutItem" ? body.Item : body.Key;
     if (!isItem(source)) return this.backend.dispatch(target, rawBody, headers);
     if (!stream) {
-      const release = await this.lockItems([[tableOf(body), source]]);
+      const release = await this.locks.acquire(await this.lockKeysOf([[tableOf(body), source]]));
       try {
         return await this.backend.dispatch(target, rawBody, headers);
       } finally {
@@ -351,26 +353,32 @@ export class DynamoDbProxy {
       }
     }
     const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
-    const release = await this.lockItems(unstreamed);
-    try {
-      if (captures.length === 0) return await write();
-      return await this.captured(captures, this.readAround(captures, write), {
-        readBefore: true,
-      });
-    } finally {
-      release();
+    // One acquisition of all the locks, in their sorted order: taking them in two steps could
+    // deadlock against a transaction holding the second while waiting for the first.
+    const alsoLock = await this.lockKeysOf(unstreamed);
+    if (captures.length === 0) {
+      const release = await this.locks.acquire(alsoLock);
+      try {
+        return await write();
+      } finally {
+        release();
+      }
     }
+    return this.captured(captures, this.readAround(captures, write), {
+      readBefore: true,
+      alsoLock,
+    });
   }
 
-  /** Takes the locks of items of tables without a stream (their keys from the catalog). */
-  private async lockItems(items: [tableName: string, source: Item][]): Promise<() => void> {
+  /** The locks of items of tables without a stream (their keys from the catalog). */
+  private async lockKeysOf(items: [tableName: string, source: Item][]): Promise<string[]> {
     const lockKeys: string[] = [];
     for (const [tableName, source] of items) {
       const table = await this.catalog.shape(tableName);
       // An unknown table: dynalite rejects the write, nothing to serialise.
       if (table) lockKeys.push(lockKeyOf(tableName, keyOf(table, source)));
     }
-    return lockKeys.length ? this.locks.acquire(lockKeys) : () => {};
+    return lockKeys;
   }
 
   private capture(stream: StreamState, source: Item): Capture {
@@ -385,9 +393,12 @@ export class DynamoDbProxy {
   private async captured(
     captures: Capture[],
     write: (before: (Item | undefined)[]) => Promise<CapturedWrite>,
-    options: { readBefore?: boolean } = {},
+    options: { readBefore?: boolean; alsoLock?: string[] } = {},
   ): Promise<BackendResponse> {
-    const release = await this.locks.acquire(captures.map((c) => c.lockKey));
+    const release = await this.locks.acquire([
+      ...captures.map((c) => c.lockKey),
+      ...(options.alsoLock ?? []),
+    ]);
     try {
       let before: (Item | undefined)[] = [];
       if (options.readBefore) {

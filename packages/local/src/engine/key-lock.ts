@@ -1,7 +1,8 @@
 /**
- * In-process per-key mutual exclusion. Every write to a stream-enabled table passes through the
- * engine, so holding a key's lock across "read old image, write, read new image, append record"
- * makes the stream's order the order in which dynalite applied the writes.
+ * In-process per-key mutual exclusion. Every item write passes through the engine, so holding a
+ * key's lock across "read old image, write, read new image, append record" makes the stream's
+ * order the order in which dynalite applied the writes; transactions take the same locks
+ * (`lockKeyOf`) for all their items, so they serialise with single-item writes per item.
  */
 export class KeyLock {
   private readonly tails = new Map<string, Promise<void>>();

@@ -32,67 +32,78 @@ export class ScratchTables {
     return scratch;
   }
 
-  /** The table changed (its indexes) or is gone: forget its scratch, and drop it when gone. */
-  tableChanged(tableName: string, deleted: boolean): void {
-    const scratch = this.byTable.get(tableName);
+  /** The table changed (its indexes): its scratch is derived afresh on next use. */
+  tableChanged(tableName: string): void {
     this.byTable.delete(tableName);
-    if (deleted && scratch) {
-      void scratch
-        .then(async (name) => {
-          if (name) await this.backend.call("DeleteTable", { TableName: name });
-        })
-        .catch(() => undefined);
-    }
   }
 
-  private async create(tableName: string): Promise<string | undefined> {
+  /** Called before the table is deleted (its description names the scratch): drops its scratch. */
+  async drop(tableName: string): Promise<void> {
+    this.byTable.delete(tableName);
+    const table = await this.describe(tableName);
+    if (table) await this.backend.call("DeleteTable", { TableName: scratchNameOf(table).name });
+  }
+
+  private async describe(tableName: string): Promise<TableDescription | undefined> {
     const described = await this.backend.call<{ Table?: TableDescription }>("DescribeTable", {
       TableName: tableName,
     });
     const table = described.ok ? described.data.Table : undefined;
-    if (!table?.KeySchema || table.TableStatus === "DELETING") return undefined;
-    const keysOnly = { ProjectionType: "KEYS_ONLY" };
-    const definition = {
-      AttributeDefinitions: table.AttributeDefinitions,
-      KeySchema: table.KeySchema,
-      ...(table.GlobalSecondaryIndexes?.length
-        ? {
-            GlobalSecondaryIndexes: table.GlobalSecondaryIndexes.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: keysOnly,
-            })),
-          }
-        : {}),
-      ...(table.LocalSecondaryIndexes?.length
-        ? {
-            LocalSecondaryIndexes: table.LocalSecondaryIndexes.map((index) => ({
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: keysOnly,
-            })),
-          }
-        : {}),
-    };
-    const digest = createHash("sha256")
-      .update(JSON.stringify([tableName, table.CreationDateTime, definition]))
-      .digest("hex")
-      .slice(0, 32);
-    const name = `${SCRATCH_PREFIX}${digest}`;
-    // Already there from an earlier run (same data dir) is as good as created now.
-    await this.backend.call("CreateTable", {
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      ...definition,
-    });
-    for (;;) {
+    return table?.KeySchema && table.TableStatus !== "DELETING" ? table : undefined;
+  }
+
+  private async create(tableName: string): Promise<string | undefined> {
+    const table = await this.describe(tableName);
+    if (!table) return undefined;
+    const { name, definition } = scratchNameOf(table);
+    // Already there from an earlier run (same data dir) is as good as created now; one being
+    // deleted (its table was deleted and created again in the same instant) is waited out.
+    for (let attempt = 0; attempt < 5000; attempt++) {
       const status = await this.backend.call<{ Table?: TableDescription }>("DescribeTable", {
         TableName: name,
       });
-      if (!status.ok)
-        throw new Error(`scratch table ${name} for ${tableName} could not be created`);
-      if (status.data.Table?.TableStatus === "ACTIVE") return name;
+      if (status.ok && status.data.Table?.TableStatus === "ACTIVE") return name;
+      if (!status.ok) {
+        await this.backend.call("CreateTable", {
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          ...definition,
+        });
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+    throw new Error(`scratch table ${name} for ${tableName} did not become ACTIVE`);
   }
+}
+
+/** The scratch table of one incarnation of a table: its keys, attributes and index keys. */
+function scratchNameOf(table: TableDescription) {
+  const keysOnly = { ProjectionType: "KEYS_ONLY" };
+  const definition = {
+    AttributeDefinitions: table.AttributeDefinitions,
+    KeySchema: table.KeySchema,
+    ...(table.GlobalSecondaryIndexes?.length
+      ? {
+          GlobalSecondaryIndexes: table.GlobalSecondaryIndexes.map((index) => ({
+            IndexName: index.IndexName,
+            KeySchema: index.KeySchema,
+            Projection: keysOnly,
+          })),
+        }
+      : {}),
+    ...(table.LocalSecondaryIndexes?.length
+      ? {
+          LocalSecondaryIndexes: table.LocalSecondaryIndexes.map((index) => ({
+            IndexName: index.IndexName,
+            KeySchema: index.KeySchema,
+            Projection: keysOnly,
+          })),
+        }
+      : {}),
+  };
+  const digest = createHash("sha256")
+    .update(JSON.stringify([table.TableName, table.CreationDateTime, definition]))
+    .digest("hex")
+    .slice(0, 32);
+  return { name: `${SCRATCH_PREFIX}${digest}`, definition };
 }

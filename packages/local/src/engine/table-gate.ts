@@ -2,8 +2,9 @@
  * Per-table readers/writer gates. Reads (GetItem, BatchGetItem, Query, Scan, TransactGetItems)
  * pass a table's gate shared; a transaction holds the gates of its tables exclusively only for
  * its short apply phase (its conditions are evaluated before, under item locks), so no read sees
- * a transaction half applied. A waiting transaction stops new readers (writer preference), or a
- * steady stream of Scans would starve it. Gates are taken in sorted order, so no two callers
+ * a transaction half applied. A waiting transaction stops new readers, or a steady stream of
+ * Scans would starve it; the readers it held back go before the next transaction, or a steady
+ * stream of transactions would starve them. Gates are taken in sorted order, so no two callers
  * holding several can deadlock. A read with no transaction about costs no wait.
  */
 export class TableGate {
@@ -56,26 +57,42 @@ export class TableGate {
 
   private leaveRead(name: string, gate: Gate): void {
     gate.readers--;
-    if (gate.readers === 0) this.handOver(name, gate);
+    if (gate.readers === 0 && !this.admitWriter(name, gate)) this.admitReaders(name, gate);
   }
 
+  /** Readers held back by this writer go first, then the next writer: neither side starves. */
   private leaveWrite(name: string, gate: Gate): void {
     gate.writing = false;
-    this.handOver(name, gate);
+    if (!this.admitReaders(name, gate)) this.admitWriter(name, gate);
   }
 
-  /** The gate is free: the next writer takes it, else every waiting reader does. */
-  private handOver(name: string, gate: Gate): void {
+  private admitWriter(name: string, gate: Gate): boolean {
     const writer = gate.waitingWriters.shift();
-    if (writer) {
-      gate.writing = true;
-      writer();
-      return;
-    }
+    if (!writer) return this.forget(name, gate);
+    gate.writing = true;
+    writer();
+    return true;
+  }
+
+  private admitReaders(name: string, gate: Gate): boolean {
     const readers = gate.waitingReaders.splice(0);
+    if (readers.length === 0) return this.forget(name, gate);
     gate.readers += readers.length;
     readers.forEach((resume) => resume());
-    if (gate.readers === 0 && !gate.writing) this.gates.delete(name);
+    return true;
+  }
+
+  /** An idle gate is dropped; `false` lets the caller try the other side. */
+  private forget(name: string, gate: Gate): false {
+    if (
+      gate.readers === 0 &&
+      !gate.writing &&
+      gate.waitingReaders.length === 0 &&
+      gate.waitingWriters.length === 0
+    ) {
+      this.gates.delete(name);
+    }
+    return false;
   }
 }
 

@@ -16,10 +16,20 @@ export interface IntendedWrite {
   record?: { streamArn: string; eventID: string } | undefined;
 }
 
+/** A ClientRequestToken that took effect: a retry with it until `expiresAt` is a no-op. */
+export interface SpentToken {
+  token: string;
+  hash: string;
+  expiresAt: number;
+}
+
 export interface Intent {
   id: string;
   writes: IntendedWrite[];
+  token?: SpentToken | undefined;
 }
+
+const TOKENS_FILE = "tokens.jsonl";
 
 /**
  * Crash atomicity for transactions: before a transaction touches a real table, its final images
@@ -28,14 +38,21 @@ export interface Intent {
  * power loss) is redone at the next start, before the engine serves: redoing is idempotent
  * (images are compared, records are looked up by event ID), so a crash during recovery is fine
  * too. Without a data dir (in memory) there is nothing to survive and nothing is written.
+ * Client request tokens spent by transactions are kept there too, so that a client retrying
+ * across an engine restart (within AWS's 10 minutes) does not apply its transaction twice.
  */
 export class IntentLog {
-  constructor(private readonly dir: string | undefined) {
+  private tokensAppended = 0;
+
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly clock: () => number,
+  ) {
     if (dir) fs.mkdirSync(dir, { recursive: true });
   }
 
-  record(writes: IntendedWrite[]): Intent {
-    const intent: Intent = { id: randomUUID(), writes };
+  record(writes: IntendedWrite[], token?: SpentToken): Intent {
+    const intent: Intent = { id: randomUUID(), writes, ...(token ? { token } : {}) };
     if (!this.dir) return intent;
     const file = this.fileOf(intent.id);
     const tmp = `${file}.tmp`;
@@ -52,8 +69,39 @@ export class IntentLog {
     return intent;
   }
 
+  /** Done: the token (if any) is remembered before the intent goes, so a crash loses neither. */
   clear(intent: Intent): void {
+    if (intent.token) this.rememberToken(intent.token);
     if (this.dir) fs.rmSync(this.fileOf(intent.id), { force: true });
+  }
+
+  rememberToken(token: SpentToken): void {
+    if (!this.dir) return;
+    fs.appendFileSync(path.join(this.dir, TOKENS_FILE), `${JSON.stringify(token)}\n`);
+    // Tokens expire after 10 minutes: now and then the file sheds them.
+    if (++this.tokensAppended >= 10_000) this.spentTokens(this.clock());
+  }
+
+  /** The tokens spent and not yet expired; the file is rewritten without the expired ones. */
+  spentTokens(now: number): SpentToken[] {
+    if (!this.dir) return [];
+    const file = path.join(this.dir, TOKENS_FILE);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    const tokens: SpentToken[] = [];
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      try {
+        const token = JSON.parse(line) as SpentToken;
+        if (token.expiresAt > now) tokens.push(token);
+      } catch {
+        // a line cut short by a crash: its transaction's intent is still there and redone
+      }
+    }
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, tokens.map((t) => `${JSON.stringify(t)}\n`).join(""));
+    fs.renameSync(tmp, file);
+    this.tokensAppended = 0;
+    return tokens;
   }
 
   pending(): Intent[] {

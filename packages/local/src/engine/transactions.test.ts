@@ -5,13 +5,16 @@ import os from "node:os";
 import path from "node:path";
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   IdempotentParameterMismatchException,
   ListTablesCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactGetItemsCommand,
   TransactionCanceledException,
@@ -46,8 +49,11 @@ const key = (pk: string): Item => ({ pk: { S: pk } });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
 let tableCounter = 0;
-async function createTable(db: DynamoDBClient, stream = true): Promise<string> {
-  const TableName = `Tx${++tableCounter}x`;
+async function createTable(
+  db: DynamoDBClient,
+  stream = true,
+  TableName = `Tx${++tableCounter}x`,
+): Promise<string> {
   await db.send(
     new CreateTableCommand({
       TableName,
@@ -255,6 +261,36 @@ describe("TransactWriteItems and TransactGetItems", () => {
     expect(await get(table, "a")).toEqual({ ...key("a"), v: n(1) });
     expect(await get(table, "b")).toEqual({ ...key("b"), v: n(2) });
     expect((await streamOf(db, streams, table)).length).toBe(before);
+  });
+
+  it("an update the item cannot take cancels with a ValidationError reason", async () => {
+    const table = await createTable(db);
+    await db.send(
+      new PutItemCommand({ TableName: table, Item: { ...key("s"), v: { S: "text" } } }),
+    );
+    const error = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: key("other") } },
+            {
+              Update: {
+                TableName: table,
+                Key: key("s"),
+                UpdateExpression: "ADD v :one",
+                ExpressionAttributeValues: { ":one": n(1) },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    const reasons = (error as TransactionCanceledException).CancellationReasons!;
+    expect(reasons.map((r) => r.Code)).toEqual(["None", "ValidationError"]);
+    expect(reasons[1]!.Message).toMatch(/incorrect data type|Type mismatch/);
+    expect(error.message).toMatch(/\[None, ValidationError\]$/);
+    expect(await get(table, "other")).toBeUndefined();
   });
 
   describe("validation", () => {
@@ -490,6 +526,38 @@ describe("TransactWriteItems and TransactGetItems", () => {
     expect(value(await get(table, "a")) + value(await get(table, "b"))).toBe(100);
   });
 
+  it("concurrent transactions on one item see each other's effects: a guarded balance never goes below zero", async () => {
+    const table = await createTable(db);
+    await db.send(new PutItemCommand({ TableName: table, Item: { ...key("acct"), v: n(20) } }));
+    const withdraw = (i: number) =>
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: key("acct"),
+                UpdateExpression: "ADD v :minus",
+                ConditionExpression: "v >= :one",
+                ExpressionAttributeValues: { ":minus": n(-1), ":one": n(1) },
+              },
+            },
+            { Put: { TableName: table, Item: { ...key(`w${i}`), by: n(i) } } },
+          ],
+        }),
+      );
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => withdraw(i)));
+    const ok = results.filter((r) => r.status === "fulfilled").length;
+    expect(ok).toBe(20);
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(TransactionCanceledException);
+    }
+    expect(await get(table, "acct")).toEqual({ ...key("acct"), v: n(0) });
+    const { Items } = await db.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    expect(Items!.length).toBe(1 + 20);
+    expect((await streamOf(db, streams, table)).length).toBe(1 + 2 * 20);
+  });
+
   it("serialises with concurrent single-item writes, on tables with and without a stream", async () => {
     for (const stream of [true, false]) {
       const table = await createTable(db, stream);
@@ -526,6 +594,164 @@ describe("TransactWriteItems and TransactGetItems", () => {
         });
       }
     }
+  });
+
+  it("BatchWriteItem across tables with and without a stream does not deadlock with transactions", async () => {
+    // Lock order: the streamed table's item sorts first; a batch must take both locks at once.
+    const streamed = await createTable(db, true, "TxOrderA");
+    const plain = await createTable(db, false, "TxOrderB");
+    const both = (i: number) => [
+      { Put: { TableName: streamed, Item: { ...key("k"), i: n(i) } } },
+      { Put: { TableName: plain, Item: { ...key("k"), i: n(i) } } },
+    ];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? db.send(new TransactWriteItemsCommand({ TransactItems: both(i) }))
+          : db.send(
+              new BatchWriteItemCommand({
+                RequestItems: Object.fromEntries(
+                  both(i).map(({ Put }) => [Put.TableName, [{ PutRequest: { Item: Put.Item } }]]),
+                ),
+              }),
+            ),
+      ),
+    );
+    expect((await get(streamed, "k"))?.i).toBeDefined();
+  }, 10_000);
+
+  it("keeps a table's indexes right, and checks index key types as PutItem does", async () => {
+    const TableName = "TxIndexed";
+    await db.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "N" },
+          { AttributeName: "player", AttributeType: "S" },
+          { AttributeName: "score", AttributeType: "N" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: "ByPlayer",
+            KeySchema: [
+              { AttributeName: "player", KeyType: "HASH" },
+              { AttributeName: "score", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+        LocalSecondaryIndexes: [
+          {
+            IndexName: "ByScore",
+            KeySchema: [
+              { AttributeName: "pk", KeyType: "HASH" },
+              { AttributeName: "score", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          },
+        ],
+      }),
+    );
+    while (
+      (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const item = (sk: number, score: AttributeValue) => ({
+      pk: { S: "p" },
+      sk: n(sk),
+      player: { S: "ann" },
+      score,
+    });
+    await db.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: item(1, n(10)) } },
+          { Put: { TableName, Item: item(2, n(20)) } },
+        ],
+      }),
+    );
+    const { Items } = await db.send(
+      new QueryCommand({
+        TableName,
+        IndexName: "ByPlayer",
+        KeyConditionExpression: "player = :p",
+        ExpressionAttributeValues: { ":p": { S: "ann" } },
+      }),
+    );
+    expect(Items!.map((i) => i.score)).toEqual([n(10), n(20)]);
+    const error = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName, Item: item(3, { S: "high" }) } }],
+        }),
+      ),
+    );
+    expect(error.name).toBe("ValidationException");
+    expect(error.message).toMatch(/Type mismatch for Index Key/);
+  });
+
+  it("works on a table deleted and created again with other keys", async () => {
+    const TableName = "TxRecreated";
+    const create = async (attribute: string, type: "S" | "N") => {
+      await db.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [{ AttributeName: attribute, AttributeType: type }],
+          KeySchema: [{ AttributeName: attribute, KeyType: "HASH" }],
+        }),
+      );
+      while (
+        (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await create("pk", "S");
+    await db.send(
+      new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName, Item: key("s") } }] }),
+    );
+    // dynalite's own endpoint shows what the engine hides: a table's scratch goes with it.
+    const raw = clientsFor(engine.dynaliteEndpoint).db;
+    const scratchTables = async () =>
+      (await raw.send(new ListTablesCommand({}))).TableNames!.filter((t) =>
+        t.startsWith("__streamboard_tx_"),
+      ).length;
+    const withScratch = await scratchTables();
+    await db.send(new DeleteTableCommand({ TableName }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await scratchTables()).toBe(withScratch - 1);
+    while (
+      await db.send(new DescribeTableCommand({ TableName })).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await create("id", "N");
+    await db.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [{ Put: { TableName, Item: { id: n(7), v: n(1) } } }],
+      }),
+    );
+    const { Item } = await db.send(new GetItemCommand({ TableName, Key: { id: n(7) } }));
+    expect(Item).toEqual({ id: n(7), v: n(1) });
+    const missingKey = await rejection(
+      db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName, Item: { v: n(1) } } }],
+        }),
+      ),
+    );
+    expect(missingKey.message).toMatch(/Missing the key id in the item/);
   });
 
   it("hides its scratch tables from ListTables and DescribeTable", async () => {
@@ -579,19 +805,18 @@ describe("a transaction cut by kill -9", () => {
     for (const pk of ["a", "b", "c"]) {
       await db.send(new PutItemCommand({ TableName: table, Item: { ...key(pk), v: n(1) } }));
     }
-    const transaction = db.send(
-      new TransactWriteItemsCommand({
-        TransactItems: ["a", "b", "c"].map((pk) => ({
-          Update: {
-            TableName: table,
-            Key: key(pk),
-            UpdateExpression: "SET v = :v",
-            ExpressionAttributeValues: { ":v": n(2) },
-          },
-        })),
-      }),
-    );
-    await expect(transaction).rejects.toThrow();
+    const increment = new TransactWriteItemsCommand({
+      ClientRequestToken: "crash-1",
+      TransactItems: ["a", "b", "c"].map((pk) => ({
+        Update: {
+          TableName: table,
+          Key: key(pk),
+          UpdateExpression: "ADD v :one",
+          ExpressionAttributeValues: { ":one": n(1) },
+        },
+      })),
+    });
+    await expect(db.send(increment)).rejects.toThrow();
     expect(await first.exited).toBe("SIGKILL");
 
     const second = startCli(dataDir);
@@ -613,6 +838,31 @@ describe("a transaction cut by kill -9", () => {
         })),
       );
       expect(records.length).toBe(6);
+      // The client retries with its token: the restarted engine knows it was spent.
+      await after.db.send(increment);
+      for (const pk of ["a", "b", "c"]) {
+        const { Item } = await after.db.send(
+          new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }),
+        );
+        expect(Item).toEqual({ ...key(pk), v: n(2) });
+      }
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(6);
+      // The scratch table left by the first run serves the second.
+      await after.db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: table,
+                Key: key("a"),
+                ConditionExpression: "v = :v",
+                ExpressionAttributeValues: { ":v": n(2) },
+              },
+            },
+          ],
+        }),
+      );
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(7);
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;

@@ -33,7 +33,7 @@ import {
   type TableShape,
 } from "./table-catalog.ts";
 import type { TableGate } from "./table-gate.ts";
-import { IntentLog, redoIntents, type IntendedWrite } from "./transaction-log.ts";
+import { IntentLog, redoIntents, type IntendedWrite, type SpentToken } from "./transaction-log.ts";
 
 type Body = Record<string, unknown>;
 type WriteKind = "Put" | "Update" | "Delete" | "ConditionCheck";
@@ -43,6 +43,12 @@ const MAX_ITEMS = 100;
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 const CONDITIONAL_FAILED = `${DYNAMODB}ConditionalCheckFailedException`;
+/**
+ * dynalite's errors that depend on the item an update meets, not on the request: AWS reports
+ * them as a `ValidationError` reason of a cancelled transaction, not as a ValidationException.
+ */
+const ITEM_DEPENDENT_ERROR =
+  /^(Item size to update has exceeded|Type mismatch for attribute to update|The document path provided in the update expression is invalid|An operand in the update expression has an incorrect data type|The update expression attempted to update the secondary index key)/;
 
 /** What one item of a transaction came to: the seam for consumed capacity and stream records. */
 export interface ItemOutcome {
@@ -55,7 +61,7 @@ export interface ItemOutcome {
 }
 
 export interface CancellationReason {
-  Code: "None" | "ConditionalCheckFailed";
+  Code: "None" | "ConditionalCheckFailed" | "ValidationError";
   Message?: string;
   Item?: Item;
 }
@@ -103,7 +109,8 @@ interface Evaluated {
   operation: WriteOperation;
   oldImage: Item | undefined;
   newImage: Item | undefined;
-  passed: boolean;
+  /** Set when the operation cannot take effect: why, for CancellationReasons. */
+  failure?: CancellationReason;
 }
 
 interface TokenEntry {
@@ -129,6 +136,7 @@ export class Transactions {
   private readonly scratch: ScratchTables;
   private readonly log: IntentLog;
   private readonly tokens = new Map<string, TokenEntry>();
+  private prunedAt = 0;
   /** Test hook: kill the process after this many item writes of one transaction's apply phase. */
   private readonly crashAfterWrites = Number(
     process.env.STREAMBOARD_ENGINE_CRASH_AFTER_WRITES ?? 0,
@@ -136,28 +144,41 @@ export class Transactions {
 
   constructor(private readonly options: TransactionsOptions) {
     this.scratch = new ScratchTables(options.backend);
-    this.log = new IntentLog(options.intentDir);
+    this.log = new IntentLog(options.intentDir, options.clock);
   }
 
   /** Finishes what a crash left half done; call before serving. Returns how many were redone. */
-  recover(): Promise<number> {
-    return redoIntents(this.log, this.options.backend, this.options.streams);
+  async recover(): Promise<number> {
+    const redone = await redoIntents(this.log, this.options.backend, this.options.streams);
+    for (const { token, hash, expiresAt } of this.log.spentTokens(this.options.clock())) {
+      this.tokens.set(token, { hash, expiresAt, running: false, response: json({}) });
+    }
+    return redone;
   }
 
-  tableChanged(tableName: string, deleted: boolean): void {
-    this.scratch.tableChanged(tableName, deleted);
+  tableChanged(tableName: string): void {
+    this.scratch.tableChanged(tableName);
+  }
+
+  /** The table is about to be deleted: so is its scratch table. */
+  tableDeleting(tableName: string): Promise<void> {
+    return this.scratch.drop(tableName);
   }
 
   // --- TransactWriteItems ------------------------------------------------------------------
 
   async transactWrite(body: Body): Promise<BackendResponse> {
     const token = parseToken(body.ClientRequestToken);
-    if (token === undefined) return this.runWrite(body);
+    if (token === undefined) return this.runWrite(body, undefined);
 
     const now = this.options.clock();
-    for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
+    if (now - this.prunedAt >= 1000) {
+      this.prunedAt = now;
+      for (const [t, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(t);
+    }
     const hash = requestHash(body);
-    const known = this.tokens.get(token);
+    const found = this.tokens.get(token);
+    const known = found && found.expiresAt > now ? found : undefined;
     if (known) {
       if (known.hash !== hash) throw idempotentMismatch();
       if (known.running) throw inProgress();
@@ -166,7 +187,7 @@ export class Transactions {
     const entry: TokenEntry = { hash, expiresAt: now + IDEMPOTENCY_WINDOW_MS, running: true };
     this.tokens.set(token, entry);
     try {
-      const response = await this.runWrite(body);
+      const response = await this.runWrite(body, { token, hash, expiresAt: entry.expiresAt });
       entry.running = false;
       entry.response = response;
       return response;
@@ -177,26 +198,21 @@ export class Transactions {
     }
   }
 
-  private async runWrite(body: Body): Promise<BackendResponse> {
+  private async runWrite(body: Body, token: SpentToken | undefined): Promise<BackendResponse> {
     const operations = await this.parseWrites(body);
     const release = await this.options.locks.acquire(operations.map((o) => o.lockKey));
     try {
-      const evaluated: Evaluated[] = [];
-      for (const operation of operations) evaluated.push(await this.evaluate(operation));
-      if (evaluated.some((e) => !e.passed)) {
-        throw new TransactionCanceledError(
-          evaluated.map(({ passed, operation, oldImage }) =>
-            passed
-              ? { Code: "None" }
-              : {
-                  Code: "ConditionalCheckFailed",
-                  Message: "The conditional request failed",
-                  ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
-                },
-          ),
-        );
+      // Distinct items, each with its own scratch copy: they can be tried out side by side. All
+      // settle before the locks go, or a straggler could clean up a copy the next one staged.
+      const settled = await Promise.allSettled(operations.map((o) => this.evaluate(o)));
+      const evaluated = settled.map((result) => {
+        if (result.status === "rejected") throw result.reason;
+        return result.value;
+      });
+      if (evaluated.some((e) => e.failure)) {
+        throw new TransactionCanceledError(evaluated.map((e) => e.failure ?? { Code: "None" }));
       }
-      await this.apply(evaluated);
+      await this.apply(evaluated, token);
       return this.respondWrite(
         body,
         evaluated.map(({ operation, oldImage, newImage }) => ({
@@ -292,11 +308,17 @@ export class Transactions {
       Key: kind === "Put" ? key : params.Key,
       ConsistentRead: true,
     });
-    if (!current.ok) throw fromBackendError(current.error);
-    const oldImage = current.data.Item;
-
     const scratch = await this.scratch.forTable(table.tableName);
     if (!scratch) throw resourceNotFound("Requested resource not found");
+    if (!current.ok) {
+      // A Put's item without its key: dynalite's PutItem says what is wrong with it.
+      if (kind === "Put") {
+        const tried = await backend.call("PutItem", { TableName: scratch, Item: params.Item });
+        if (!tried.ok) throw fromBackendError(tried.error);
+      }
+      throw fromBackendError(current.error);
+    }
+    const oldImage = current.data.Item;
     const staged = oldImage
       ? await backend.call("PutItem", { TableName: scratch, Item: oldImage })
       : await backend.call("DeleteItem", { TableName: scratch, Key: key });
@@ -330,10 +352,19 @@ export class Transactions {
     // Awaited: a later transaction on this item stages its copy under the same lock.
     await backend.call("DeleteItem", { TableName: scratch, Key: key });
     if (!result.ok) {
-      if (errorType(result.error) === CONDITIONAL_FAILED) {
-        return { operation, oldImage, newImage: oldImage, passed: false };
-      }
-      throw fromBackendError(result.error);
+      const error = fromBackendError(result.error);
+      const failure: CancellationReason | undefined =
+        error.type === CONDITIONAL_FAILED
+          ? {
+              Code: "ConditionalCheckFailed",
+              Message: "The conditional request failed",
+              ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
+            }
+          : ITEM_DEPENDENT_ERROR.test(error.message)
+            ? { Code: "ValidationError", Message: error.message }
+            : undefined;
+      if (!failure) throw error;
+      return { operation, oldImage, newImage: oldImage, failure };
     }
     const newImage =
       kind === "Put"
@@ -343,14 +374,17 @@ export class Transactions {
           : kind === "Delete"
             ? undefined
             : oldImage;
-    return { operation, oldImage, newImage, passed: true };
+    return { operation, oldImage, newImage };
   }
 
   /** Makes the decided transaction durable, then visible all at once, then streamed. */
-  private async apply(evaluated: Evaluated[]): Promise<void> {
+  private async apply(evaluated: Evaluated[], token: SpentToken | undefined): Promise<void> {
     const { backend, streams, gate } = this.options;
     const changed = evaluated.filter((e) => !sameItem(e.oldImage, e.newImage));
-    if (changed.length === 0) return;
+    if (changed.length === 0) {
+      if (token) this.log.rememberToken(token);
+      return;
+    }
     const writes: IntendedWrite[] = changed.map(({ operation, oldImage, newImage }) => ({
       tableName: operation.table.tableName,
       key: operation.key,
@@ -358,7 +392,7 @@ export class Transactions {
       newImage,
       record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
     }));
-    const intent = this.log.record(writes);
+    const intent = this.log.record(writes, token);
     await gate.writing(
       writes.map((w) => w.tableName),
       async () => {
