@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
 import { validationError } from "./aws-error.ts";
+import { CapacityMeter } from "./capacity.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import { normalizeItem, sameItem, type Item } from "./item-size.ts";
 import { KeyLock } from "./key-lock.ts";
@@ -48,6 +49,7 @@ export class DynamoDbProxy {
   constructor(
     private readonly backend: DynaliteBackend,
     private readonly streams: StreamStore,
+    private readonly meter = new CapacityMeter(),
   ) {}
 
   async handle(
