@@ -287,6 +287,29 @@ describe("global secondary indexes", () => {
     });
   });
 
+  it("a failed conditional write bills the table only", async () => {
+    await put(INDEXED, sized("i8", 1500, { ...keys, p: { S: "p" } }));
+    engine.capacity.reset();
+    await expect(
+      db.send(
+        new UpdateItemCommand({
+          TableName: INDEXED,
+          Key: { pk: { S: "i8" } },
+          UpdateExpression: "SET s = :s",
+          ConditionExpression: "attribute_not_exists(pk)",
+          ExpressionAttributeValues: { ":s": { N: "9" } },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(engine.capacity.snapshot()[INDEXED]).toEqual({
+      readUnits: 0,
+      writeUnits: 2,
+      readRequests: 0,
+      writeRequests: 1,
+      indexes: {},
+    });
+  });
+
   it("TOTAL reports the sum, indexes included, without the breakdown", async () => {
     expect(await put(INDEXED, sized("i7", 100, keys), "TOTAL")).toEqual({
       TableName: INDEXED,
@@ -329,13 +352,29 @@ describe("global secondary indexes", () => {
 });
 
 describe("local secondary indexes", () => {
-  it("are reported apart from global ones", async () => {
+  it("are reported apart from global ones, for writes and for a Query", async () => {
     const item = { pk: { S: "l" }, sk: { N: "1" }, l: { N: "5" } };
     expect(await put(LOCAL, item)).toEqual({
       TableName: LOCAL,
       ...w(2),
       Table: w(1),
       LocalSecondaryIndexes: { byL: w(1) },
+    });
+    const { ConsumedCapacity } = await db.send(
+      new QueryCommand({
+        TableName: LOCAL,
+        IndexName: "byL",
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "l" } },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "INDEXES",
+      }),
+    );
+    expect(ConsumedCapacity).toEqual({
+      TableName: LOCAL,
+      ...r(1),
+      Table: r(0),
+      LocalSecondaryIndexes: { byL: r(1) },
     });
   });
 });

@@ -252,10 +252,11 @@ export class DynamoDbProxy {
           if (response.statusCode !== 200) return this.failed(response, [capture]);
           const output = JSON.parse(response.body) as { Attributes?: Item };
           const oldImage = output.Attributes;
-          if (returnValues !== "ALL_OLD") delete output.Attributes;
+          const strip = oldImage !== undefined && returnValues !== "ALL_OLD";
+          if (strip) delete output.Attributes;
           const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
           return {
-            response: { ...response, body: JSON.stringify(output) },
+            response: strip ? { ...response, body: JSON.stringify(output) } : response,
             images: [{ oldImage, newImage }],
           };
         },
