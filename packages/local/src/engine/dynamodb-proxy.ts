@@ -1,17 +1,20 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
 import { resourceNotFound, validationError } from "./aws-error.ts";
+import { CapacityMeter } from "./capacity.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import { normalizeItem, sameItem, type Item } from "./item-size.ts";
 import { KeyLock } from "./key-lock.ts";
+import { meteredRead } from "./read-capacity.ts";
 import { isScratchTable } from "./scratch-tables.ts";
+import { conditionFailed, meterWrites, withWriteCapacity } from "./write-capacity.ts";
 import {
   STREAM_VIEW_TYPES,
   type StreamState,
   type StreamStore,
   type StreamViewType,
 } from "./stream-store.ts";
-import { keyOf, lockKeyOf, TableCatalog, tableNameOf } from "./table-catalog.ts";
+import { keyOf, lockKeyOf, TableCatalog, tableNameOf, type TableShape } from "./table-catalog.ts";
 import { TableGate } from "./table-gate.ts";
 import { Transactions } from "./transactions.ts";
 
@@ -22,7 +25,10 @@ interface StreamSpecification {
   StreamViewType?: StreamViewType;
 }
 
-/** What a captured write answered, and the images of each item it touched when it succeeded. */
+/**
+ * What a captured write answered, and the images of each item it touched when it succeeded (or,
+ * when its condition failed, the item as it stayed: a failed condition is billed too).
+ */
 interface CapturedWrite {
   response: BackendResponse;
   images?: { oldImage?: Item | undefined; newImage?: Item | undefined }[];
@@ -33,15 +39,19 @@ const OLD_OR_NONE = [undefined, "NONE", "ALL_OLD"] as const;
 const ALL_OR_NONE = [undefined, "NONE", "ALL_OLD", "ALL_NEW"] as const;
 const isOneOf = (value: unknown, options: readonly unknown[]) => options.includes(value);
 
-/** One item write to capture: which table, which key, and its stream. */
+/** One item write to capture: which table (the name as the caller gave it), which key, its stream. */
 interface Capture {
-  stream: StreamState;
+  table: TableShape;
+  tableName: string;
+  stream: StreamState | undefined;
   key: Item;
   lockKey: string;
 }
 
 export interface DynamoDbProxyOptions {
   catalog?: TableCatalog;
+  /** Where every call's consumed capacity is counted (engine.capacity). */
+  meter?: CapacityMeter;
   /** The engine's clock (transactions' idempotency window). */
   clock?: () => number;
   /** Where transactions make their intents durable; omit in memory. */
@@ -50,16 +60,19 @@ export interface DynamoDbProxyOptions {
 
 /**
  * DynamoDB calls: forwarded to dynalite unchanged, with these additions. Table calls report and
- * manage `StreamSpecification`; writes to a table with an enabled stream are captured. For a
- * write, under the item's lock: read the old image, forward the write, read the new image, and
- * append a record when the item changed. Failed, conditional-failed and no-op writes record nothing.
- * Every item write, streamed or not, holds its item's lock, the lock transactions take; reads
- * pass their tables' gates, which transactions close while they apply (transactions.ts).
+ * manage `StreamSpecification`; item writes are captured. For a write, under the item's lock
+ * (the lock transactions take, on every table): learn the old image, forward the write, learn the
+ * new image (through ReturnValues where it can), bill it (capacity.ts) and, on a table with an
+ * enabled stream, append a record when the item changed. Failed, conditional-failed and no-op
+ * writes record nothing; a failed condition is billed all the same. Reads pass their tables'
+ * gates, which transactions close while they apply (transactions.ts), and are billed by
+ * read-capacity.ts.
  */
 export class DynamoDbProxy {
   private readonly locks = new KeyLock();
   private readonly gate = new TableGate();
   private readonly catalog: TableCatalog;
+  private readonly meter: CapacityMeter;
   readonly transactions: Transactions;
 
   constructor(
@@ -68,12 +81,14 @@ export class DynamoDbProxy {
     options: DynamoDbProxyOptions = {},
   ) {
     this.catalog = options.catalog ?? new TableCatalog(backend);
+    this.meter = options.meter ?? new CapacityMeter();
     this.transactions = new Transactions({
       backend,
       streams,
       catalog: this.catalog,
       locks: this.locks,
       gate: this.gate,
+      meter: this.meter,
       clock: options.clock ?? Date.now,
       intentDir: options.transactionsDir,
     });
@@ -140,14 +155,22 @@ export class DynamoDbProxy {
       case "GetItem":
       case "Query":
       case "Scan":
-        return this.gate.reading([tableOf(body)], () =>
-          this.backend.dispatch(target, rawBody, headers),
+      case "BatchGetItem": {
+        const tables =
+          target === "BatchGetItem"
+            ? Object.keys(isObject(body.RequestItems) ? body.RequestItems : {}).map(tableNameOf)
+            : [tableOf(body)];
+        return this.gate.reading(tables, () =>
+          meteredRead(
+            target,
+            body,
+            rawBody,
+            (request) => this.backend.dispatch(target, request, headers),
+            this.catalog,
+            this.meter,
+          ),
         );
-      case "BatchGetItem":
-        return this.gate.reading(
-          Object.keys(isObject(body.RequestItems) ? body.RequestItems : {}).map(tableNameOf),
-          () => this.backend.dispatch(target, rawBody, headers),
-        );
+      }
       default:
         return this.backend.dispatch(target, rawBody, headers);
     }
@@ -275,39 +298,44 @@ export class DynamoDbProxy {
     rawBody: string,
     headers: IncomingHttpHeaders,
   ): Promise<BackendResponse> {
-    const stream =
-      typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
+    const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
+    const table = tableName ? await this.catalog.shape(tableNameOf(tableName)) : undefined;
     const source = target === "PutItem" ? body.Item : body.Key;
-    if (!isItem(source)) return this.backend.dispatch(target, rawBody, headers);
-    if (!stream) {
-      const release = await this.locks.acquire(await this.lockKeysOf([[tableOf(body), source]]));
-      try {
-        return await this.backend.dispatch(target, rawBody, headers);
-      } finally {
-        release();
-      }
+    if (!tableName || !table || !isItem(source)) {
+      return this.backend.dispatch(target, rawBody, headers);
     }
-    const capture = this.capture(stream, source);
+    const capture = this.capture(table, tableName, source);
     const returnValues = body.ReturnValues;
+    const mode = body.ReturnConsumedCapacity;
     // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
     // caller with what it asked for. Other ReturnValues take the general path (read, write, read).
     if (target !== "UpdateItem" && isOneOf(returnValues, OLD_OR_NONE)) {
-      return this.captured([capture], async () => {
-        const response = await this.backend.dispatch(
-          target,
-          JSON.stringify({ ...body, ReturnValues: "ALL_OLD" }),
-          headers,
-        );
-        if (response.statusCode !== 200) return { response };
-        const output = JSON.parse(response.body) as { Attributes?: Item };
-        const oldImage = output.Attributes;
-        if (returnValues !== "ALL_OLD") delete output.Attributes;
-        const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
-        return {
-          response: { ...response, body: JSON.stringify(output) },
-          images: [{ oldImage, newImage }],
-        };
-      });
+      return this.captured(
+        [capture],
+        async () => {
+          const response = await this.backend.dispatch(
+            target,
+            JSON.stringify({ ...body, ReturnValues: "ALL_OLD" }),
+            headers,
+          );
+          if (response.statusCode !== 200) return this.failed(response, [capture]);
+          const output = (response.body === "{}" ? {} : JSON.parse(response.body)) as {
+            Attributes?: Item;
+          };
+          const oldImage = output.Attributes;
+          const strip = oldImage !== undefined && returnValues !== "ALL_OLD";
+          if (strip) delete output.Attributes;
+          // Sizes do not need canonical numbers; stream images and index keys compared do.
+          const exact = capture.stream !== undefined || table.indexes.length > 0;
+          const newImage =
+            target === "PutItem" ? (exact ? normalizeItem(source) : source) : undefined;
+          return {
+            response: strip ? { ...response, body: JSON.stringify(output) } : response,
+            images: [{ oldImage, newImage }],
+          };
+        },
+        { mode },
+      );
     }
     if (target === "UpdateItem" && isOneOf(returnValues, ALL_OR_NONE)) {
       return this.captured(
@@ -315,7 +343,7 @@ export class DynamoDbProxy {
         async (before) => {
           const request = JSON.stringify({ ...body, ReturnValues: "ALL_NEW" });
           const response = await this.backend.dispatch(target, request, headers);
-          if (response.statusCode !== 200) return { response };
+          if (response.statusCode !== 200) return this.failed(response, [capture], before);
           const output = JSON.parse(response.body) as { Attributes?: Item };
           const newImage = output.Attributes;
           const oldImage = before[0];
@@ -326,64 +354,75 @@ export class DynamoDbProxy {
             images: [{ oldImage, newImage }],
           };
         },
-        { readBefore: true },
+        { readBefore: true, mode },
       );
     }
     const write = () => this.backend.dispatch(target, rawBody, headers);
-    return this.captured([capture], this.readAround([capture], write), { readBefore: true });
+    return this.captured([capture], this.readAround([capture], write), { readBefore: true, mode });
   }
 
   private async batchWriteItem(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
     const captures: Capture[] = [];
-    const unstreamed: [string, Item][] = [];
+    const newImages: (Item | undefined)[] = [];
     const requestItems = isObject(body.RequestItems) ? body.RequestItems : {};
-    for (const [tableName, requests] of Object.entries(requestItems)) {
-      const stream = this.streams.enabledFor(tableName);
-      if (!Array.isArray(requests)) continue;
-      for (const request of requests as unknown[]) {
-        if (!isObject(request)) continue;
-        const source = isObject(request.PutRequest)
-          ? request.PutRequest.Item
-          : isObject(request.DeleteRequest)
-            ? request.DeleteRequest.Key
-            : undefined;
-        if (!isItem(source)) continue;
-        if (stream) captures.push(this.capture(stream, source));
-        else unstreamed.push([tableNameOf(tableName), source]);
-      }
-    }
     const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
-    // One acquisition of all the locks, in their sorted order: taking them in two steps could
-    // deadlock against a transaction holding the second while waiting for the first.
-    const alsoLock = await this.lockKeysOf(unstreamed);
-    if (captures.length === 0) {
-      const release = await this.locks.acquire(alsoLock);
-      try {
-        return await write();
-      } finally {
-        release();
+    for (const [tableName, requests] of Object.entries(requestItems)) {
+      const table = await this.catalog.shape(tableNameOf(tableName));
+      // Unknown table or malformed request: dynalite says why, and nothing is written.
+      if (!table || !Array.isArray(requests)) return write();
+      for (const request of requests as unknown[]) {
+        if (!isObject(request)) return write();
+        const put = isObject(request.PutRequest) ? request.PutRequest.Item : undefined;
+        const source =
+          put ?? (isObject(request.DeleteRequest) ? request.DeleteRequest.Key : undefined);
+        if (!isItem(source)) return write();
+        captures.push(this.capture(table, tableName, source));
+        newImages.push(isItem(put) ? put : undefined);
       }
     }
-    return this.captured(captures, this.readAround(captures, write), {
-      readBefore: true,
-      alsoLock,
-    });
+    if (captures.length === 0) return write();
+    // dynalite applies every request of a batch or none (it never leaves UnprocessedItems), so
+    // the new images are the requests' items: no read after the write.
+    return this.captured(
+      captures,
+      async (before) => {
+        const response = await write();
+        if (response.statusCode !== 200 || before.length === 0) return { response };
+        const images = captures.map((_, i) => {
+          const put = newImages[i];
+          return { oldImage: before[i], newImage: put && normalizeItem(put) };
+        });
+        return { response, images };
+      },
+      { readBefore: true, mode: body.ReturnConsumedCapacity, batch: true },
+    );
   }
 
-  /** The locks of items of tables without a stream (their keys from the catalog). */
-  private async lockKeysOf(items: [tableName: string, source: Item][]): Promise<string[]> {
-    const lockKeys: string[] = [];
-    for (const [tableName, source] of items) {
-      const table = await this.catalog.shape(tableName);
-      // An unknown table: dynalite rejects the write, nothing to serialise.
-      if (table) lockKeys.push(lockKeyOf(tableName, keyOf(table, source)));
-    }
-    return lockKeys;
+  private capture(table: TableShape, tableName: string, source: Item): Capture {
+    const key = keyOf(table, source);
+    return {
+      table,
+      tableName,
+      stream: this.streams.enabledFor(table.tableName),
+      key,
+      lockKey: lockKeyOf(table.tableName, key),
+    };
   }
 
-  private capture(stream: StreamState, source: Item): Capture {
-    const key = keyOf(stream, source);
-    return { stream, key, lockKey: lockKeyOf(stream.tableName, key) };
+  /** A write dynalite refused: billed when its condition failed, on the item as it stayed. */
+  private async failed(
+    response: BackendResponse,
+    captures: Capture[],
+    before?: (Item | undefined)[],
+  ): Promise<CapturedWrite> {
+    if (!conditionFailed(response) || before?.length === 0) return { response };
+    const items = before ?? (await Promise.all(captures.map((c) => this.readItem(c))));
+    if (items.some((item) => item === INVALID)) return { response };
+    const images = (items as (Item | undefined)[]).map((item) => ({
+      oldImage: item,
+      newImage: item,
+    }));
+    return { response, images };
   }
 
   /**
@@ -393,12 +432,11 @@ export class DynamoDbProxy {
   private async captured(
     captures: Capture[],
     write: (before: (Item | undefined)[]) => Promise<CapturedWrite>,
-    options: { readBefore?: boolean; alsoLock?: string[] } = {},
+    options: { readBefore?: boolean; mode?: unknown; batch?: boolean } = {},
   ): Promise<BackendResponse> {
-    const release = await this.locks.acquire([
-      ...captures.map((c) => c.lockKey),
-      ...(options.alsoLock ?? []),
-    ]);
+    // One acquisition of all the locks, in their sorted order: taking them in two steps could
+    // deadlock against a transaction holding the second while waiting for the first.
+    const release = await this.locks.acquire(captures.map((c) => c.lockKey));
     try {
       let before: (Item | undefined)[] = [];
       if (options.readBefore) {
@@ -408,13 +446,15 @@ export class DynamoDbProxy {
         before = read as (Item | undefined)[];
       }
       const { response, images } = await write(before);
-      if (response.statusCode !== 200 || !images) return response;
+      if (!images) return response;
+      const units = meterWrites(this.meter, captures, images);
+      if (response.statusCode !== 200) return response;
       captures.forEach((c, i) => {
         const { oldImage, newImage } = images[i]!;
-        if (sameItem(oldImage, newImage)) return;
+        if (!c.stream || sameItem(oldImage, newImage)) return;
         this.streams.append(c.stream, { keys: c.key, oldImage, newImage });
       });
-      return response;
+      return withWriteCapacity(response, units, options.mode, options.batch);
     } finally {
       release();
     }
@@ -424,7 +464,8 @@ export class DynamoDbProxy {
   private readAround(captures: Capture[], write: () => Promise<BackendResponse>) {
     return async (before: (Item | undefined)[]): Promise<CapturedWrite> => {
       const response = await write();
-      if (response.statusCode !== 200 || before.length === 0) return { response };
+      if (response.statusCode !== 200) return this.failed(response, captures, before);
+      if (before.length === 0) return { response };
       const after = await Promise.all(captures.map((c) => this.readItem(c)));
       const images = captures.map((_, i) => {
         const newImage = after[i];
@@ -436,7 +477,7 @@ export class DynamoDbProxy {
 
   private async readItem(c: Capture): Promise<Item | undefined | typeof INVALID> {
     const result = await this.backend.call<{ Item?: Item }>("GetItem", {
-      TableName: c.stream.tableName,
+      TableName: c.table.tableName,
       Key: c.key,
       ConsistentRead: true,
     });
