@@ -11,6 +11,8 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type GlobalSecondaryIndex,
@@ -560,5 +562,61 @@ describe("the meter", () => {
       },
       [PLAIN]: { readUnits: 0, writeUnits: 2, readRequests: 0, writeRequests: 1, indexes: {} },
     });
+  });
+});
+
+describe("transactions", () => {
+  it("bills 2 units per KB per item written, 2 read units per 4 KB checked; indexes as standard writes", async () => {
+    await db.send(new PutItemCommand({ TableName: PLAIN, Item: sized("tx-check", 5000) }));
+    engine.capacity.reset();
+    const out = await db.send(
+      new TransactWriteItemsCommand({
+        ReturnConsumedCapacity: "INDEXES",
+        TransactItems: [
+          // 1.5 KB: 2 KB billed, twice.
+          { Put: { TableName: PLAIN, Item: sized("tx-a", 1500) } },
+          // Enters gAll (its whole 300 bytes: 1 unit) and gKeys (1 unit); gIncl lacks nothing.
+          {
+            Put: {
+              TableName: INDEXED,
+              Item: sized("tx-b", 300, { g: { S: "g" }, s: { N: "1" } }),
+            },
+          },
+          // 5,000 bytes checked: two 4 KB units, twice.
+          {
+            ConditionCheck: {
+              TableName: PLAIN,
+              Key: { pk: { S: "tx-check" } },
+              ConditionExpression: "attribute_exists(pk)",
+            },
+          },
+        ],
+      }),
+    );
+    const byTable = Object.fromEntries((out.ConsumedCapacity ?? []).map((c) => [c.TableName, c]));
+    expect(byTable[PLAIN]).toMatchObject({
+      CapacityUnits: 8,
+      ReadCapacityUnits: 4,
+      WriteCapacityUnits: 4,
+    });
+    expect(byTable[INDEXED]).toMatchObject({ CapacityUnits: 5, WriteCapacityUnits: 5 });
+    expect(byTable[INDEXED]!.GlobalSecondaryIndexes).toMatchObject({
+      gAll: { CapacityUnits: 1 },
+      gKeys: { CapacityUnits: 1 },
+      gIncl: { CapacityUnits: 1 },
+    });
+    const usage = engine.capacity.snapshot();
+    expect(usage[PLAIN]).toMatchObject({ readUnits: 4, writeUnits: 4 });
+    expect(usage[INDEXED]).toMatchObject({ writeUnits: 5, writeRequests: 1 });
+
+    const got = await db.send(
+      new TransactGetItemsCommand({
+        ReturnConsumedCapacity: "TOTAL",
+        TransactItems: [{ Get: { TableName: PLAIN, Key: { pk: { S: "tx-a" } } } }],
+      }),
+    );
+    expect(got.ConsumedCapacity).toEqual([
+      { TableName: PLAIN, CapacityUnits: 2, ReadCapacityUnits: 2 },
+    ]);
   });
 });

@@ -19,6 +19,16 @@
  * be computed from capacity.ts (`writeUnits(shape, old, new, {transactional: true})`).
  */
 import { createHash } from "node:crypto";
+import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
+import {
+  addUnits,
+  consumedCapacity,
+  consumedCapacityMode,
+  readUnits,
+  writeUnits,
+  type CapacityMeter,
+  type Units,
+} from "./capacity.ts";
 import { AwsError, resourceNotFound, validationError } from "./aws-error.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import { itemSize, normalizeItem, sameItem, type Item } from "./item-size.ts";
@@ -127,6 +137,8 @@ export interface TransactionsOptions {
   catalog: TableCatalog;
   locks: KeyLock;
   gate: TableGate;
+  /** Where transactions are billed (capacity.ts): 2 units per KB written, per 4 KB read. */
+  meter: CapacityMeter;
   clock: () => number;
   /** Where intents are made durable; undefined keeps the engine in memory. */
   intentDir: string | undefined;
@@ -210,6 +222,17 @@ export class Transactions {
         return result.value;
       });
       if (evaluated.some((e) => e.failure)) {
+        // A cancelled transaction is billed too, as failed conditional writes are: each item as
+        // it stayed.
+        this.bill(
+          evaluated.map(({ operation, oldImage }) => ({
+            table: operation.table,
+            kind: operation.kind,
+            key: operation.key,
+            oldImage,
+            newImage: oldImage,
+          })),
+        );
         throw new TransactionCanceledError(evaluated.map((e) => e.failure ?? { Code: "None" }));
       }
       await this.apply(evaluated, token);
@@ -228,9 +251,54 @@ export class Transactions {
     }
   }
 
-  /** The seam for ConsumedCapacity (capacity.ts) on TransactWriteItems. */
-  private respondWrite(_body: Body, _outcomes: ItemOutcome[]): BackendResponse {
-    return json({});
+  /**
+   * Bills a transaction's items, as AWS does: a Put, Update or Delete at 2 units per KB of the
+   * larger image (its index updates are standard writes: they propagate after the commit), a
+   * ConditionCheck at 2 read units per 4 KB of the item checked. One request per table.
+   */
+  private bill(
+    outcomes: readonly ItemOutcome[],
+  ): { table: TableShape; kind: "read" | "write"; units: Units }[] {
+    const byTable = new Map<string, { table: TableShape; kind: "read" | "write"; units: Units }>();
+    for (const o of outcomes) {
+      const kind = o.kind === "ConditionCheck" || o.kind === "Get" ? "read" : "write";
+      const units =
+        kind === "write"
+          ? writeUnits(o.table, o.oldImage, o.newImage, { transactional: true })
+          : readUnits(o.table, itemSize(o.kind === "Get" ? o.newImage : o.oldImage), {
+              consistent: true,
+              transactional: true,
+            });
+      const id = `${kind}\u0000${o.table.tableName}`;
+      const entry = byTable.get(id);
+      if (entry) entry.units = addUnits(entry.units, units);
+      else byTable.set(id, { table: o.table, kind, units });
+    }
+    for (const e of byTable.values()) this.options.meter.record(e.table.tableName, e.kind, e.units);
+    return [...byTable.values()];
+  }
+
+  /** The answer of a transaction, with `ConsumedCapacity` (a list, per table) when asked. */
+  private respondWith(
+    output: Record<string, unknown>,
+    body: Body,
+    billed: ReturnType<Transactions["bill"]>,
+  ): BackendResponse {
+    const mode = consumedCapacityMode(body.ReturnConsumedCapacity);
+    if (mode) {
+      const perTable = new Map<string, ConsumedCapacity>();
+      for (const b of billed) {
+        const capacity = consumedCapacity(b.table.tableName, b.units, mode, b.kind, b.table);
+        const known = perTable.get(b.table.tableName);
+        perTable.set(b.table.tableName, known ? mergeCapacity(known, capacity) : capacity);
+      }
+      output.ConsumedCapacity = [...perTable.values()];
+    }
+    return json(output);
+  }
+
+  private respondWrite(body: Body, outcomes: ItemOutcome[]): BackendResponse {
+    return this.respondWith({}, body, this.bill(outcomes));
   }
 
   private async parseWrites(body: Body): Promise<WriteOperation[]> {
@@ -469,11 +537,12 @@ export class Transactions {
     return this.respondGet(body, outcomes);
   }
 
-  /** The seam for ConsumedCapacity (capacity.ts) on TransactGetItems. */
-  private respondGet(_body: Body, outcomes: ItemOutcome[]): BackendResponse {
-    return json({
-      Responses: outcomes.map((o) => (o.newImage ? { Item: o.newImage } : {})),
-    });
+  private respondGet(body: Body, outcomes: ItemOutcome[]): BackendResponse {
+    return this.respondWith(
+      { Responses: outcomes.map((o) => (o.newImage ? { Item: o.newImage } : {})) },
+      body,
+      this.bill(outcomes),
+    );
   }
 }
 
@@ -571,5 +640,26 @@ function json(data: unknown): BackendResponse {
     statusCode: 200,
     headers: { "content-type": "application/x-amz-json-1.0" },
     body: JSON.stringify(data),
+  };
+}
+
+/** Two tables' shares of one call, both reads and writes of one table, as one ConsumedCapacity. */
+function mergeCapacity(a: ConsumedCapacity, b: ConsumedCapacity): ConsumedCapacity {
+  const sum = (x?: number, y?: number) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+  return {
+    ...a,
+    CapacityUnits: sum(a.CapacityUnits, b.CapacityUnits),
+    ReadCapacityUnits: sum(a.ReadCapacityUnits, b.ReadCapacityUnits),
+    WriteCapacityUnits: sum(a.WriteCapacityUnits, b.WriteCapacityUnits),
+    ...(a.Table || b.Table
+      ? {
+          Table: {
+            CapacityUnits: sum(a.Table?.CapacityUnits, b.Table?.CapacityUnits),
+            ReadCapacityUnits: sum(a.Table?.ReadCapacityUnits, b.Table?.ReadCapacityUnits),
+            WriteCapacityUnits: sum(a.Table?.WriteCapacityUnits, b.Table?.WriteCapacityUnits),
+          },
+        }
+      : {}),
   };
 }
