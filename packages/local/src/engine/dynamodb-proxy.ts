@@ -9,7 +9,9 @@ import {
   type StreamState,
   type StreamStore,
   type StreamViewType,
+  type UserIdentity,
 } from "./stream-store.ts";
+import type { TimeToLive } from "./ttl.ts";
 
 type Body = Record<string, unknown>;
 
@@ -34,6 +36,13 @@ interface Capture {
   stream: StreamState;
   key: Item;
   lockKey: string;
+  /** Set on the record when the engine itself made the change (a deletion by TTL). */
+  userIdentity?: UserIdentity | undefined;
+}
+
+/** Who is calling, when it is the engine itself rather than an HTTP client. */
+export interface CallContext {
+  userIdentity?: UserIdentity;
 }
 
 /**
@@ -48,12 +57,14 @@ export class DynamoDbProxy {
   constructor(
     private readonly backend: DynaliteBackend,
     private readonly streams: StreamStore,
+    private readonly ttl: TimeToLive,
   ) {}
 
   async handle(
     target: string,
     rawBody: string,
     headers: IncomingHttpHeaders,
+    context: CallContext = {},
   ): Promise<BackendResponse> {
     let body: Body | undefined;
     try {
@@ -75,9 +86,13 @@ export class DynamoDbProxy {
       case "PutItem":
       case "UpdateItem":
       case "DeleteItem":
-        return this.writeItem(target, body, rawBody, headers);
+        return this.writeItem(target, body, rawBody, headers, context.userIdentity);
       case "BatchWriteItem":
         return this.batchWriteItem(body, rawBody, headers);
+      case "UpdateTimeToLive":
+        return this.ttl.update(body);
+      case "DescribeTimeToLive":
+        return this.ttl.describe(body);
       default:
         return this.backend.dispatch(target, rawBody, headers);
     }
@@ -195,12 +210,13 @@ export class DynamoDbProxy {
     body: Body,
     rawBody: string,
     headers: IncomingHttpHeaders,
+    userIdentity?: UserIdentity,
   ): Promise<BackendResponse> {
     const stream =
       typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
     const source = target === "PutItem" ? body.Item : body.Key;
     if (!stream || !isItem(source)) return this.backend.dispatch(target, rawBody, headers);
-    const capture = this.capture(stream, source);
+    const capture = { ...this.capture(stream, source), userIdentity };
     const returnValues = body.ReturnValues;
     // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
     // caller with what it asked for. Other ReturnValues take the general path (read, write, read).
@@ -299,7 +315,12 @@ export class DynamoDbProxy {
       captures.forEach((c, i) => {
         const { oldImage, newImage } = images[i]!;
         if (sameItem(oldImage, newImage)) return;
-        this.streams.append(c.stream, { keys: c.key, oldImage, newImage });
+        this.streams.append(c.stream, {
+          keys: c.key,
+          oldImage,
+          newImage,
+          userIdentity: c.userIdentity,
+        });
       });
       return response;
     } finally {

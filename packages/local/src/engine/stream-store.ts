@@ -12,6 +12,12 @@ export const STREAM_VIEW_TYPES: readonly StreamViewType[] = [
   "NEW_AND_OLD_IMAGES",
 ];
 
+/** Who made a change, when it was not a caller: AWS marks deletions by TTL this way. */
+export interface UserIdentity {
+  PrincipalId: string;
+  Type: string;
+}
+
 /** A stream record as the Streams API puts it on the wire. */
 export interface WireRecord {
   eventID: string;
@@ -28,6 +34,7 @@ export interface WireRecord {
     SizeBytes: number;
     StreamViewType: StreamViewType;
   };
+  userIdentity?: UserIdentity;
 }
 
 interface Entry {
@@ -179,7 +186,12 @@ export class StreamStore {
   /** Appends one record; it is durable (written to the log) when this returns. */
   append(
     stream: StreamState,
-    change: { keys: Item; oldImage?: Item | undefined; newImage?: Item | undefined },
+    change: {
+      keys: Item;
+      oldImage?: Item | undefined;
+      newImage?: Item | undefined;
+      userIdentity?: UserIdentity | undefined;
+    },
   ): WireRecord {
     const now = this.now();
     let shard = openShard(stream);
@@ -197,7 +209,7 @@ export class StreamStore {
     }
 
     const seq = ++stream.lastSequence;
-    const { keys, oldImage, newImage } = change;
+    const { keys, oldImage, newImage, userIdentity } = change;
     const view = stream.viewType;
     const withNew = view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES";
     const withOld = view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES";
@@ -217,6 +229,7 @@ export class StreamStore {
           itemSize(keys) + (withNew ? itemSize(newImage) : 0) + (withOld ? itemSize(oldImage) : 0),
         StreamViewType: view,
       },
+      ...(userIdentity ? { userIdentity } : {}),
     };
     shard.entries.push({ seq, createdAtMs: now, record });
     this.writeLog(stream, { s: shard.shardId, t: now, r: record });
