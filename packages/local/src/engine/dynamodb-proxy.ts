@@ -101,7 +101,7 @@ export class DynamoDbProxy {
   // --- tables ------------------------------------------------------------------------------
 
   private async createTable(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
-    const spec = parseStreamSpecification(body.StreamSpecification);
+    const spec = parseStreamSpecification(body.StreamSpecification, "create");
     const response = await this.backend.dispatch("CreateTable", rawBody, headers);
     return this.mapTableResponse(response, "TableDescription", (table) => {
       if (spec?.StreamEnabled) this.createStream(table, spec.StreamViewType!);
@@ -109,7 +109,7 @@ export class DynamoDbProxy {
   }
 
   private async updateTable(body: Body, headers: IncomingHttpHeaders) {
-    const spec = parseStreamSpecification(body.StreamSpecification);
+    const spec = parseStreamSpecification(body.StreamSpecification, "update");
     const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
     const rest = { ...body };
     delete rest.StreamSpecification;
@@ -119,17 +119,18 @@ export class DynamoDbProxy {
       "GlobalSecondaryIndexUpdates",
       "SSESpecification",
     ].some((k) => rest[k] !== undefined);
-    if (!spec || !tableName)
-      return this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers);
+    if (!spec || !tableName) {
+      // Any other change (indexes, billing) still reports the table's stream.
+      const response = await this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers);
+      return this.mapTableResponse(response, "TableDescription", () => {});
+    }
 
     const current = this.streams.enabledFor(tableName);
     if (spec.StreamEnabled && current) {
       throw validationError(`Table already has an enabled stream: TableName: ${tableName}`);
     }
     if (!spec.StreamEnabled && !current) {
-      throw validationError(
-        `Table does not have an enabled stream to disable: TableName: ${tableName}`,
-      );
+      throw validationError(`Table has no stream to disable: TableName: ${tableName}`);
     }
     // dynalite knows nothing of streams: a streams-only update is answered from DescribeTable.
     const response = otherChanges
@@ -352,7 +353,10 @@ export class DynamoDbProxy {
   }
 }
 
-function parseStreamSpecification(value: unknown): StreamSpecification | undefined {
+function parseStreamSpecification(
+  value: unknown,
+  call: "create" | "update",
+): StreamSpecification | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value) || typeof value.StreamEnabled !== "boolean") {
     throw validationError(
@@ -366,7 +370,18 @@ function parseStreamSpecification(value: unknown): StreamSpecification | undefin
     );
   }
   if (value.StreamEnabled && viewType === undefined) {
-    throw validationError("StreamViewType is required when StreamEnabled is true");
+    throw validationError(
+      call === "create"
+        ? "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required"
+        : "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required",
+    );
+  }
+  if (!value.StreamEnabled && viewType !== undefined) {
+    throw validationError(
+      call === "create"
+        ? "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified"
+        : "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified",
+    );
   }
   return {
     StreamEnabled: value.StreamEnabled,

@@ -277,7 +277,9 @@ export class StreamStore {
     return {
       shardId: `shardId-${String(createdAtMs).padStart(20, "0")}-${randomUUID().slice(0, 8)}`,
       parentShardId,
-      startingSequenceNumber: stream.lastSequence + 1n,
+      // The start is a position of its own that no record takes: AT_ and AFTER_SEQUENCE_NUMBER
+      // at a shard's StartingSequenceNumber both read its first record, even one not yet written.
+      startingSequenceNumber: ++stream.lastSequence,
       createdAtMs,
       trimmedThrough: 0n,
       entries: [],
