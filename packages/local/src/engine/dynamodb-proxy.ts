@@ -11,6 +11,7 @@ import {
   type StreamViewType,
   type UserIdentity,
 } from "./stream-store.ts";
+import { resolveTableArns } from "./table-arns.ts";
 import type { TimeToLive } from "./ttl.ts";
 
 type Body = Record<string, unknown>;
@@ -74,7 +75,19 @@ export class DynamoDbProxy {
       body = undefined; // dynalite answers malformed JSON with its SerializationException
     }
     if (!body) return this.backend.dispatch(target, rawBody, headers);
+    // Table ARNs become names before anything else reads the body.
+    const tableArns = resolveTableArns(body);
+    const request = tableArns.changed ? JSON.stringify(body) : rawBody;
+    return tableArns.restore(await this.route(target, body, request, headers, context));
+  }
 
+  private route(
+    target: string,
+    body: Body,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+    context: CallContext,
+  ): Promise<BackendResponse> {
     switch (target) {
       case "CreateTable":
         return this.createTable(body, rawBody, headers);

@@ -13,6 +13,7 @@ import {
   type StreamStore,
   type WireRecord,
 } from "./stream-store.ts";
+import { tableNameOf } from "./table-catalog.ts";
 
 export const ITERATOR_TTL_MS = 15 * 60 * 1000;
 const MAX_RECORDS = 1000;
@@ -54,7 +55,8 @@ export class StreamsApi {
   }
 
   private listStreams(input: Input): object {
-    const tableName = optionalString(input, "TableName");
+    const nameOrArn = optionalString(input, "TableName");
+    const tableName = nameOrArn && tableNameOf(nameOrArn);
     const limit = optionalLimit(input, 100);
     const exclusiveStart = optionalString(input, "ExclusiveStartStreamArn");
     let streams = this.store.list().filter((s) => !tableName || s.tableName === tableName);
