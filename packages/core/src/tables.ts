@@ -74,7 +74,7 @@ export const Quarantine = {
 export const Idempotency = {
   fields: { IdempotencyKey: "string" },
   primaryIndex: { hashKey: "IdempotencyKey" },
-  // Keys are kept for a day; locally dynalite has no TTL, so they simply stay.
+  // Keys are kept for a day, then deleted by TTL (locally by the engine's sweeper, within a minute).
   ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 

@@ -2,29 +2,37 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTimeToLiveCommand,
   type DynamoDBClient,
   type Projection,
 } from "@aws-sdk/client-dynamodb";
 import { isAwsError } from "@streamboard/core/dynamo-errors";
 import { tableName } from "@streamboard/core/resource";
-import { tables, toCreateTableInput, type TableId } from "@streamboard/core/tables";
+import {
+  tables,
+  toCreateTableInput,
+  type TableDefinition,
+  type TableId,
+} from "@streamboard/core/tables";
 
-/** Creates the project's tables where they are missing (idempotent), from the core definitions. */
+/**
+ * Creates the project's tables where they are missing and enables TTL where a definition has one
+ * (idempotent: an existing data dir keeps its tables and settings), from the core definitions.
+ */
 export async function ensureTables(client: DynamoDBClient): Promise<void> {
   for (const id of Object.keys(tables) as TableId[]) {
     const name = tableName(id);
-    try {
-      await client.send(new DescribeTableCommand({ TableName: name }));
-      continue;
-    } catch (error) {
-      if (!isAwsError(error, "ResourceNotFoundException")) throw error;
+    const definition: TableDefinition = tables[id];
+    if (!(await tableExists(client, name))) {
+      await client.send(new CreateTableCommand(toCreateTableInput(name, definition)));
+      for (;;) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (Table?.TableStatus === "ACTIVE") break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
-    await client.send(new CreateTableCommand(toCreateTableInput(name, tables[id])));
-    for (;;) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    if (definition.ttl) await ensureTimeToLive(client, name, definition.ttl);
   }
 }
 
@@ -74,4 +82,28 @@ export async function rebuildTable(client: DynamoDBClient, id: TableId): Promise
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await ensureTables(client);
+}
+
+async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (error) {
+    if (isAwsError(error, "ResourceNotFoundException")) return false;
+    throw error;
+  }
+}
+
+async function ensureTimeToLive(client: DynamoDBClient, name: string, attributeName: string) {
+  const { TimeToLiveDescription } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: name }),
+  );
+  // ENABLING counts as on; another attribute is refused by UpdateTimeToLive with AWS's message.
+  if (TimeToLiveDescription?.TimeToLiveStatus !== "DISABLED") return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: attributeName },
+    }),
+  );
 }

@@ -15,6 +15,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type ConsumedCapacity,
   type GlobalSecondaryIndex,
   type CreateTableCommandInput,
   type ReturnConsumedCapacity,

@@ -15,7 +15,7 @@ export interface DynaliteBackendOptions {
 }
 
 // dynalite checks that a request is signed but not the signature; internal calls carry this one.
-const INTERNAL_HEADERS: IncomingHttpHeaders = {
+export const INTERNAL_HEADERS: IncomingHttpHeaders = {
   "content-type": "application/x-amz-json-1.0",
   authorization:
     "AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",

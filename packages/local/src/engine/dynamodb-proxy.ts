@@ -13,10 +13,13 @@ import {
   type StreamState,
   type StreamStore,
   type StreamViewType,
+  type UserIdentity,
 } from "./stream-store.ts";
 import { keyOf, lockKeyOf, TableCatalog, tableNameOf, type TableShape } from "./table-catalog.ts";
 import { TableGate } from "./table-gate.ts";
 import { Transactions } from "./transactions.ts";
+import { resolveTableArns } from "./table-arns.ts";
+import type { TimeToLive } from "./ttl.ts";
 
 type Body = Record<string, unknown>;
 
@@ -46,12 +49,21 @@ interface Capture {
   stream: StreamState | undefined;
   key: Item;
   lockKey: string;
+  /** Set on the record when the engine itself made the change (a deletion by TTL). */
+  userIdentity?: UserIdentity | undefined;
+}
+
+/** Who is calling, when it is the engine itself rather than an HTTP client. */
+export interface CallContext {
+  userIdentity?: UserIdentity;
 }
 
 export interface DynamoDbProxyOptions {
   catalog?: TableCatalog;
   /** Where every call's consumed capacity is counted (engine.capacity). */
   meter?: CapacityMeter;
+  /** Tables' time-to-live settings (UpdateTimeToLive, DescribeTimeToLive). */
+  ttl: TimeToLive;
   /** The engine's clock (transactions' idempotency window). */
   clock?: () => number;
   /** Where transactions make their intents durable; omit in memory. */
@@ -73,15 +85,17 @@ export class DynamoDbProxy {
   private readonly gate = new TableGate();
   private readonly catalog: TableCatalog;
   private readonly meter: CapacityMeter;
+  private readonly ttl: TimeToLive;
   readonly transactions: Transactions;
 
   constructor(
     private readonly backend: DynaliteBackend,
     private readonly streams: StreamStore,
-    options: DynamoDbProxyOptions = {},
+    options: DynamoDbProxyOptions,
   ) {
     this.catalog = options.catalog ?? new TableCatalog(backend);
     this.meter = options.meter ?? new CapacityMeter();
+    this.ttl = options.ttl;
     this.transactions = new Transactions({
       backend,
       streams,
@@ -98,6 +112,7 @@ export class DynamoDbProxy {
     target: string,
     rawBody: string,
     headers: IncomingHttpHeaders,
+    context: CallContext = {},
   ): Promise<BackendResponse> {
     let body: Body | undefined;
     try {
@@ -107,18 +122,31 @@ export class DynamoDbProxy {
       body = undefined; // dynalite answers malformed JSON with its SerializationException
     }
     if (!body) return this.backend.dispatch(target, rawBody, headers);
+    // Table ARNs become names before anything else reads the body.
+    const tableArns = resolveTableArns(body);
+    const request = tableArns.changed ? JSON.stringify(body) : rawBody;
+    return tableArns.restore(await this.tableChanges(target, body, request, headers, context));
+  }
 
-    if (target === "CreateTable" || target === "UpdateTable" || target === "DeleteTable") {
-      const tableName = typeof body.TableName === "string" ? tableNameOf(body.TableName) : "";
-      if (target === "DeleteTable" && !isScratchTable(tableName)) {
-        await this.transactions.tableDeleting(tableName);
-      }
-      const response = await this.route(target, body, rawBody, headers);
-      this.catalog.invalidate(tableName);
-      this.transactions.tableChanged(tableName);
-      return response;
+  /** A table created, changed or deleted: its shape and scratch copy are forgotten after. */
+  private async tableChanges(
+    target: string,
+    body: Body,
+    rawBody: string,
+    headers: IncomingHttpHeaders,
+    context: CallContext,
+  ): Promise<BackendResponse> {
+    if (target !== "CreateTable" && target !== "UpdateTable" && target !== "DeleteTable") {
+      return this.route(target, body, rawBody, headers, context);
     }
-    return this.route(target, body, rawBody, headers);
+    const tableName = typeof body.TableName === "string" ? body.TableName : "";
+    if (target === "DeleteTable" && !isScratchTable(tableName)) {
+      await this.transactions.tableDeleting(tableName);
+    }
+    const response = await this.route(target, body, rawBody, headers, context);
+    this.catalog.invalidate(tableName);
+    this.transactions.tableChanged(tableName);
+    return response;
   }
 
   private route(
@@ -126,6 +154,7 @@ export class DynamoDbProxy {
     body: Body,
     rawBody: string,
     headers: IncomingHttpHeaders,
+    context: CallContext,
   ): Promise<BackendResponse> {
     switch (target) {
       case "CreateTable":
@@ -145,7 +174,7 @@ export class DynamoDbProxy {
       case "PutItem":
       case "UpdateItem":
       case "DeleteItem":
-        return this.writeItem(target, body, rawBody, headers);
+        return this.writeItem(target, body, rawBody, headers, context.userIdentity);
       case "BatchWriteItem":
         return this.batchWriteItem(body, rawBody, headers);
       case "TransactWriteItems":
@@ -171,6 +200,10 @@ export class DynamoDbProxy {
           ),
         );
       }
+      case "UpdateTimeToLive":
+        return this.ttl.update(body);
+      case "DescribeTimeToLive":
+        return this.ttl.describe(body);
       default:
         return this.backend.dispatch(target, rawBody, headers);
     }
@@ -188,7 +221,7 @@ export class DynamoDbProxy {
   }
 
   private async createTable(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
-    const spec = parseStreamSpecification(body.StreamSpecification);
+    const spec = parseStreamSpecification(body.StreamSpecification, "create");
     const response = await this.backend.dispatch("CreateTable", rawBody, headers);
     return this.mapTableResponse(response, "TableDescription", (table) => {
       if (spec?.StreamEnabled) this.createStream(table, spec.StreamViewType!);
@@ -196,7 +229,7 @@ export class DynamoDbProxy {
   }
 
   private async updateTable(body: Body, headers: IncomingHttpHeaders) {
-    const spec = parseStreamSpecification(body.StreamSpecification);
+    const spec = parseStreamSpecification(body.StreamSpecification, "update");
     const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
     const rest = { ...body };
     delete rest.StreamSpecification;
@@ -206,17 +239,18 @@ export class DynamoDbProxy {
       "GlobalSecondaryIndexUpdates",
       "SSESpecification",
     ].some((k) => rest[k] !== undefined);
-    if (!spec || !tableName)
-      return this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers);
+    if (!spec || !tableName) {
+      // Any other change (indexes, billing) still reports the table's stream.
+      const response = await this.backend.dispatch("UpdateTable", JSON.stringify(rest), headers);
+      return this.mapTableResponse(response, "TableDescription", () => {});
+    }
 
     const current = this.streams.enabledFor(tableName);
     if (spec.StreamEnabled && current) {
       throw validationError(`Table already has an enabled stream: TableName: ${tableName}`);
     }
     if (!spec.StreamEnabled && !current) {
-      throw validationError(
-        `Table does not have an enabled stream to disable: TableName: ${tableName}`,
-      );
+      throw validationError(`Table has no stream to disable: TableName: ${tableName}`);
     }
     // dynalite knows nothing of streams: a streams-only update is answered from DescribeTable.
     const response = otherChanges
@@ -297,6 +331,7 @@ export class DynamoDbProxy {
     body: Body,
     rawBody: string,
     headers: IncomingHttpHeaders,
+    userIdentity?: UserIdentity,
   ): Promise<BackendResponse> {
     const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
     const table = tableName ? await this.catalog.shape(tableNameOf(tableName)) : undefined;
@@ -304,7 +339,7 @@ export class DynamoDbProxy {
     if (!tableName || !table || !isItem(source)) {
       return this.backend.dispatch(target, rawBody, headers);
     }
-    const capture = this.capture(table, tableName, source);
+    const capture = { ...this.capture(table, tableName, source), userIdentity };
     const returnValues = body.ReturnValues;
     const mode = body.ReturnConsumedCapacity;
     // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
@@ -452,7 +487,12 @@ export class DynamoDbProxy {
       captures.forEach((c, i) => {
         const { oldImage, newImage } = images[i]!;
         if (!c.stream || sameItem(oldImage, newImage)) return;
-        this.streams.append(c.stream, { keys: c.key, oldImage, newImage });
+        this.streams.append(c.stream, {
+          keys: c.key,
+          oldImage,
+          newImage,
+          userIdentity: c.userIdentity,
+        });
       });
       return withWriteCapacity(response, units, options.mode, options.batch);
     } finally {
@@ -485,7 +525,10 @@ export class DynamoDbProxy {
   }
 }
 
-function parseStreamSpecification(value: unknown): StreamSpecification | undefined {
+function parseStreamSpecification(
+  value: unknown,
+  call: "create" | "update",
+): StreamSpecification | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value) || typeof value.StreamEnabled !== "boolean") {
     throw validationError(
@@ -499,7 +542,18 @@ function parseStreamSpecification(value: unknown): StreamSpecification | undefin
     );
   }
   if (value.StreamEnabled && viewType === undefined) {
-    throw validationError("StreamViewType is required when StreamEnabled is true");
+    throw validationError(
+      call === "create"
+        ? "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required"
+        : "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required",
+    );
+  }
+  if (!value.StreamEnabled && viewType !== undefined) {
+    throw validationError(
+      call === "create"
+        ? "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified"
+        : "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified",
+    );
   }
   return {
     StreamEnabled: value.StreamEnabled,

@@ -6,10 +6,11 @@ import { crc32 } from "node:zlib";
 import { lockDataDir } from "../data-dir-lock.ts";
 import { AwsError, internalError, serializationError } from "./aws-error.ts";
 import { CapacityMeter, type CapacityUsage } from "./capacity.ts";
-import { DynaliteBackend } from "./dynalite-backend.ts";
+import { DynaliteBackend, INTERNAL_HEADERS } from "./dynalite-backend.ts";
 import { DynamoDbProxy } from "./dynamodb-proxy.ts";
 import { StreamStore } from "./stream-store.ts";
 import { StreamsApi } from "./streams-api.ts";
+import { TimeToLive, TTL_IDENTITY, TtlSweeper } from "./ttl.ts";
 
 export interface LocalEngineOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -24,6 +25,8 @@ export interface LocalEngineOptions {
   region?: string;
   /** Close a shard after this many records (default: only by age, ~4 h, as on AWS). */
   shardMaxRecords?: number;
+  /** Milliseconds between sweeps for items past their TTL (default 10 s; 0: only `sweepExpired`). */
+  ttlSweepIntervalMs?: number;
 }
 
 export interface LocalEngine {
@@ -37,7 +40,9 @@ export interface LocalEngine {
    * every call through the engine, whether or not it asked for ReturnConsumedCapacity.
    */
   capacity: { snapshot(): CapacityUsage; reset(): void };
-  /** Stops accepting requests, waits for those in flight, then closes the stores. */
+  /** Deletes the items past their TTL now, as the background sweep does; resolves with how many. */
+  sweepExpired(): Promise<number>;
+  /** Stops accepting requests, waits for those in flight and a TTL sweep, then closes the stores. */
   close(): Promise<void>;
 }
 
@@ -75,14 +80,26 @@ async function serve(
     ...(options.shardMaxRecords ? { shardMaxRecords: options.shardMaxRecords } : {}),
   });
   const meter = new CapacityMeter();
+  const ttl = new TimeToLive(backend, dataDir && path.join(dataDir, "ttl.json"));
   const proxy = new DynamoDbProxy(backend, store, {
     meter,
+    ttl,
     clock: options.clock ?? Date.now,
     transactionsDir: dataDir && path.join(dataDir, "transactions"),
   });
   // A transaction a crash cut short is finished before anyone can read half of it.
   await proxy.transactions.recover();
   const streamsApi = new StreamsApi(store);
+  const sweeper = new TtlSweeper({
+    backend,
+    ttl,
+    clock: options.clock ?? Date.now,
+    intervalMs: options.ttlSweepIntervalMs ?? 10_000,
+    deleteItem: (request) =>
+      proxy.handle("DeleteItem", JSON.stringify(request), INTERNAL_HEADERS, {
+        userIdentity: TTL_IDENTITY,
+      }),
+  });
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -105,6 +122,7 @@ async function serve(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  sweeper.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -112,13 +130,16 @@ async function serve(
     port,
     dynaliteEndpoint: backend.url,
     capacity: { snapshot: () => meter.snapshot(), reset: () => meter.reset() },
+    sweepExpired: () => sweeper.sweep(),
     close() {
       closing ??= (async () => {
+        const sweeping = sweeper.stop();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
         server.closeAllConnections();
         await stopped;
+        await sweeping;
         store.close();
         await backend.close();
         unlock();

@@ -12,6 +12,12 @@ export const STREAM_VIEW_TYPES: readonly StreamViewType[] = [
   "NEW_AND_OLD_IMAGES",
 ];
 
+/** Who made a change, when it was not a caller: AWS marks deletions by TTL this way. */
+export interface UserIdentity {
+  PrincipalId: string;
+  Type: string;
+}
+
 /** A stream record as the Streams API puts it on the wire. */
 export interface WireRecord {
   eventID: string;
@@ -28,6 +34,7 @@ export interface WireRecord {
     SizeBytes: number;
     StreamViewType: StreamViewType;
   };
+  userIdentity?: UserIdentity;
 }
 
 interface Entry {
@@ -189,6 +196,7 @@ export class StreamStore {
       oldImage?: Item | undefined;
       newImage?: Item | undefined;
       eventID?: string | undefined;
+      userIdentity?: UserIdentity | undefined;
     },
   ): WireRecord {
     const now = this.now();
@@ -207,7 +215,7 @@ export class StreamStore {
     }
 
     const seq = ++stream.lastSequence;
-    const { keys, oldImage, newImage } = change;
+    const { keys, oldImage, newImage, userIdentity } = change;
     const view = stream.viewType;
     const withNew = view === "NEW_IMAGE" || view === "NEW_AND_OLD_IMAGES";
     const withOld = view === "OLD_IMAGE" || view === "NEW_AND_OLD_IMAGES";
@@ -227,6 +235,7 @@ export class StreamStore {
           itemSize(keys) + (withNew ? itemSize(newImage) : 0) + (withOld ? itemSize(oldImage) : 0),
         StreamViewType: view,
       },
+      ...(userIdentity ? { userIdentity } : {}),
     };
     shard.entries.push({ seq, createdAtMs: now, record });
     this.writeLog(stream, { s: shard.shardId, t: now, r: record });
@@ -285,7 +294,9 @@ export class StreamStore {
     return {
       shardId: `shardId-${String(createdAtMs).padStart(20, "0")}-${randomUUID().slice(0, 8)}`,
       parentShardId,
-      startingSequenceNumber: stream.lastSequence + 1n,
+      // The start is a position of its own that no record takes: AT_ and AFTER_SEQUENCE_NUMBER
+      // at a shard's StartingSequenceNumber both read its first record, even one not yet written.
+      startingSequenceNumber: ++stream.lastSequence,
       createdAtMs,
       trimmedThrough: 0n,
       entries: [],

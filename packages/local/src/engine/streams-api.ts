@@ -13,12 +13,17 @@ import {
   type StreamStore,
   type WireRecord,
 } from "./stream-store.ts";
+import { tableNameOf } from "./table-catalog.ts";
 
 export const ITERATOR_TTL_MS = 15 * 60 * 1000;
 const MAX_RECORDS = 1000;
 // GetRecords returns at most 1 MB of records, like AWS.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const ITERATOR_TYPES = ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"];
+const SHARD_FILTER_TYPES = ["CHILD_SHARDS"];
+/** `<table ARN>/stream/<label>`: anything else is not a stream ARN at all (ValidationException). */
+const STREAM_ARN =
+  /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}\/stream\/\S+$/;
 
 type Input = Record<string, unknown>;
 
@@ -50,7 +55,8 @@ export class StreamsApi {
   }
 
   private listStreams(input: Input): object {
-    const tableName = optionalString(input, "TableName");
+    const nameOrArn = optionalString(input, "TableName");
+    const tableName = nameOrArn && tableNameOf(nameOrArn);
     const limit = optionalLimit(input, 100);
     const exclusiveStart = optionalString(input, "ExclusiveStartStreamArn");
     let streams = this.store.list().filter((s) => !tableName || s.tableName === tableName);
@@ -75,9 +81,14 @@ export class StreamsApi {
     const stream = this.stream(requiredString(input, "StreamArn"));
     const limit = optionalLimit(input, 100);
     const exclusiveStart = optionalString(input, "ExclusiveStartShardId");
+    const childrenOf = shardFilterParent(input.ShardFilter);
     let shards = stream.shards;
-    if (exclusiveStart)
-      shards = shards.slice(shards.findIndex((s) => s.shardId === exclusiveStart) + 1);
+    if (childrenOf !== undefined) shards = shards.filter((s) => s.parentShardId === childrenOf);
+    if (exclusiveStart) {
+      // A shard ID the stream does not hold starts past every shard, as on AWS.
+      const index = shards.findIndex((s) => s.shardId === exclusiveStart);
+      shards = index < 0 ? [] : shards.slice(index + 1);
+    }
     const page = shards.slice(0, limit);
     return {
       StreamDescription: {
@@ -197,6 +208,7 @@ export class StreamsApi {
   }
 
   private stream(arn: string): StreamState {
+    if (!STREAM_ARN.test(arn)) throw validationError("Invalid StreamArn");
     const stream = this.store.get(arn);
     if (!stream) throw resourceNotFound(`Requested resource not found: Stream: ${arn} not found`);
     return stream;
@@ -211,6 +223,26 @@ export class StreamsApi {
     }
     return shard;
   }
+}
+
+/** `ShardFilter: {Type: "CHILD_SHARDS", ShardId}` → that shard's ID; no filter → undefined. */
+function shardFilterParent(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw validationError("ShardFilter must be an object");
+  }
+  const filter = value as Input;
+  const type = filter.Type;
+  if (typeof type !== "string" || !SHARD_FILTER_TYPES.includes(type)) {
+    throw validationError(
+      `1 validation error detected: Value '${String(type)}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [${SHARD_FILTER_TYPES.join(", ")}]`,
+    );
+  }
+  const shardId = filter.ShardId;
+  if (typeof shardId !== "string" || shardId.length === 0) {
+    throw validationError("ShardFilter of type CHILD_SHARDS requires a ShardId");
+  }
+  return shardId;
 }
 
 function horizonOf(shard: ShardState): bigint {
