@@ -594,7 +594,9 @@ describe("transactions", () => {
         ],
       }),
     );
-    const byTable = Object.fromEntries((out.ConsumedCapacity ?? []).map((c) => [c.TableName, c]));
+    const byTable: Record<string, ConsumedCapacity> = Object.fromEntries(
+      (out.ConsumedCapacity ?? []).map((c) => [c.TableName!, c]),
+    );
     expect(byTable[PLAIN]).toMatchObject({
       CapacityUnits: 8,
       ReadCapacityUnits: 4,
