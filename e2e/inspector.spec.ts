@@ -215,5 +215,5 @@ test("the failures panel says when nothing failed, and when it cannot tell", asy
     status: 500,
     json: { error: { code: "internal_error", message: "Something went wrong on our side." } },
   };
-  await expect(panel.getByRole("alert")).toContainText("Could not read the failure destination");
+  await expect(panel.getByRole("alert")).toContainText("Could not read the quarantine");
 });
