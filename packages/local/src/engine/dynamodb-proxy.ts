@@ -1,9 +1,13 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
 import { validationError } from "./aws-error.ts";
+import { CapacityMeter } from "./capacity.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import { normalizeItem, sameItem, type Item } from "./item-size.ts";
 import { KeyLock } from "./key-lock.ts";
+import { meteredRead } from "./read-capacity.ts";
+import { keyOf, lockKeyOf, TableCatalog, tableNameOf, type TableShape } from "./table-catalog.ts";
+import { conditionFailed, meterWrites, withWriteCapacity } from "./write-capacity.ts";
 import {
   STREAM_VIEW_TYPES,
   type StreamState,
@@ -18,7 +22,10 @@ interface StreamSpecification {
   StreamViewType?: StreamViewType;
 }
 
-/** What a captured write answered, and the images of each item it touched when it succeeded. */
+/**
+ * What a captured write answered, and the images of each item it touched when it succeeded (or,
+ * when its condition failed, the item as it stayed: a failed condition is billed too).
+ */
 interface CapturedWrite {
   response: BackendResponse;
   images?: { oldImage?: Item | undefined; newImage?: Item | undefined }[];
@@ -29,9 +36,11 @@ const OLD_OR_NONE = [undefined, "NONE", "ALL_OLD"] as const;
 const ALL_OR_NONE = [undefined, "NONE", "ALL_OLD", "ALL_NEW"] as const;
 const isOneOf = (value: unknown, options: readonly unknown[]) => options.includes(value);
 
-/** One item write to capture: which table, which key, and its stream. */
+/** One item write to capture: which table (the name as the caller gave it), which key, its stream. */
 interface Capture {
-  stream: StreamState;
+  table: TableShape;
+  tableName: string;
+  stream: StreamState | undefined;
   key: Item;
   lockKey: string;
 }
@@ -48,6 +57,8 @@ export class DynamoDbProxy {
   constructor(
     private readonly backend: DynaliteBackend,
     private readonly streams: StreamStore,
+    private readonly meter = new CapacityMeter(),
+    private readonly catalog = new TableCatalog(backend),
   ) {}
 
   async handle(
@@ -66,12 +77,25 @@ export class DynamoDbProxy {
 
     switch (target) {
       case "CreateTable":
-        return this.createTable(body, rawBody, headers);
+        return this.changingTable(body, this.createTable(body, rawBody, headers));
       case "UpdateTable":
-        return this.updateTable(body, headers);
-      case "DescribeTable":
+        return this.changingTable(body, this.updateTable(body, headers));
       case "DeleteTable":
+        return this.changingTable(body, this.withStreamDescription(target, body, rawBody, headers));
+      case "DescribeTable":
         return this.withStreamDescription(target, body, rawBody, headers);
+      case "GetItem":
+      case "BatchGetItem":
+      case "Query":
+      case "Scan":
+        return meteredRead(
+          target,
+          body,
+          rawBody,
+          (request) => this.backend.dispatch(target, request, headers),
+          this.catalog,
+          this.meter,
+        );
       case "PutItem":
       case "UpdateItem":
       case "DeleteItem":
@@ -84,6 +108,15 @@ export class DynamoDbProxy {
   }
 
   // --- tables ------------------------------------------------------------------------------
+
+  /** A table's shape changes with CreateTable, UpdateTable and DeleteTable: forget it after. */
+  private async changingTable(body: Body, call: Promise<BackendResponse>) {
+    try {
+      return await call;
+    } finally {
+      if (typeof body.TableName === "string") this.catalog.invalidate(tableNameOf(body.TableName));
+    }
+  }
 
   private async createTable(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
     const spec = parseStreamSpecification(body.StreamSpecification);
@@ -196,31 +229,39 @@ export class DynamoDbProxy {
     rawBody: string,
     headers: IncomingHttpHeaders,
   ): Promise<BackendResponse> {
-    const stream =
-      typeof body.TableName === "string" ? this.streams.enabledFor(body.TableName) : undefined;
+    const tableName = typeof body.TableName === "string" ? body.TableName : undefined;
+    const table = tableName ? await this.catalog.shape(tableNameOf(tableName)) : undefined;
     const source = target === "PutItem" ? body.Item : body.Key;
-    if (!stream || !isItem(source)) return this.backend.dispatch(target, rawBody, headers);
-    const capture = this.capture(stream, source);
+    if (!tableName || !table || !isItem(source)) {
+      return this.backend.dispatch(target, rawBody, headers);
+    }
+    const capture = this.capture(table, tableName, source);
     const returnValues = body.ReturnValues;
+    const mode = body.ReturnConsumedCapacity;
     // Fast paths: let dynalite hand back the image we lack through ReturnValues, and answer the
     // caller with what it asked for. Other ReturnValues take the general path (read, write, read).
     if (target !== "UpdateItem" && isOneOf(returnValues, OLD_OR_NONE)) {
-      return this.captured([capture], async () => {
-        const response = await this.backend.dispatch(
-          target,
-          JSON.stringify({ ...body, ReturnValues: "ALL_OLD" }),
-          headers,
-        );
-        if (response.statusCode !== 200) return { response };
-        const output = JSON.parse(response.body) as { Attributes?: Item };
-        const oldImage = output.Attributes;
-        if (returnValues !== "ALL_OLD") delete output.Attributes;
-        const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
-        return {
-          response: { ...response, body: JSON.stringify(output) },
-          images: [{ oldImage, newImage }],
-        };
-      });
+      return this.captured(
+        [capture],
+        async () => {
+          const response = await this.backend.dispatch(
+            target,
+            JSON.stringify({ ...body, ReturnValues: "ALL_OLD" }),
+            headers,
+          );
+          if (response.statusCode !== 200) return this.failed(response, [capture]);
+          const output = JSON.parse(response.body) as { Attributes?: Item };
+          const oldImage = output.Attributes;
+          const strip = oldImage !== undefined && returnValues !== "ALL_OLD";
+          if (strip) delete output.Attributes;
+          const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
+          return {
+            response: strip ? { ...response, body: JSON.stringify(output) } : response,
+            images: [{ oldImage, newImage }],
+          };
+        },
+        { mode },
+      );
     }
     if (target === "UpdateItem" && isOneOf(returnValues, ALL_OR_NONE)) {
       return this.captured(
@@ -228,7 +269,7 @@ export class DynamoDbProxy {
         async (before) => {
           const request = JSON.stringify({ ...body, ReturnValues: "ALL_NEW" });
           const response = await this.backend.dispatch(target, request, headers);
-          if (response.statusCode !== 200) return { response };
+          if (response.statusCode !== 200) return this.failed(response, [capture], before);
           const output = JSON.parse(response.body) as { Attributes?: Item };
           const newImage = output.Attributes;
           const oldImage = before[0];
@@ -239,41 +280,75 @@ export class DynamoDbProxy {
             images: [{ oldImage, newImage }],
           };
         },
-        { readBefore: true },
+        { readBefore: true, mode },
       );
     }
     const write = () => this.backend.dispatch(target, rawBody, headers);
-    return this.captured([capture], this.readAround([capture], write), { readBefore: true });
+    return this.captured([capture], this.readAround([capture], write), { readBefore: true, mode });
   }
 
   private async batchWriteItem(body: Body, rawBody: string, headers: IncomingHttpHeaders) {
     const captures: Capture[] = [];
+    const newImages: (Item | undefined)[] = [];
     const requestItems = isObject(body.RequestItems) ? body.RequestItems : {};
+    const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
     for (const [tableName, requests] of Object.entries(requestItems)) {
-      const stream = this.streams.enabledFor(tableName);
-      if (!stream || !Array.isArray(requests)) continue;
+      const table = await this.catalog.shape(tableNameOf(tableName));
+      // Unknown table or malformed request: dynalite says why, and nothing is written.
+      if (!table || !Array.isArray(requests)) return write();
       for (const request of requests as unknown[]) {
-        if (!isObject(request)) continue;
-        const source = isObject(request.PutRequest)
-          ? request.PutRequest.Item
-          : isObject(request.DeleteRequest)
-            ? request.DeleteRequest.Key
-            : undefined;
-        if (isItem(source)) captures.push(this.capture(stream, source));
+        if (!isObject(request)) return write();
+        const put = isObject(request.PutRequest) ? request.PutRequest.Item : undefined;
+        const source =
+          put ?? (isObject(request.DeleteRequest) ? request.DeleteRequest.Key : undefined);
+        if (!isItem(source)) return write();
+        captures.push(this.capture(table, tableName, source));
+        newImages.push(isItem(put) ? put : undefined);
       }
     }
-    const write = () => this.backend.dispatch("BatchWriteItem", rawBody, headers);
     if (captures.length === 0) return write();
-    return this.captured(captures, this.readAround(captures, write), { readBefore: true });
+    // dynalite applies every request of a batch or none (it never leaves UnprocessedItems), so
+    // the new images are the requests' items: no read after the write.
+    return this.captured(
+      captures,
+      async (before) => {
+        const response = await write();
+        if (response.statusCode !== 200 || before.length === 0) return { response };
+        const images = captures.map((_, i) => {
+          const put = newImages[i];
+          return { oldImage: before[i], newImage: put && normalizeItem(put) };
+        });
+        return { response, images };
+      },
+      { readBefore: true, mode: body.ReturnConsumedCapacity, batch: true },
+    );
   }
 
-  private capture(stream: StreamState, source: Item): Capture {
-    const key: Item = {};
-    for (const { AttributeName } of stream.keySchema) {
-      const value = AttributeName ? source[AttributeName] : undefined;
-      if (AttributeName && value) key[AttributeName] = value;
-    }
-    return { stream, key, lockKey: `${stream.tableName}\u0000${JSON.stringify(key)}` };
+  private capture(table: TableShape, tableName: string, source: Item): Capture {
+    const key = keyOf(table, source);
+    return {
+      table,
+      tableName,
+      stream: this.streams.enabledFor(table.tableName),
+      key,
+      lockKey: lockKeyOf(table.tableName, key),
+    };
+  }
+
+  /** A write dynalite refused: billed when its condition failed, on the item as it stayed. */
+  private async failed(
+    response: BackendResponse,
+    captures: Capture[],
+    before?: (Item | undefined)[],
+  ): Promise<CapturedWrite> {
+    if (!conditionFailed(response) || before?.length === 0) return { response };
+    const items = before ?? (await Promise.all(captures.map((c) => this.readItem(c))));
+    if (items.some((item) => item === INVALID)) return { response };
+    const images = (items as (Item | undefined)[]).map((item) => ({
+      oldImage: item,
+      newImage: item,
+    }));
+    return { response, images };
   }
 
   /**
@@ -283,7 +358,7 @@ export class DynamoDbProxy {
   private async captured(
     captures: Capture[],
     write: (before: (Item | undefined)[]) => Promise<CapturedWrite>,
-    options: { readBefore?: boolean } = {},
+    options: { readBefore?: boolean; mode?: unknown; batch?: boolean } = {},
   ): Promise<BackendResponse> {
     const release = await this.locks.acquire(captures.map((c) => c.lockKey));
     try {
@@ -295,13 +370,15 @@ export class DynamoDbProxy {
         before = read as (Item | undefined)[];
       }
       const { response, images } = await write(before);
-      if (response.statusCode !== 200 || !images) return response;
+      if (!images) return response;
+      const units = meterWrites(this.meter, captures, images);
+      if (response.statusCode !== 200) return response;
       captures.forEach((c, i) => {
         const { oldImage, newImage } = images[i]!;
-        if (sameItem(oldImage, newImage)) return;
+        if (!c.stream || sameItem(oldImage, newImage)) return;
         this.streams.append(c.stream, { keys: c.key, oldImage, newImage });
       });
-      return response;
+      return withWriteCapacity(response, units, options.mode, options.batch);
     } finally {
       release();
     }
@@ -311,7 +388,8 @@ export class DynamoDbProxy {
   private readAround(captures: Capture[], write: () => Promise<BackendResponse>) {
     return async (before: (Item | undefined)[]): Promise<CapturedWrite> => {
       const response = await write();
-      if (response.statusCode !== 200 || before.length === 0) return { response };
+      if (response.statusCode !== 200) return this.failed(response, captures, before);
+      if (before.length === 0) return { response };
       const after = await Promise.all(captures.map((c) => this.readItem(c)));
       const images = captures.map((_, i) => {
         const newImage = after[i];
@@ -323,7 +401,7 @@ export class DynamoDbProxy {
 
   private async readItem(c: Capture): Promise<Item | undefined | typeof INVALID> {
     const result = await this.backend.call<{ Item?: Item }>("GetItem", {
-      TableName: c.stream.tableName,
+      TableName: c.table.tableName,
       Key: c.key,
       ConsistentRead: true,
     });

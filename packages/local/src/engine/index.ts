@@ -5,6 +5,7 @@ import path from "node:path";
 import { crc32 } from "node:zlib";
 import { lockDataDir } from "../data-dir-lock.ts";
 import { AwsError, internalError, serializationError } from "./aws-error.ts";
+import { CapacityMeter, type CapacityUsage } from "./capacity.ts";
 import { DynaliteBackend } from "./dynalite-backend.ts";
 import { DynamoDbProxy } from "./dynamodb-proxy.ts";
 import { StreamStore } from "./stream-store.ts";
@@ -31,6 +32,11 @@ export interface LocalEngine {
   port: number;
   /** dynalite's own loopback endpoint, without streams (for side-by-side benchmarks). */
   dynaliteEndpoint: string;
+  /**
+   * Capacity units billed as AWS bills them (indexes and transactions included), per table, for
+   * every call through the engine, whether or not it asked for ReturnConsumedCapacity.
+   */
+  capacity: { snapshot(): CapacityUsage; reset(): void };
   /** Stops accepting requests, waits for those in flight, then closes the stores. */
   close(): Promise<void>;
 }
@@ -68,7 +74,8 @@ async function serve(
     region,
     ...(options.shardMaxRecords ? { shardMaxRecords: options.shardMaxRecords } : {}),
   });
-  const proxy = new DynamoDbProxy(backend, store);
+  const meter = new CapacityMeter();
+  const proxy = new DynamoDbProxy(backend, store, meter);
   const streamsApi = new StreamsApi(store);
 
   let inFlight = 0;
@@ -98,6 +105,7 @@ async function serve(
     endpoint: `http://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     dynaliteEndpoint: backend.url,
+    capacity: { snapshot: () => meter.snapshot(), reset: () => meter.reset() },
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
