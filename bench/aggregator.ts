@@ -24,6 +24,7 @@ import {
   type KeysAndAttributes,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
 import { dynamo } from "@streamboard/core/dynamo";
 import { describeRecordProblem } from "@streamboard/core/failures";
 import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
@@ -178,17 +179,35 @@ async function withStack<T>(run: (stack: Stack) => Promise<T>): Promise<T> {
   }
 }
 
-function startAggregator(stack: Stack): StreamRunner {
+interface Subscriber {
+  runner: StreamRunner;
+  /** Invocations of the handler, and their durations summed (what Lambda bills as duration). */
+  handler: { invocations: number; ms: number };
+}
+
+/** A subscriber of GameScoreRecords' stream with the project's settings, as `npm run dev` runs one. */
+function subscribe(
+  stack: Stack,
+  handler: StreamHandler,
+  explainFailure?: (record: DynamoDBRecord) => string | undefined,
+): Subscriber {
+  const busy = { invocations: 0, ms: 0 };
   const runner = startStreamRunner({
     tableName: tableName("GameScoreRecords"),
-    handler: aggregator,
+    handler,
     settings: aggregatorSubscription,
-    explainFailure: describeRecordProblem,
+    ...(explainFailure ? { explainFailure } : {}),
     logger: quietLogger,
+    onBatch: (info) => {
+      busy.invocations++;
+      busy.ms += info.durationMs;
+    },
   });
   stack.runners.push(runner);
-  return runner;
+  return { runner, handler: busy };
 }
+
+const startAggregator = (stack: Stack) => subscribe(stack, aggregator, describeRecordProblem);
 
 /**
  * The peer, shaped like AWS's 2015 sample: for every INSERT one `ADD TotalScore :s, GamesPlayed
@@ -450,6 +469,7 @@ interface SubscriberResult {
   settledMs: number | undefined;
   /** From the last write's answer to settled. */
   lagMs: number | undefined;
+  handler: Subscriber["handler"];
   exact: { exact: boolean; wrong: number };
   units: Totals | undefined;
 }
@@ -461,14 +481,8 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
     const expected = expectedOf(scores);
     const summed = aggregatorTables();
     stack.meter?.reset();
-    const aggregatorRunner = startAggregator(stack);
-    const peerRunner = startStreamRunner({
-      tableName: tableName("GameScoreRecords"),
-      handler: naivePeer,
-      settings: aggregatorSubscription,
-      logger: quietLogger,
-    });
-    stack.runners.push(peerRunner);
+    const aggregatorSide = startAggregator(stack);
+    const peerSide = subscribe(stack, naivePeer);
 
     const started = performance.now();
     const writeMs = await writeAll(scores);
@@ -479,7 +493,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
       waitSettled(stack.direct, tableName("GameScoresByUser"), expected, true, deadline),
       waitSettled(stack.direct, PEER_TABLE, expected, false, deadline),
     ]);
-    await Promise.all([aggregatorRunner.stop(), peerRunner.stop()]);
+    await Promise.all([aggregatorSide.runner.stop(), peerSide.runner.stop()]);
     const snapshot = stack.meter?.snapshot();
     return {
       writeMs,
@@ -489,6 +503,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
           tables: summed,
           settledMs: aggregatorAt && aggregatorAt - started,
           lagMs: aggregatorAt && aggregatorAt - written,
+          handler: aggregatorSide.handler,
           exact: await aggregatorExact(),
           units: snapshot && sumCapacity(snapshot, summed),
         },
@@ -497,6 +512,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
           tables: [PEER_TABLE],
           settledMs: peerAt && peerAt - started,
           lagMs: peerAt && peerAt - written,
+          handler: peerSide.handler,
           exact: await peerExact(stack.direct, expected),
           units: snapshot && sumCapacity(snapshot, [PEER_TABLE]),
         },
@@ -511,6 +527,7 @@ interface HotCase {
   name: string;
   settledMs: number | undefined;
   lagMs: number | undefined;
+  handler: Subscriber["handler"];
   exact: { exact: boolean; wrong: number };
   failed: { count: number; text: string };
   busiest: string;
@@ -542,7 +559,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
     const busiest = [...expected].reduce((a, b) => (b[1].games > a[1].games ? b : a))[0];
     const aggregates = tableName("GameScoresByUser");
     stack.meter?.reset();
-    const runner = startAggregator(stack);
+    const { runner, handler } = startAggregator(stack);
     const started = performance.now();
     await writeAll(scores);
     const written = performance.now();
@@ -566,6 +583,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
       name: spread ? "spread" : "burst",
       settledMs: settledAt && settledAt - started,
       lagMs: settledAt && settledAt - written,
+      handler,
       exact: await aggregatorExact(),
       failed: await failedRecords(stack, runner),
       busiest,
@@ -634,7 +652,7 @@ const within = (promise: Promise<unknown>, ms: number) =>
 
 async function poisonOnBusyStream(): Promise<PoisonResult> {
   return withStack(async (stack) => {
-    const runner = startAggregator(stack);
+    const { runner } = startAggregator(stack);
     const stop = new AbortController();
     let busyWritten = 0;
     const rand = random(SEED + 2);
@@ -700,6 +718,9 @@ aggregator bench — legend
                  (TotalScore, GamesPlayed; the aggregator also BestScore), polled every ${POLL_MS} ms;
                  "—" = not within BENCH_SETTLE_TIMEOUT_S (${SETTLE_TIMEOUT_MS / 1000} s) after the last write
   lag s          the same, from the last write's answer (what the subscriber adds to the writes)
+  handler s      time in the handler, invocations summed (what Lambda bills; wall time in this
+                 shared process, so writers and the other subscriber inflate it), and
+                 (in brackets) the number of invocations
   exact          after the run: aggregator = core's recompute from GameScoreRecords (every ALL
                  aggregate); peer = the written totals, and no other item; (n) = players wrong
   failed         records the aggregator could not apply: its quarantine table when core has one,
@@ -715,6 +736,7 @@ aggregator bench — legend
 
 const BENCH = "aggregator";
 
+const handlerText = (h: Subscriber["handler"]) => `${seconds(h.ms)} (${h.invocations})`;
 const exactText = (e: { exact: boolean; wrong: number }) => (e.exact ? "yes" : `no (${e.wrong})`);
 
 async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
@@ -734,6 +756,7 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
         "tables summed",
         "settle s",
         "lag s",
+        "handler s",
         "exact",
         "write req",
         "WU",
@@ -746,6 +769,7 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
           r.tables.join(" + "),
           seconds(r.settledMs),
           seconds(r.lagMs),
+          handlerText(r.handler),
           exactText(r.exact),
           count(r.units?.writeRequests),
           count(r.units?.writeUnits),
@@ -757,6 +781,7 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
           "",
           ratio(agg.settledMs, peer.settledMs),
           ratio(agg.lagMs, peer.lagMs),
+          ratio(agg.handler.ms, peer.handler.ms),
           "",
           ratio(agg.units?.writeRequests, peer.units?.writeRequests),
           ratio(agg.units?.writeUnits, peer.units?.writeUnits),
@@ -835,6 +860,7 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
         "case",
         "settle s",
         "lag s",
+        "handler s",
         "exact",
         "failed",
         "busiest player",
@@ -849,6 +875,7 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
           h.name,
           seconds(h.settledMs),
           seconds(h.lagMs),
+          handlerText(h.handler),
           exactText(h.exact),
           String(h.failed.count),
           h.busiest,
@@ -862,6 +889,7 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
           "burst / spread",
           ratio(burst.settledMs, spread.settledMs),
           ratio(burst.lagMs, spread.lagMs),
+          ratio(burst.handler.ms, spread.handler.ms),
           "",
           "",
           "",
