@@ -34,6 +34,7 @@ import { tables, toCreateTableInput, type TableId } from "@streamboard/core/tabl
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import { monotonicFactory } from "ulid";
 import { ensureTables } from "../packages/local/src/bootstrap.ts";
+import type { CapacityUsage } from "../packages/local/src/engine/capacity.ts";
 import { startLocalEngine, type LocalEngine } from "../packages/local/src/engine/index.ts";
 import { itemSize } from "../packages/local/src/engine/item-size.ts";
 import {
@@ -85,7 +86,7 @@ const POLL_MS = 200;
 const PRICE = {
   writePerMillion: envNumber("BENCH_WRU_USD", 0.625),
   readPerMillion: envNumber("BENCH_RRU_USD", 0.125),
-  source: "us-east-1 on-demand list price (since 2024-11-01; looked up 2026-12-01)",
+  source: "us-east-1 on-demand list prices since 2024-11-01, looked up 2026-12-01",
 };
 
 const PEER_TABLE = "NaivePeerScoresByUser";
@@ -94,32 +95,11 @@ const BOARD_INDEX = "ByPeriodTotal" satisfies keyof typeof tables.GameScoresByUs
 const QUARANTINE_ID = (Object.keys(tables) as TableId[]).find((id) => /quarantine/i.test(id));
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
-// --- the engine's capacity meter, read structurally --------------------------------------------
+// --- the engine's capacity meter ---------------------------------------------------------------
 
-interface Units {
+interface Totals {
   readUnits: number;
   writeUnits: number;
-}
-interface TableCapacity extends Units {
-  readRequests: number;
-  writeRequests: number;
-  indexes: Record<string, Units>;
-}
-/** `engine.capacity` (packages/local/src/engine/capacity.ts) as this bench relies on it. */
-interface CapacityMeter {
-  snapshot(): Record<string, TableCapacity>;
-  reset(): void;
-}
-
-/** The engine's meter, or undefined while the engine has none. */
-function meterOf(engine: LocalEngine): CapacityMeter | undefined {
-  const meter = (engine as unknown as { capacity?: Partial<CapacityMeter> }).capacity;
-  return typeof meter?.snapshot === "function" && typeof meter.reset === "function"
-    ? (meter as CapacityMeter)
-    : undefined;
-}
-
-interface Totals extends Units {
   readRequests: number;
   writeRequests: number;
 }
@@ -128,7 +108,7 @@ interface Totals extends Units {
  * Units of the named tables (keys may be names or table ARNs). The meter's table figures include
  * their indexes' units (as ConsumedCapacity's total does); `indexes` only splits them.
  */
-function sumCapacity(snapshot: Record<string, TableCapacity>, names: readonly string[]): Totals {
+function sumCapacity(snapshot: CapacityUsage, names: readonly string[]): Totals {
   const totals: Totals = { readUnits: 0, writeUnits: 0, readRequests: 0, writeRequests: 0 };
   for (const [key, table] of Object.entries(snapshot)) {
     if (!names.some((name) => key === name || key.endsWith(`/${name}`))) continue;
@@ -148,7 +128,7 @@ const aggregatorTables = () =>
 
 interface Stack {
   engine: LocalEngine;
-  meter: CapacityMeter | undefined;
+  meter: LocalEngine["capacity"];
   /** dynalite behind the engine: the harness's own reads, which the meter must not count. */
   direct: DynamoDBClient;
   runners: StreamRunner[];
@@ -160,7 +140,7 @@ async function withStack<T>(run: (stack: Stack) => Promise<T>): Promise<T> {
   const engine = await startLocalEngine({ port: 0, inMemory: true });
   const stack: Stack = {
     engine,
-    meter: meterOf(engine),
+    meter: engine.capacity,
     direct: new DynamoDBClient({
       endpoint: engine.dynaliteEndpoint,
       region: "us-east-1",
@@ -417,40 +397,30 @@ async function failedRecords(stack: Stack, runner: StreamRunner) {
   };
 }
 
-/**
- * Read units of one call: the meter, reset around it, when the engine has one; else what the
- * response's ConsumedCapacity says (dynalite's estimate), labelled as such.
- */
+/** Read units of one call, from the meter reset around it; and what its response reported. */
 async function readUnitsOf(
   stack: Stack,
   call: () => Promise<{ ConsumedCapacity?: ConsumedCapacity }>,
-): Promise<{ units: number | undefined; source: string }> {
-  stack.meter?.reset();
+): Promise<{ units: number; reported: number | undefined }> {
+  stack.meter.reset();
   const output = await call();
-  if (stack.meter) {
-    const names = Object.keys(stack.meter.snapshot());
-    return { units: sumCapacity(stack.meter.snapshot(), names).readUnits, source: "meter" };
-  }
-  const reported = output.ConsumedCapacity?.CapacityUnits;
-  return reported === undefined
-    ? { units: undefined, source: "no meter" }
-    : { units: reported, source: "ConsumedCapacity (no meter yet)" };
+  const snapshot = stack.meter.snapshot();
+  return {
+    units: sumCapacity(snapshot, Object.keys(snapshot)).readUnits,
+    reported: output.ConsumedCapacity?.CapacityUnits,
+  };
 }
 
 // --- formatting -----------------------------------------------------------------------------------
 
 const seconds = (ms: number | undefined) => (ms === undefined ? "—" : (ms / 1000).toFixed(2));
-const count = (n: number | undefined) =>
-  n === undefined ? "n/a" : String(Math.round(n * 10) / 10);
+const count = (n: number) => String(Math.round(n * 10) / 10);
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? "n/a" : `${(a / b).toFixed(2)}×`;
-const usd = (units: Totals | undefined, scores: number) =>
-  units === undefined
-    ? "n/a"
-    : `$${(
-        (units.writeUnits * PRICE.writePerMillion + units.readUnits * PRICE.readPerMillion) /
-        scores
-      ).toFixed(3)}`;
+/** Dollars per million scores for these units, at the list prices. */
+const usdPerMillion = (units: Totals, scores: number) =>
+  (units.writeUnits * PRICE.writePerMillion + units.readUnits * PRICE.readPerMillion) / scores;
+const usd = (units: Totals, scores: number) => `$${usdPerMillion(units, scores).toFixed(3)}`;
 /** Seconds for the results file; -1 when it did not happen within its timeout. */
 const secondsValue = (ms: number | undefined) =>
   ms === undefined || Number.isNaN(ms) ? -1 : Number((ms / 1000).toFixed(2));
@@ -471,7 +441,7 @@ interface SubscriberResult {
   lagMs: number | undefined;
   handler: Subscriber["handler"];
   exact: { exact: boolean; wrong: number };
-  units: Totals | undefined;
+  units: Totals;
 }
 
 async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs: number }> {
@@ -480,7 +450,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
     const scores = zipfScores(RECORDS, PLAYERS, SEED);
     const expected = expectedOf(scores);
     const summed = aggregatorTables();
-    stack.meter?.reset();
+    stack.meter.reset();
     const aggregatorSide = startAggregator(stack);
     const peerSide = subscribe(stack, naivePeer);
 
@@ -494,7 +464,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
       waitSettled(stack.direct, PEER_TABLE, expected, false, deadline),
     ]);
     await Promise.all([aggregatorSide.runner.stop(), peerSide.runner.stop()]);
-    const snapshot = stack.meter?.snapshot();
+    const snapshot = stack.meter.snapshot();
     return {
       writeMs,
       rows: [
@@ -505,7 +475,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
           lagMs: aggregatorAt && aggregatorAt - written,
           handler: aggregatorSide.handler,
           exact: await aggregatorExact(),
-          units: snapshot && sumCapacity(snapshot, summed),
+          units: sumCapacity(snapshot, summed),
         },
         {
           name: "naive peer (2015 sample)",
@@ -514,7 +484,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
           lagMs: peerAt && peerAt - written,
           handler: peerSide.handler,
           exact: await peerExact(stack.direct, expected),
-          units: snapshot && sumCapacity(snapshot, [PEER_TABLE]),
+          units: sumCapacity(snapshot, [PEER_TABLE]),
         },
       ],
     };
@@ -532,9 +502,9 @@ interface HotCase {
   failed: { count: number; text: string };
   busiest: string;
   itemBytes: number;
-  getUnits: { units: number | undefined; source: string };
-  queryUnits: { units: number | undefined; source: string };
-  units: Totals | undefined;
+  getUnits: { units: number; reported: number | undefined };
+  queryUnits: { units: number; reported: number | undefined };
+  units: Totals;
 }
 
 /** The quiet players' few records each, with the hot records in one burst in the middle. */
@@ -558,7 +528,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
     const expected = expectedOf(scores);
     const busiest = [...expected].reduce((a, b) => (b[1].games > a[1].games ? b : a))[0];
     const aggregates = tableName("GameScoresByUser");
-    stack.meter?.reset();
+    stack.meter.reset();
     const { runner, handler } = startAggregator(stack);
     const started = performance.now();
     await writeAll(scores);
@@ -575,7 +545,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
     );
     // Stopped before the single reads below, so that nothing else moves the meter.
     await runner.stop();
-    const snapshot = stack.meter?.snapshot();
+    const snapshot = stack.meter.snapshot();
     const { Item } = await stack.direct.send(
       new GetItemCommand({ TableName: aggregates, Key: allKey(busiest), ConsistentRead: true }),
     );
@@ -612,7 +582,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
           }),
         ),
       ),
-      units: snapshot && sumCapacity(snapshot, aggregatorTables()),
+      units: sumCapacity(snapshot, aggregatorTables()),
     };
   });
 }
@@ -734,17 +704,26 @@ aggregator bench — legend
                  aggregate); peer = the written totals, and no other item; (n) = players wrong
   failed         records the aggregator could not apply: its quarantine table when core has one,
                  plus the records the runner gave up on (the on-failure destination)
-  write req      write requests on the summed tables (engine meter, reset before each case)
+  write req      write requests (API calls) on the summed tables
   WU / RU        write / read units billed, table and its indexes, summed over the tables named
   $/M scores     WU × $${PRICE.writePerMillion} + RU × $${PRICE.readPerMillion} per million units, per million scores
                  written (${PRICE.source});
                  the aggregate side only: not the GameScoreRecords write, Lambda or stream reads
-  n/a            the engine has no capacity meter (engine.capacity) yet
-  The harness reads through dynalite directly, so its own polling is not metered.
+  ratios         n/a where one side is zero or did not happen
+  Units come from the engine's meter (engine.capacity), reset before each case; the harness
+  reads through dynalite directly, so its own polling is not metered.
 `;
 
 const BENCH = "aggregator";
 
+/** Whether the single reads' ConsumedCapacity said what the meter counted. */
+function agreement(cases: readonly HotCase[]): string {
+  const reads = cases.flatMap((h) => [h.getUnits, h.queryUnits]);
+  const differ = reads.filter((r) => r.reported !== r.units);
+  return differ.length === 0
+    ? "their ConsumedCapacity agrees"
+    : `ConsumedCapacity differs: ${differ.map((r) => `${r.reported} vs ${r.units}`).join(", ")}`;
+}
 const handlerText = (h: Subscriber["handler"]) => `${seconds(h.ms)} (${h.invocations})`;
 const exactText = (e: { exact: boolean; wrong: number }) => (e.exact ? "yes" : `no (${e.wrong})`);
 
@@ -780,9 +759,9 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
           seconds(r.lagMs),
           handlerText(r.handler),
           exactText(r.exact),
-          count(r.units?.writeRequests),
-          count(r.units?.writeUnits),
-          count(r.units?.readUnits),
+          count(r.units.writeRequests),
+          count(r.units.writeUnits),
+          count(r.units.readUnits),
           usd(r.units, RECORDS),
         ]),
         [
@@ -792,9 +771,9 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
           ratio(agg.lagMs, peer.lagMs),
           ratio(agg.handler.ms, peer.handler.ms),
           "",
-          ratio(agg.units?.writeRequests, peer.units?.writeRequests),
-          ratio(agg.units?.writeUnits, peer.units?.writeUnits),
-          ratio(agg.units?.readUnits, peer.units?.readUnits),
+          ratio(agg.units.writeRequests, peer.units.writeRequests),
+          ratio(agg.units.writeUnits, peer.units.writeUnits),
+          ratio(agg.units.readUnits, peer.units.readUnits),
           "",
         ],
       ],
@@ -820,24 +799,22 @@ async function reportNaiveVsAggregator(): Promise<BenchResult[]> {
     unit: "×",
     note,
   });
-  if (agg.units && peer.units) {
-    results.push(
-      {
-        bench: BENCH,
-        metric: "write units, aggregator / peer",
-        value: Number((agg.units.writeUnits / peer.units.writeUnits).toFixed(2)),
-        unit: "×",
-        note,
-      },
-      ...rows.map((r) => ({
-        bench: BENCH,
-        metric: `cost per million scores, ${r.name}`,
-        value: Number(usd(r.units, RECORDS).slice(1)),
-        unit: "USD",
-        note: `${note}; ${PRICE.source}`,
-      })),
-    );
-  }
+  results.push(
+    {
+      bench: BENCH,
+      metric: "write units, aggregator / peer",
+      value: Number((agg.units.writeUnits / peer.units.writeUnits).toFixed(2)),
+      unit: "×",
+      note,
+    },
+    ...rows.map((r) => ({
+      bench: BENCH,
+      metric: `cost per million scores, ${r.name}`,
+      value: Number(usdPerMillion(r.units, RECORDS).toFixed(3)),
+      unit: "USD",
+      note: `${note}; ${PRICE.source}`,
+    })),
+  );
   for (const r of rows) {
     results.push({
       bench: BENCH,
@@ -891,7 +868,7 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
           String(h.itemBytes),
           count(h.getUnits.units),
           count(h.queryUnits.units),
-          count(h.units?.writeUnits),
+          count(h.units.writeUnits),
           usd(h.units, scores),
         ]),
         [
@@ -905,7 +882,7 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
           ratio(burst.itemBytes, spread.itemBytes),
           ratio(burst.getUnits.units, spread.getUnits.units),
           ratio(burst.queryUnits.units, spread.queryUnits.units),
-          ratio(burst.units?.writeUnits, spread.units?.writeUnits),
+          ratio(burst.units.writeUnits, spread.units.writeUnits),
           "",
         ],
       ],
@@ -914,8 +891,8 @@ async function reportHotPlayer(): Promise<BenchResult[]> {
   console.log(
     `   failed: ${hot.map((h) => `${h.name}: ${h.failed.text}`).join("; ")}\n` +
       `   GetItem: the busiest player's ALL item, strongly consistent; top-100: Query of ` +
-      `${BOARD_INDEX}, Period ALL, highest first, Limit 100; their units from ` +
-      `${burst.getUnits.source}, the meter reset around each call. ` +
+      `${BOARD_INDEX}, Period ALL, highest first, Limit 100; their units from the meter, reset ` +
+      `around each call (${agreement(hot)}). ` +
       `WU summed over ${aggregatorTables().join(" + ")}.\n`,
   );
   const note = `${HOT_RECORDS} hot records, ${QUIET_PLAYERS} quiet players, scale ${SCALE}`;
