@@ -5,7 +5,7 @@
 // cases never mix; the two subscribers of scenario 1 share one engine and one stream.
 //
 // Sizes: BENCH_SCALE (default 1) scales them all; BENCH_RECORDS, BENCH_PLAYERS, BENCH_HOT_RECORDS,
-// BENCH_QUIET_PLAYERS, BENCH_POISON_TRIALS set one each; BENCH_SETTLE_TIMEOUT_S,
+// BENCH_QUIET_PLAYERS, BENCH_POISON_TRIALS set one each; BENCH_SETTLE_TIMEOUT_S, BENCH_STALL_S,
 // BENCH_POISON_TIMEOUT_S bound the waits; BENCH_SEED changes the workload; BENCH_SCENARIOS=1,3
 // runs only those scenarios.
 import {
@@ -72,7 +72,10 @@ const POISON_TRIALS = sized("BENCH_POISON_TRIALS", 5, 3);
 const WRITERS = Math.round(envNumber("BENCH_WRITERS", 8));
 /** Scores per second the busy stream of scenario 3 carries. */
 const BUSY_RATE = envNumber("BENCH_BUSY_RATE", 100);
-const SETTLE_TIMEOUT_MS = envNumber("BENCH_SETTLE_TIMEOUT_S", 20) * 1000;
+const SETTLE_TIMEOUT_MS = envNumber("BENCH_SETTLE_TIMEOUT_S", 120) * 1000;
+/** Give up settling when no aggregate moved for this long (below the ~13 s a shard spends
+ * retrying a failed batch with the project's settings, so a stuck shard ends the wait). */
+const STALL_MS = envNumber("BENCH_STALL_S", 10) * 1000;
 const POISON_TIMEOUT_MS = envNumber("BENCH_POISON_TIMEOUT_S", 30) * 1000;
 const SEED = Math.round(envNumber("BENCH_SEED", 42));
 const ZIPF_EXPONENT = 1;
@@ -329,9 +332,10 @@ const matches = (item: Record<string, AttributeValue> | undefined, want: Expecte
   (!best || item.BestScore?.N === String(want.best));
 
 /**
- * Polls until every player's ALL item in `table` equals what was written, or the deadline:
- * the time of the poll that saw it, or undefined. Players once right are not read again (in an
- * insert-only run an aggregate only grows towards its total); the final check reads them all.
+ * Polls until every player's ALL item in `table` equals what was written: the time of the poll
+ * that saw it; undefined once the aggregates stop moving for STALL_MS (a shard stuck retrying) or
+ * at the deadline. Players once right are not read again (in an insert-only run an aggregate only
+ * grows towards its total); the final exactness check reads them all.
  */
 async function waitSettled(
   direct: DynamoDBClient,
@@ -341,12 +345,25 @@ async function waitSettled(
   deadline: number,
 ): Promise<number | undefined> {
   const pending = new Set(expected.keys());
-  while (performance.now() < deadline) {
+  let doneGames = 0;
+  let lastObserved = -1;
+  let lastProgress = performance.now();
+  while (performance.now() < deadline && performance.now() - lastProgress < STALL_MS) {
     const items = await readAllItems(direct, table, [...pending]);
+    let pendingGames = 0;
     for (const name of [...pending]) {
-      if (matches(items.get(name), expected.get(name)!, checkBest)) pending.delete(name);
+      const item = items.get(name);
+      const want = expected.get(name)!;
+      if (matches(item, want, checkBest)) {
+        pending.delete(name);
+        doneGames += want.games;
+      } else pendingGames += Number(item?.GamesPlayed?.N ?? 0);
     }
     if (pending.size === 0) return performance.now();
+    if (doneGames + pendingGames !== lastObserved) {
+      lastObserved = doneGames + pendingGames;
+      lastProgress = performance.now();
+    }
     await sleep(POLL_MS);
   }
   return undefined;
@@ -695,7 +712,8 @@ const LEGEND = `
 aggregator bench — legend
   settle s       from the first write until every player's ALL aggregate equals what was written
                  (TotalScore, GamesPlayed; the aggregator also BestScore), polled every ${POLL_MS} ms;
-                 "—" = not within BENCH_SETTLE_TIMEOUT_S (${SETTLE_TIMEOUT_MS / 1000} s) after the last write
+                 "—" = gave up: no aggregate moved for BENCH_STALL_S (${STALL_MS / 1000} s), or not
+                 settled BENCH_SETTLE_TIMEOUT_S (${SETTLE_TIMEOUT_MS / 1000} s) after the last write
   lag s          the same, from the last write's answer (what the subscriber adds to the writes)
   handler s      time in the handler, invocations summed (what Lambda bills; wall time in this
                  shared process, so writers and the other subscriber inflate it), and
