@@ -199,6 +199,29 @@ describe("writes", () => {
     expect(old.Attributes).toEqual(sized("rv", 200));
   });
 
+  it("UpdateItem answers the ReturnValues asked for, beside its capacity", async () => {
+    await put(PLAIN, { pk: { S: "upd" }, a: { N: "1" }, b: { S: "b" } });
+    const send = (ReturnValues: "ALL_OLD" | "UPDATED_NEW" | "NONE", a: string) =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: PLAIN,
+          Key: { pk: { S: "upd" } },
+          UpdateExpression: "SET a = :a",
+          ExpressionAttributeValues: { ":a": { N: a } },
+          ReturnValues,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+    const allOld = await send("ALL_OLD", "2");
+    expect(allOld.Attributes).toEqual({ pk: { S: "upd" }, a: { N: "1" }, b: { S: "b" } });
+    expect(allOld.ConsumedCapacity).toEqual({ TableName: PLAIN, ...w(1) });
+    const updatedNew = await send("UPDATED_NEW", "3");
+    expect(updatedNew.Attributes).toEqual({ a: { N: "3" } });
+    expect(updatedNew.ConsumedCapacity).toEqual({ TableName: PLAIN, ...w(1) });
+    const none = await send("NONE", "4");
+    expect(none.Attributes).toBeUndefined();
+  });
+
   it("a failed conditional write is billed, and answers no capacity", async () => {
     await put(PLAIN, sized("cond", 1500));
     engine.capacity.reset();

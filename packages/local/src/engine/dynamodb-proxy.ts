@@ -46,10 +46,12 @@ interface Capture {
 }
 
 /**
- * DynamoDB calls: forwarded to dynalite unchanged, with two additions. Table calls report and
- * manage `StreamSpecification`; writes to a table with an enabled stream are captured. For a
- * write, under the item's lock: read the old image, forward the write, read the new image, and
- * append a record when the item changed. Failed, conditional-failed and no-op writes record nothing.
+ * DynamoDB calls: forwarded to dynalite unchanged, with three additions. Table calls report and
+ * manage `StreamSpecification`; item writes are captured. For a write, under the item's lock:
+ * learn the old image, forward the write, learn the new image (through ReturnValues where it
+ * can), bill it (capacity.ts) and, on a table with an enabled stream, append a record when the
+ * item changed. Failed, conditional-failed and no-op writes record nothing; a failed condition is
+ * billed all the same. Reads are billed by read-capacity.ts.
  */
 export class DynamoDbProxy {
   private readonly locks = new KeyLock();
@@ -250,11 +252,16 @@ export class DynamoDbProxy {
             headers,
           );
           if (response.statusCode !== 200) return this.failed(response, [capture]);
-          const output = JSON.parse(response.body) as { Attributes?: Item };
+          const output = (response.body === "{}" ? {} : JSON.parse(response.body)) as {
+            Attributes?: Item;
+          };
           const oldImage = output.Attributes;
           const strip = oldImage !== undefined && returnValues !== "ALL_OLD";
           if (strip) delete output.Attributes;
-          const newImage = target === "PutItem" ? normalizeItem(source) : undefined;
+          // Sizes do not need canonical numbers; stream images and index keys compared do.
+          const exact = capture.stream !== undefined || table.indexes.length > 0;
+          const newImage =
+            target === "PutItem" ? (exact ? normalizeItem(source) : source) : undefined;
           return {
             response: strip ? { ...response, body: JSON.stringify(output) } : response,
             images: [{ oldImage, newImage }],
