@@ -560,6 +560,11 @@ async function hotCase(spread: boolean): Promise<HotCase> {
       true,
       written + SETTLE_TIMEOUT_MS,
     );
+    // A shard still retrying its head batch when the wait ended: those records are not "failed"
+    // yet, only stuck.
+    const shards = runner.status().shards;
+    const retries = shards.reduce((n, shard) => n + shard.retries, 0);
+    const waiting = shards.reduce((n, shard) => n + shard.pending, 0);
     // Stopped before the single reads below, so that nothing else moves the meter.
     await runner.stop();
     const snapshot = stack.meter.snapshot();
@@ -572,7 +577,16 @@ async function hotCase(spread: boolean): Promise<HotCase> {
       lagMs: settledAt && settledAt - written,
       handler,
       exact: await aggregatorExact(),
-      failed: await failedRecords(stack, runner),
+      failed: await failedRecords(stack, runner).then((failed) =>
+        retries === 0
+          ? failed
+          : {
+              ...failed,
+              text:
+                `${failed.text}; when the wait ended, its shard's head batch had failed ` +
+                `${retries} time(s), ${waiting} records waiting behind it`,
+            },
+      ),
       busiest,
       itemBytes: itemSize(Item),
       getUnits: await readUnitsOf(stack, () =>
