@@ -1,6 +1,7 @@
-// `npm run bench [-- engine]`: runs the benchmarks and prints one table.
+// `npm run bench [-- engine|leaderboard|aggregator]`: runs the benchmarks and prints one table.
 import fs from "node:fs";
 import path from "node:path";
+import { benchAggregator } from "./aggregator.ts";
 import { benchEngine } from "./engine.ts";
 import { benchLeaderboard } from "./leaderboard.ts";
 import { formatTable, type BenchResult } from "./stats.ts";
@@ -8,6 +9,7 @@ import { formatTable, type BenchResult } from "./stats.ts";
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   engine: benchEngine,
   leaderboard: benchLeaderboard,
+  aggregator: benchAggregator,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,16 +17,24 @@ export const median = (values: readonly number[]) => percentile(values, 50);
 
 /** A plain-text table: what `npm run bench` prints. */
 export function formatTable(results: readonly BenchResult[]): string {
-  const rows = [
+  return formatGrid(
     ["bench", "metric", "value", "unit", "note"],
-    ...results.map((r) => [r.bench, r.metric, String(r.value), r.unit, r.note ?? ""]),
-  ];
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  const line = (row: string[]) =>
-    `| ${row.map((cell, col) => cell.padEnd(widths[col]!)).join(" | ")} |`;
+    results.map((r) => [r.bench, r.metric, String(r.value), r.unit, r.note ?? ""]),
+  );
+}
+
+/** Any rows under a header, as a plain-text table (columns padded to their widest cell). */
+export function formatGrid(
+  header: readonly string[],
+  body: readonly (readonly string[])[],
+): string {
+  const rows = [header, ...body];
+  const widths = header.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? "").length)));
+  const line = (row: readonly string[]) =>
+    `| ${widths.map((w, col) => (row[col] ?? "").padEnd(w)).join(" | ")} |`;
   return [
-    line(rows[0]!),
+    line(header),
     `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
-    ...rows.slice(1).map(line),
+    ...body.map(line),
   ].join("\n");
 }
