@@ -6,6 +6,7 @@ import {
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { randomUUID } from "node:crypto";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { dynamo } from "./dynamo.ts";
@@ -25,9 +26,10 @@ import { playerItems } from "./score.ts";
  *   mark(RecordID, aggregate) = the sequence number of the last change of that record applied
  *   to that aggregate.
  *
- * One transaction per (player, period) per batch puts the aggregate, conditional on the `Version`
- * it was computed from, and one marker per record whose changes it applies, each conditional on
- * its old mark being below the first of those changes. So the totals and the marks can never
+ * Each (player, period) of a batch is written once: its aggregate, conditional on the `Version`
+ * (and marker generation) it was computed from, and one marker per record whose changes it
+ * applies, each conditional on its old mark being below the first of those changes, all in one
+ * transaction (with other aggregates' writes: see below). So the totals and the marks can never
  * disagree: both land or neither does. A cancelled transaction says which condition failed: the
  * aggregate's (another writer got there first: read it again and recompute), or a marker's (that
  * record's change is in already: its reason carries the marker, whose sequence number tells which
@@ -55,6 +57,11 @@ import { playerItems } from "./score.ts";
  * longer deliver the change they guard. So the aggregate item stays ~200 bytes, whatever the
  * player's activity, and the board index projects only what a board row shows.
  *
+ * The aggregates a process wrote last are kept in memory (a Lambda container serves many
+ * batches), so a busy player's next batch needs no read: the write is conditional on the version
+ * and generation it was computed from, so a stale copy costs one cancelled transaction and a
+ * read, never a wrong total. Anything else that writes an aggregate must bump its Version.
+ *
  * Markers belong to a generation (`MarkGeneration` on the aggregate, part of the marker's key).
  * `reconcile --fix` rewrites an aggregate from the records with a fresh generation: it writes the
  * new generation's markers first, then the aggregate, conditional on its Version, in one step that
@@ -67,10 +74,15 @@ import { playerItems } from "./score.ts";
  * failures (throttling, conflicts, a lost connection, a race lost too often) are reported in
  * `batchItemFailures` for Lambda to retry.
  *
- * Cost, per batch and (player, period): one consistent read of the aggregate (1 read unit); one
- * transaction of 1 + records items, 2 write units per KB each (the aggregate and markers are well
- * under 1 KB), plus the index's write of the board row. A read of ByPlayer only when the best or
- * latest game was lowered or removed.
+ * Several aggregates share a transaction (up to 100 items), so a batch of 100 records over 60
+ * players is two requests, not sixty; the one-transaction-per-(player, period) suggested by the
+ * design would cost the same units in thirty times the requests. A cancellation is item by item,
+ * so the pack's other aggregates lose nothing but a round.
+ *
+ * Cost, per batch and (player, period): one consistent read of the aggregate (1 read unit) unless
+ * this process wrote it last; 2 write units per KB for the aggregate and for each record's
+ * marker (both well under 1 KB), plus the index's write of the board row. A read of ByPlayer
+ * only when the best or latest game was lowered or removed.
  */
 
 /** Markers outlive the stream's 24-hour retention, with an hour's margin for clock skew. */
@@ -78,7 +90,8 @@ const MARK_TTL_SECONDS = 25 * 60 * 60;
 /** TransactWriteItems takes at most 100 items: the aggregate and 99 markers. */
 const MARKS_PER_TRANSACTION = 99;
 const MAX_WRITE_ATTEMPTS = 10;
-const CONCURRENT_WRITES = 8;
+const CONCURRENT_READS = 8;
+const CONCURRENT_WRITES = 4;
 /** Sequence numbers are up to 40 digits: stored zero-padded, they compare as strings. */
 const SEQUENCE_WIDTH = 40;
 export const INITIAL_GENERATION = "0";
@@ -566,25 +579,70 @@ async function readPlayerRecords(
   return { ...(best !== undefined ? { best } : {}), ...(last ? { last } : {}) };
 }
 
-/** The aggregate's conditional Put: on the Version it was computed from, or on its absence. */
+/**
+ * The aggregate's conditional Put: on the Version and marker generation it was computed from, or
+ * on its absence. The generation too, because versions start again at 1 when an aggregate is
+ * created anew (a rebuilt table), and a new aggregate always gets a fresh generation.
+ */
 export function aggregatePut(
   aggregate: Aggregate,
-  expectedVersion: number | undefined,
+  expected: Pick<Aggregate, "version" | "markGeneration"> | undefined,
 ): TransactWriteItem {
-  const item = toAggregateItem({ ...aggregate, version: (expectedVersion ?? 0) + 1 });
+  const item = toAggregateItem({ ...aggregate, version: (expected?.version ?? 0) + 1 });
   return {
     Put: {
       TableName: tableName("GameScoresByUser"),
       Item: marshall(item, { removeUndefinedValues: true }),
-      ...(expectedVersion === undefined
+      ...(expected === undefined
         ? { ConditionExpression: "attribute_not_exists(PlayerName)" }
         : {
-            ConditionExpression: "Version = :version",
-            ExpressionAttributeValues: { ":version": { N: String(expectedVersion) } },
+            // Items from before markers had a table have no generation: they count as the first.
+            ConditionExpression:
+              expected.markGeneration === INITIAL_GENERATION
+                ? "Version = :version AND (attribute_not_exists(MarkGeneration) OR MarkGeneration = :generation)"
+                : "Version = :version AND MarkGeneration = :generation",
+            ExpressionAttributeValues: {
+              ":version": { N: String(expected.version) },
+              ":generation": { S: expected.markGeneration },
+            },
           }),
     },
   };
 }
+
+/**
+ * The aggregates this process wrote last, so that the next batch of a busy player needs no read:
+ * the write is conditional on the version and generation it was computed from, so a stale entry
+ * (another process wrote since, or reconcile did) costs one cancelled transaction and a read,
+ * never a wrong total. Bounded: the least recently used go first.
+ */
+class AggregateCache {
+  private readonly entries = new Map<string, Aggregate>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): Aggregate | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, aggregate: Aggregate): void {
+    this.entries.delete(key);
+    this.entries.set(key, aggregate);
+    if (this.entries.size > this.capacity) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+const cache = new AggregateCache(10_000);
 
 /** A marker item: RecordID + target → the mark, expiring when the stream can no longer deliver. */
 export function markerItem(
@@ -639,85 +697,6 @@ function cancellationReasons(error: unknown): CancellationReason[] | undefined {
 const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
 
-/**
- * Read, compute, one transaction, for one chunk of one aggregate's changes. A cancellation
- * teaches what is in already (a marker) or that the aggregate moved (its Version); the cycle runs
- * again on what is left, on the fresh item. Returns how many changes it applied.
- */
-async function applyChunk(
-  batch: Pick<PlayerBatch, "playerName" | "period">,
-  changes: RecordChange[],
-): Promise<number> {
-  /** Generation + RecordID → the mark a cancelled transaction showed. */
-  const known = new Map<string, string>();
-  for (let attempt = 1; ; attempt++) {
-    const stored = await readAggregate(batch.playerName, batch.period);
-    const generation = stored?.markGeneration ?? INITIAL_GENERATION;
-    const pending = changes.filter((c) => {
-      const mark = known.get(`${generation}\u0000${c.recordId}`);
-      return mark === undefined || mark < padSequence(c.sequenceNumber);
-    });
-    const nowDate = new Date();
-    const result = applyChanges(stored, { ...batch, changes: pending }, nowDate.toISOString());
-    if (result.applied.length === 0) return 0;
-    let next = result.aggregate;
-    if (result.recompute.best || result.recompute.last) {
-      const found = await readPlayerRecords(batch.playerName, batch.period, result.recompute);
-      next = mergeRecomputed(next, result.recompute, found);
-    }
-    const markers = markersOf(result.applied);
-    const nowSeconds = Math.floor(nowDate.getTime() / 1000);
-    try {
-      await dynamo().send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            aggregatePut(next, stored?.version),
-            ...markers.map((m) => markerPut(next, m, nowSeconds)),
-          ],
-        }),
-      );
-      return result.applied.length;
-    } catch (error) {
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
-      const reasons = cancellationReasons(error);
-      if (!reasons) {
-        if (!isTransientError(error)) throw error;
-        await backoff(attempt);
-        continue;
-      }
-      let learned = false;
-      for (const [i, marker] of markers.entries()) {
-        const reason = reasons[i + 1];
-        if (reason?.Code !== "ConditionalCheckFailed") continue;
-        const target = markTarget(batch.period, generation, batch.playerName);
-        const mark = reason.Item?.SequenceNumber?.S ?? (await readMark(marker.recordId, target));
-        if (mark !== undefined) {
-          known.set(`${generation}\u0000${marker.recordId}`, mark);
-          learned = true;
-        }
-      }
-      const aggregateMoved = reasons[0]?.Code === "ConditionalCheckFailed";
-      const onlyConditions = reasons.every(
-        (r) => !r.Code || r.Code === "None" || r.Code === "ConditionalCheckFailed",
-      );
-      if (!onlyConditions) {
-        // A conflict with a concurrent transaction, or throttling: transient by nature.
-        if (!isTransientError(error)) throw error;
-        await backoff(attempt);
-      } else if (!learned && aggregateMoved) {
-        await backoff(attempt);
-      }
-    }
-  }
-}
-
-/** Applies one aggregate's changes of a batch, in as many transactions as it takes. */
-export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ applied: number }> {
-  let applied = 0;
-  for (const chunk of chunkChanges(batch.changes)) applied += await applyChunk(batch, chunk);
-  return { applied };
-}
-
 async function forEachConcurrently<T>(
   items: T[],
   concurrency: number,
@@ -728,6 +707,214 @@ async function forEachConcurrently<T>(
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** One aggregate's chunk of changes on its way into a transaction. */
+interface Pending {
+  batch: Pick<PlayerBatch, "playerName" | "period" | "lowestSequenceNumber">;
+  changes: RecordChange[];
+  key: string;
+  /** The aggregate as last known: null until read (or taken from the cache). */
+  stored: Aggregate | undefined | null;
+  /** Generation + RecordID → the mark a cancelled transaction showed. */
+  known: Map<string, string>;
+  attempts: number;
+  /** Sent alone from now on: a pack it was in failed for good, and it may be why. */
+  alone: boolean;
+  outcome?: { ok: true; applied: number } | { ok: false; error: unknown };
+}
+
+/** One aggregate's part of a pack: its Put first, then its markers. */
+interface Part {
+  pending: Pending;
+  attempted: Aggregate | undefined;
+  next: Aggregate;
+  generation: string;
+  markers: { recordId: string; first: string; last: string }[];
+  applied: number;
+  items: TransactWriteItem[];
+}
+
+/** TransactWriteItems takes at most 100 items. */
+const ITEMS_PER_TRANSACTION = 100;
+
+/** Reads (if need be) and computes one aggregate's next state; undefined: nothing to write. */
+async function partOf(pending: Pending, nowDate: Date): Promise<Part | undefined> {
+  const { batch } = pending;
+  if (pending.stored === null) {
+    pending.stored = await readAggregate(batch.playerName, batch.period);
+  }
+  const stored = pending.stored;
+  // A new aggregate starts a generation of its own (see aggregatePut).
+  const generation = stored?.markGeneration ?? randomUUID();
+  const changes = pending.changes.filter((c) => {
+    const mark = pending.known.get(`${generation}\u0000${c.recordId}`);
+    return mark === undefined || mark < padSequence(c.sequenceNumber);
+  });
+  const result = applyChanges(stored, { ...batch, changes }, nowDate.toISOString());
+  if (result.applied.length === 0) return undefined;
+  let next: Aggregate = { ...result.aggregate, markGeneration: generation };
+  if (result.recompute.best || result.recompute.last) {
+    const found = await readPlayerRecords(batch.playerName, batch.period, result.recompute);
+    next = mergeRecomputed(next, result.recompute, found);
+  }
+  const markers = markersOf(result.applied);
+  const nowSeconds = Math.floor(nowDate.getTime() / 1000);
+  return {
+    pending,
+    attempted: stored,
+    next,
+    generation,
+    markers,
+    applied: result.applied.length,
+    items: [aggregatePut(next, stored), ...markers.map((m) => markerPut(next, m, nowSeconds))],
+  };
+}
+
+/** Parts in transactions' worth, in order; a part never spans two. */
+function packParts(parts: Part[]): Part[][] {
+  const packs: Part[][] = [];
+  let pack: Part[] = [];
+  let size = 0;
+  for (const part of parts) {
+    if (part.pending.alone) {
+      packs.push([part]);
+      continue;
+    }
+    if (size + part.items.length > ITEMS_PER_TRANSACTION) {
+      packs.push(pack);
+      pack = [];
+      size = 0;
+    }
+    pack.push(part);
+    size += part.items.length;
+  }
+  if (pack.length > 0) packs.push(pack);
+  return packs;
+}
+
+/** What a cancellation says of one part: what is in already, whether its aggregate moved. */
+async function learnFrom(part: Part, reasons: CancellationReason[]): Promise<{ moved: boolean }> {
+  const { pending, generation } = part;
+  const { batch } = pending;
+  for (const [i, marker] of part.markers.entries()) {
+    const reason = reasons[i + 1];
+    if (reason?.Code !== "ConditionalCheckFailed") continue;
+    const target = markTarget(batch.period, generation, batch.playerName);
+    const mark = reason.Item?.SequenceNumber?.S ?? (await readMark(marker.recordId, target));
+    if (mark !== undefined) pending.known.set(`${generation}\u0000${marker.recordId}`, mark);
+  }
+  const moved = reasons[0]?.Code !== "None" && reasons[0]?.Code !== undefined;
+  // Only markers failed: the aggregate read is still the one to build on.
+  pending.stored = moved ? null : part.attempted;
+  return { moved };
+}
+
+/**
+ * Applies aggregates' changes: read (or take from the cache), compute, and write each aggregate
+ * with its markers, several aggregates to a transaction (up to 100 items), so a batch of 100
+ * records over 60 players is two requests, not sixty. A cancellation says, item by item, what
+ * is in already (a marker) or which aggregate moved (its Version); the round runs again on what
+ * is left, reading only the aggregates that moved. One aggregate's trouble is not another's: a
+ * pack refused for good is split, and each of its aggregates tried alone.
+ */
+async function applyPending(all: Pending[]): Promise<void> {
+  let active = all.filter((p) => !p.outcome);
+  while (active.length > 0) {
+    const nowDate = new Date();
+    const parts: Part[] = [];
+    await forEachConcurrently(active, CONCURRENT_READS, async (pending) => {
+      try {
+        const part = await partOf(pending, nowDate);
+        if (part) parts.push(part);
+        else pending.outcome = { ok: true, applied: 0 };
+      } catch (error) {
+        pending.outcome = { ok: false, error };
+      }
+    });
+    // Stream order of first appearance: deterministic packs.
+    parts.sort((x, y) => all.indexOf(x.pending) - all.indexOf(y.pending));
+    let backOff = 0;
+    await forEachConcurrently(packParts(parts), CONCURRENT_WRITES, async (pack) => {
+      try {
+        await dynamo().send(
+          new TransactWriteItemsCommand({ TransactItems: pack.flatMap((part) => part.items) }),
+        );
+        for (const part of pack) {
+          cache.set(part.pending.key, {
+            ...part.next,
+            version: (part.attempted?.version ?? 0) + 1,
+          });
+          part.pending.outcome = { ok: true, applied: part.applied };
+        }
+        return;
+      } catch (error) {
+        for (const part of pack) cache.delete(part.pending.key);
+        const reasons = cancellationReasons(error);
+        if (!isTransientError(error)) {
+          // Refused for good: alone, an aggregate's own fault shows; in a pack, try each alone.
+          for (const part of pack) {
+            if (pack.length === 1) part.pending.outcome = { ok: false, error };
+            else part.pending.alone = true;
+            part.pending.stored = part.attempted;
+          }
+          return;
+        }
+        let offset = 0;
+        for (const part of pack) {
+          const pending = part.pending;
+          const own = reasons?.slice(offset, offset + part.items.length);
+          offset += part.items.length;
+          const moved = own ? (await learnFrom(part, own)).moved : true;
+          if (!own) pending.stored = null;
+          if (++pending.attempts >= MAX_WRITE_ATTEMPTS) {
+            pending.outcome = { ok: false, error };
+            continue;
+          }
+          const onlyConditions = (own ?? []).every(
+            (r) => !r.Code || r.Code === "None" || r.Code === "ConditionalCheckFailed",
+          );
+          // A conflict, throttling or no answer: wait before the next round. A moved aggregate
+          // with nothing learned: another writer is busy on it, give it a moment too.
+          if (!own || !onlyConditions) backOff = Math.max(backOff, pending.attempts);
+          else if (moved && own.slice(1).every((r) => r.Code !== "ConditionalCheckFailed")) {
+            backOff = Math.max(backOff, pending.attempts);
+          }
+        }
+      }
+    });
+    if (backOff > 0) await backoff(backOff);
+    active = all.filter((p) => !p.outcome);
+  }
+}
+
+function pendingOf(batch: PlayerBatch): Pending[] {
+  // One cache for every endpoint a process talks to (tests and benches start several engines).
+  const key = `${process.env.DYNAMODB_ENDPOINT ?? ""}\u0000${groupKey(batch.playerName, batch.period)}`;
+  return chunkChanges(batch.changes).map((changes) => ({
+    batch,
+    changes,
+    key,
+    stored: null,
+    known: new Map(),
+    attempts: 0,
+    alone: false,
+  }));
+}
+
+/**
+ * Applies one aggregate's changes of a batch, in as many transactions as it takes (a chunk of
+ * at most 99 records each, one after the other: each builds on the last).
+ */
+export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ applied: number }> {
+  let applied = 0;
+  for (const pending of pendingOf(batch)) {
+    pending.stored = cache.get(pending.key) ?? null;
+    await applyPending([pending]);
+    if (pending.outcome?.ok === false) throw pending.outcome.error;
+    applied += pending.outcome?.ok ? pending.outcome.applied : 0;
+  }
+  return { applied };
 }
 
 /**
@@ -744,27 +931,39 @@ export async function applyStreamBatch(records: DynamoDBRecord[]): Promise<Dynam
   for (const p of plan.poison) {
     console.warn(`[aggregate] quarantining record ${p.itemIdentifier}: ${p.reason}`);
   }
-  await forEachConcurrently(plan.batches, CONCURRENT_WRITES, async (batch) => {
-    try {
-      await applyPlayerBatch(batch);
-    } catch (error) {
-      if (isTransientError(error)) {
-        console.error(
-          `[aggregate] could not update ${batch.playerName}/${batch.period} now (from ${batch.lowestSequenceNumber})`,
-          error,
-        );
-        failed.add(batch.lowestSequenceNumber);
-        return;
-      }
-      // DynamoDB refuses this write for good (e.g. a key it cannot store): retrying cannot help.
-      const reason = `DynamoDB refused the aggregate's write: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
-      const sequenceNumbers = new Set(batch.changes.map((c) => c.sequenceNumber));
-      for (const record of records) {
-        const seq = record.dynamodb?.SequenceNumber;
-        if (seq && sequenceNumbers.has(seq)) poison.push({ record, itemIdentifier: seq, reason });
+  // A busy player's chunks go in rounds, one after the other (each builds on the last);
+  // everyone's first chunk goes in the first round.
+  const chunks = plan.batches.map(pendingOf);
+  const failedBatches = new Map<PlayerBatch, unknown>();
+  for (let round = 0; chunks.some((c) => c.length > round); round++) {
+    const current = chunks.flatMap((c, i) =>
+      c.length > round && !failedBatches.has(plan.batches[i]!) ? [c[round]!] : [],
+    );
+    for (const pending of current) pending.stored = cache.get(pending.key) ?? null;
+    await applyPending(current);
+    for (const pending of current) {
+      if (pending.outcome?.ok === false) {
+        failedBatches.set(pending.batch as PlayerBatch, pending.outcome.error);
       }
     }
-  });
+  }
+  for (const [batch, error] of failedBatches) {
+    if (isTransientError(error)) {
+      console.error(
+        `[aggregate] could not update ${batch.playerName}/${batch.period} now (from ${batch.lowestSequenceNumber})`,
+        error,
+      );
+      failed.add(batch.lowestSequenceNumber);
+      continue;
+    }
+    // DynamoDB refuses this write for good (e.g. a key it cannot store): retrying cannot help.
+    const reason = `DynamoDB refused the aggregate's write: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    const sequenceNumbers = new Set(batch.changes.map((c) => c.sequenceNumber));
+    for (const record of records) {
+      const seq = record.dynamodb?.SequenceNumber;
+      if (seq && sequenceNumbers.has(seq)) poison.push({ record, itemIdentifier: seq, reason });
+    }
+  }
   if (poison.length > 0) {
     for (const itemIdentifier of await quarantineRecords(poison, "aggregator")) {
       failed.add(itemIdentifier);

@@ -20,6 +20,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   aggregatePut,
   AggregateItem,
+  INITIAL_GENERATION,
   isLater,
   markerItem,
   markTarget,
@@ -526,7 +527,11 @@ async function fixOne(
     Object.entries(marks).map(([recordId, seq]) => markerItem(recordId, target, seq, nowSeconds)),
   );
   try {
-    await dynamo().send(new PutItemCommand(aggregatePut(aggregate, version).Put!));
+    const expected = current?.data && {
+      version: current.data.Version,
+      markGeneration: current.data.MarkGeneration ?? INITIAL_GENERATION,
+    };
+    await dynamo().send(new PutItemCommand(aggregatePut(aggregate, expected).Put!));
     return "written";
   } catch (error) {
     if (isConditionalCheckFailed(error)) return "lost_race";

@@ -39,8 +39,10 @@ async function damage(playerName: string, points: number) {
     new UpdateItemCommand({
       TableName: tableName("GameScoresByUser"),
       Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
-      UpdateExpression: "SET TotalScore = TotalScore + :d",
-      ExpressionAttributeValues: { ":d": { N: String(points) } },
+      // A writer of aggregates bumps Version, as reconcile does: the aggregator's cached copy of
+      // the item is then stale, and its next write reads the item instead of overwriting it.
+      UpdateExpression: "SET TotalScore = TotalScore + :d, Version = Version + :one",
+      ExpressionAttributeValues: { ":d": { N: String(points) }, ":one": { N: "1" } },
     }),
   );
 }

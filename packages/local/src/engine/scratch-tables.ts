@@ -56,12 +56,21 @@ export class ScratchTables {
     const table = await this.describe(tableName);
     if (!table) return undefined;
     const { name, definition } = scratchNameOf(table);
-    // Already there from an earlier run (same data dir) is as good as created now; one being
-    // deleted (its table was deleted and created again in the same instant) is waited out.
+    // Evaluations leave their scratch copies empty (transactions.ts relies on it for items that
+    // do not exist), but one cut short by a crash may not have: a scratch table from an earlier
+    // run (same data dir) is dropped and made anew. One being deleted (its table was deleted and
+    // created again in the same instant) is waited out.
+    let fresh = false;
     for (let attempt = 0; attempt < 5000; attempt++) {
       const status = await this.backend.call<{ Table?: TableDescription }>("DescribeTable", {
         TableName: name,
       });
+      if (status.ok && !fresh && status.data.Table?.TableStatus === "ACTIVE") {
+        await this.backend.call("DeleteTable", { TableName: name });
+        fresh = true;
+        continue;
+      }
+      if (!status.ok) fresh = true;
       if (status.ok && status.data.Table?.TableStatus === "ACTIVE") return name;
       if (!status.ok) {
         await this.backend.call("CreateTable", {

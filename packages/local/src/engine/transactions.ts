@@ -387,10 +387,12 @@ export class Transactions {
       throw fromBackendError(current.error);
     }
     const oldImage = current.data.Item;
-    const staged = oldImage
-      ? await backend.call("PutItem", { TableName: scratch, Item: oldImage })
-      : await backend.call("DeleteItem", { TableName: scratch, Key: key });
-    if (!staged.ok) throw fromBackendError(staged.error);
+    // No item: its scratch copy is absent already, since every evaluation removes its copy
+    // before the item's lock goes (and scratch tables start empty, scratch-tables.ts).
+    if (oldImage) {
+      const staged = await backend.call("PutItem", { TableName: scratch, Item: oldImage });
+      if (!staged.ok) throw fromBackendError(staged.error);
+    }
 
     const expressions = pick(params, [
       "ConditionExpression",
