@@ -466,15 +466,19 @@ export class Transactions {
     await gate.writing(
       writes.map((w) => w.tableName),
       async () => {
+        // Distinct items, all decided and durable in the intent: written side by side. Readers
+        // wait at the gate until every one is in.
         let written = 0;
-        for (const write of writes) {
-          const result = write.newImage
-            ? await backend.call("PutItem", { TableName: write.tableName, Item: write.newImage })
-            : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
-          // The intent stays: the next start finishes the transaction.
-          if (!result.ok) throw fromBackendError(result.error);
-          if (++written === this.crashAfterWrites) process.kill(process.pid, "SIGKILL");
-        }
+        await Promise.all(
+          writes.map(async (write) => {
+            const result = write.newImage
+              ? await backend.call("PutItem", { TableName: write.tableName, Item: write.newImage })
+              : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
+            // The intent stays: the next start finishes the transaction.
+            if (!result.ok) throw fromBackendError(result.error);
+            if (++written === this.crashAfterWrites) process.kill(process.pid, "SIGKILL");
+          }),
+        );
       },
     );
     changed.forEach(({ operation }, i) => {
