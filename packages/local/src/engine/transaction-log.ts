@@ -25,6 +25,11 @@ export interface SpentToken {
 
 export interface Intent {
   id: string;
+  /**
+   * "trying": a transaction running on the real items (transactions.ts, the fast path); `writes`
+   * then hold only the old images, and a crash undoes it. Absent: decided; a crash finishes it.
+   */
+  phase?: "trying";
   writes: IntendedWrite[];
   token?: SpentToken | undefined;
 }
@@ -34,7 +39,9 @@ const TOKENS_FILE = "tokens.jsonl";
 /**
  * Crash atomicity for transactions: before a transaction touches a real table, its final images
  * and stream records are written to a file in the data dir and fsynced; the file is removed once
- * every image is applied and every record appended. An intent left behind by a crash (kill -9,
+ * every image is applied and every record appended. (The fast path, which tries its writes on the
+ * real items, first writes the old images as a "trying" intent, undone after a crash, and turns
+ * it into the decided one with one rename once every write passed.) An intent left behind by a crash (kill -9,
  * power loss) is redone at the next start, before the engine serves: redoing is idempotent
  * (images are compared, records are looked up by event ID), so a crash during recovery is fine
  * too. Without a data dir (in memory) there is nothing to survive and nothing is written.
@@ -52,7 +59,24 @@ export class IntentLog {
   }
 
   record(writes: IntendedWrite[], token?: SpentToken): Intent {
-    const intent: Intent = { id: randomUUID(), writes, ...(token ? { token } : {}) };
+    return this.write({ id: randomUUID(), writes, ...(token ? { token } : {}) });
+  }
+
+  /** Before writes on the real items: their old images, to undo them after a crash. */
+  recordTrial(items: { tableName: string; key: Item; oldImage: Item | undefined }[]): Intent {
+    return this.write({
+      id: randomUUID(),
+      phase: "trying",
+      writes: items.map((item) => ({ ...item, newImage: item.oldImage })),
+    });
+  }
+
+  /** The trial passed: the same intent, now decided (one rename replaces it whole). */
+  decide(trial: Intent, writes: IntendedWrite[], token?: SpentToken): Intent {
+    return this.write({ id: trial.id, writes, ...(token ? { token } : {}) });
+  }
+
+  private write(intent: Intent): Intent {
     if (!this.dir) return intent;
     const file = this.fileOf(intent.id);
     const tmp = `${file}.tmp`;
@@ -126,6 +150,23 @@ export async function redoIntents(
 ): Promise<number> {
   const intents = log.pending();
   for (const intent of intents) {
+    if (intent.phase === "trying") {
+      // Cut short before it was decided: every item back as it was, no records.
+      for (const write of intent.writes) {
+        const current = await backend.call<{ Item?: Item }>("GetItem", {
+          TableName: write.tableName,
+          Key: write.key,
+          ConsistentRead: true,
+        });
+        if (!current.ok || sameItem(current.data.Item, write.oldImage)) continue;
+        const undone = write.oldImage
+          ? await backend.call("PutItem", { TableName: write.tableName, Item: write.oldImage })
+          : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
+        if (!undone.ok) throw new Error(`cannot undo a transaction: ${JSON.stringify(undone)}`);
+      }
+      log.clear({ ...intent, token: undefined });
+      continue;
+    }
     for (const write of intent.writes) {
       const current = await backend.call<{ Item?: Item }>("GetItem", {
         TableName: write.tableName,

@@ -715,8 +715,21 @@ describe("TransactWriteItems and TransactGetItems", () => {
       }
     };
     await create("pk", "S");
+    // With a ConditionCheck, a transaction is tried out on scratch copies (Puts alone run on the
+    // real items: the fast path).
     await db.send(
-      new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName, Item: key("s") } }] }),
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: key("s") } },
+          {
+            ConditionCheck: {
+              TableName,
+              Key: key("t"),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+        ],
+      }),
     );
     // dynalite's own endpoint shows what the engine hides: a table's scratch goes with it.
     const raw = clientsFor(engine.dynaliteEndpoint).db;
@@ -739,7 +752,16 @@ describe("TransactWriteItems and TransactGetItems", () => {
     await create("id", "N");
     await db.send(
       new TransactWriteItemsCommand({
-        TransactItems: [{ Put: { TableName, Item: { id: n(7), v: n(1) } } }],
+        TransactItems: [
+          { Put: { TableName, Item: { id: n(7), v: n(1) } } },
+          {
+            ConditionCheck: {
+              TableName,
+              Key: { id: n(8) },
+              ConditionExpression: "attribute_not_exists(id)",
+            },
+          },
+        ],
       }),
     );
     const { Item } = await db.send(new GetItemCommand({ TableName, Key: { id: n(7) } }));
@@ -802,11 +824,92 @@ describe("a transaction cut by kill -9", () => {
     const first = startCli(dataDir, { STREAMBOARD_ENGINE_CRASH_AFTER_WRITES: "2" });
     const { db } = clientsFor(await first.endpoint);
     const table = await createTable(db);
+    for (const pk of ["a", "b", "c", "d"]) {
+      await db.send(new PutItemCommand({ TableName: table, Item: { ...key(pk), v: n(1) } }));
+    }
+    // With a ConditionCheck: decided on scratch copies, then applied (the crash cuts the apply).
+    const increment = new TransactWriteItemsCommand({
+      ClientRequestToken: "crash-1",
+      TransactItems: [
+        ...["a", "b", "c"].map((pk) => ({
+          Update: {
+            TableName: table,
+            Key: key(pk),
+            UpdateExpression: "ADD v :one",
+            ExpressionAttributeValues: { ":one": n(1) },
+          },
+        })),
+        {
+          ConditionCheck: {
+            TableName: table,
+            Key: key("d"),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
+      ],
+    });
+    await expect(db.send(increment)).rejects.toThrow();
+    expect(await first.exited).toBe("SIGKILL");
+
+    const second = startCli(dataDir);
+    const after = clientsFor(await second.endpoint);
+    try {
+      for (const pk of ["a", "b", "c"]) {
+        const { Item } = await after.db.send(
+          new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }),
+        );
+        expect(Item).toEqual({ ...key(pk), v: n(2) });
+      }
+      const records = await streamOf(after.db, after.streams, table);
+      expect(summary(records.slice(4))).toEqual(
+        ["a", "b", "c"].map((pk) => ({
+          eventName: "MODIFY",
+          keys: key(pk),
+          oldImage: { ...key(pk), v: n(1) },
+          newImage: { ...key(pk), v: n(2) },
+        })),
+      );
+      expect(records.length).toBe(7);
+      // The client retries with its token: the restarted engine knows it was spent.
+      await after.db.send(increment);
+      for (const pk of ["a", "b", "c"]) {
+        const { Item } = await after.db.send(
+          new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }),
+        );
+        expect(Item).toEqual({ ...key(pk), v: n(2) });
+      }
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(7);
+      // The scratch table left by the first run is made anew for the second.
+      await after.db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: table,
+                Key: key("a"),
+                ConditionExpression: "v = :v",
+                ExpressionAttributeValues: { ":v": n(2) },
+              },
+            },
+          ],
+        }),
+      );
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(8);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  }, 30_000);
+
+  it("tried on the real items (no ConditionCheck) and cut short: none of it after the restart", async () => {
+    const first = startCli(dataDir, { STREAMBOARD_ENGINE_CRASH_AFTER_WRITES: "2" });
+    const { db } = clientsFor(await first.endpoint);
+    const table = await createTable(db);
     for (const pk of ["a", "b", "c"]) {
       await db.send(new PutItemCommand({ TableName: table, Item: { ...key(pk), v: n(1) } }));
     }
     const increment = new TransactWriteItemsCommand({
-      ClientRequestToken: "crash-1",
+      ClientRequestToken: "crash-2",
       TransactItems: ["a", "b", "c"].map((pk) => ({
         Update: {
           TableName: table,
@@ -822,23 +925,16 @@ describe("a transaction cut by kill -9", () => {
     const second = startCli(dataDir);
     const after = clientsFor(await second.endpoint);
     try {
+      // Two of the three writes had landed: undone, and no record of any.
       for (const pk of ["a", "b", "c"]) {
         const { Item } = await after.db.send(
           new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }),
         );
-        expect(Item).toEqual({ ...key(pk), v: n(2) });
+        expect(Item).toEqual({ ...key(pk), v: n(1) });
       }
-      const records = await streamOf(after.db, after.streams, table);
-      expect(summary(records.slice(3))).toEqual(
-        ["a", "b", "c"].map((pk) => ({
-          eventName: "MODIFY",
-          keys: key(pk),
-          oldImage: { ...key(pk), v: n(1) },
-          newImage: { ...key(pk), v: n(2) },
-        })),
-      );
-      expect(records.length).toBe(6);
-      // The client retries with its token: the restarted engine knows it was spent.
+      expect(await streamOf(after.db, after.streams, table)).toHaveLength(3);
+      // Never taken effect, so the token is not spent: the retry applies it, once.
+      await after.db.send(increment);
       await after.db.send(increment);
       for (const pk of ["a", "b", "c"]) {
         const { Item } = await after.db.send(
@@ -846,23 +942,14 @@ describe("a transaction cut by kill -9", () => {
         );
         expect(Item).toEqual({ ...key(pk), v: n(2) });
       }
-      expect(await streamOf(after.db, after.streams, table)).toHaveLength(6);
-      // The scratch table left by the first run serves the second.
-      await after.db.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: table,
-                Key: key("a"),
-                ConditionExpression: "v = :v",
-                ExpressionAttributeValues: { ":v": n(2) },
-              },
-            },
-          ],
-        }),
+      expect(summary((await streamOf(after.db, after.streams, table)).slice(3))).toEqual(
+        ["a", "b", "c"].map((pk) => ({
+          eventName: "MODIFY",
+          keys: key(pk),
+          oldImage: { ...key(pk), v: n(1) },
+          newImage: { ...key(pk), v: n(2) },
+        })),
       );
-      expect(await streamOf(after.db, after.streams, table)).toHaveLength(7);
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;
