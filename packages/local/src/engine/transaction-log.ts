@@ -159,10 +159,7 @@ export async function redoIntents(
           ConsistentRead: true,
         });
         if (!current.ok || sameItem(current.data.Item, write.oldImage)) continue;
-        const undone = write.oldImage
-          ? await backend.call("PutItem", { TableName: write.tableName, Item: write.oldImage })
-          : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
-        if (!undone.ok) throw new Error(`cannot undo a transaction: ${JSON.stringify(undone)}`);
+        await writeImage(backend, write.tableName, write.key, write.oldImage);
       }
       log.clear({ ...intent, token: undefined });
       continue;
@@ -175,10 +172,7 @@ export async function redoIntents(
       });
       if (!current.ok) continue; // the table is gone: nothing left to finish there
       if (!sameItem(current.data.Item, write.newImage)) {
-        const applied = write.newImage
-          ? await backend.call("PutItem", { TableName: write.tableName, Item: write.newImage })
-          : await backend.call("DeleteItem", { TableName: write.tableName, Key: write.key });
-        if (!applied.ok) throw new Error(`cannot redo a transaction: ${JSON.stringify(applied)}`);
+        await writeImage(backend, write.tableName, write.key, write.newImage);
       }
       const stream = write.record && streams.get(write.record.streamArn);
       if (write.record && stream?.status === "ENABLED") {
@@ -195,6 +189,19 @@ export async function redoIntents(
     log.clear(intent);
   }
   return intents.length;
+}
+
+/** Puts an item as an image says (absent: deletes it): to redo or undo a transaction's write. */
+export async function writeImage(
+  backend: DynaliteBackend,
+  tableName: string,
+  key: Item,
+  image: Item | undefined,
+): Promise<void> {
+  const result = image
+    ? await backend.call("PutItem", { TableName: tableName, Item: image })
+    : await backend.call("DeleteItem", { TableName: tableName, Key: key });
+  if (!result.ok) throw new Error(`cannot write a transaction's item: ${JSON.stringify(result)}`);
 }
 
 function syncDirectory(dir: string): void {

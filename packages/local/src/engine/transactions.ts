@@ -50,7 +50,13 @@ import {
   type TableShape,
 } from "./table-catalog.ts";
 import type { TableGate } from "./table-gate.ts";
-import { IntentLog, redoIntents, type IntendedWrite, type SpentToken } from "./transaction-log.ts";
+import {
+  IntentLog,
+  redoIntents,
+  writeImage,
+  type IntendedWrite,
+  type SpentToken,
+} from "./transaction-log.ts";
 
 type Body = Record<string, unknown>;
 type WriteKind = "Put" | "Update" | "Delete" | "ConditionCheck";
@@ -325,16 +331,7 @@ export class Transactions {
             continue;
           }
           const error = fromBackendError(result.error);
-          const failure: CancellationReason | undefined =
-            error.type === CONDITIONAL_FAILED
-              ? {
-                  Code: "ConditionalCheckFailed",
-                  Message: "The conditional request failed",
-                  ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
-                }
-              : ITEM_DEPENDENT_ERROR.test(error.message)
-                ? { Code: "ValidationError", Message: error.message }
-                : undefined;
+          const failure = cancellationReasonOf(error, operation, oldImage);
           if (!failure) thrown ??= error;
           items.push({ operation, oldImage, newImage: oldImage, failure });
         }
@@ -344,7 +341,7 @@ export class Transactions {
             tried
               .filter(({ result }) => result.ok)
               .map(({ operation, oldImage }) =>
-                restore(backend, operation.table.tableName, operation.key, oldImage),
+                writeImage(backend, operation.table.tableName, operation.key, oldImage),
               ),
           );
           this.log.clear(trial);
@@ -352,25 +349,10 @@ export class Transactions {
           return { items, applied: true };
         }
         const changed = items.filter((e) => !sameItem(e.oldImage, e.newImage));
-        const writes: IntendedWrite[] = changed.map(({ operation, oldImage, newImage }) => ({
-          tableName: operation.table.tableName,
-          key: operation.key,
-          oldImage,
-          newImage,
-          record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
-        }));
+        const writes = intendedWrites(changed);
         // Decided: from here on a crash finishes the transaction instead of undoing it.
         const intent = this.log.decide(trial, writes, token);
-        changed.forEach(({ operation }, i) => {
-          const write = writes[i]!;
-          if (!operation.stream || !write.record) return;
-          streams.append(operation.stream, {
-            keys: write.key,
-            oldImage: write.oldImage,
-            newImage: write.newImage,
-            eventID: write.record.eventID,
-          });
-        });
+        appendRecords(streams, changed, writes);
         this.log.clear(intent);
         return { items, applied: true };
       },
@@ -586,16 +568,7 @@ export class Transactions {
     await backend.call("DeleteItem", { TableName: scratch, Key: key });
     if (!result.ok) {
       const error = fromBackendError(result.error);
-      const failure: CancellationReason | undefined =
-        error.type === CONDITIONAL_FAILED
-          ? {
-              Code: "ConditionalCheckFailed",
-              Message: "The conditional request failed",
-              ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
-            }
-          : ITEM_DEPENDENT_ERROR.test(error.message)
-            ? { Code: "ValidationError", Message: error.message }
-            : undefined;
+      const failure = cancellationReasonOf(error, operation, oldImage);
       if (!failure) throw error;
       return { operation, oldImage, newImage: oldImage, failure };
     }
@@ -618,13 +591,7 @@ export class Transactions {
       if (token) this.log.rememberToken(token);
       return;
     }
-    const writes: IntendedWrite[] = changed.map(({ operation, oldImage, newImage }) => ({
-      tableName: operation.table.tableName,
-      key: operation.key,
-      oldImage,
-      newImage,
-      record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
-    }));
+    const writes = intendedWrites(changed);
     const intent = this.log.record(writes, token);
     await gate.writing(
       writes.map((w) => w.tableName),
@@ -644,16 +611,7 @@ export class Transactions {
         );
       },
     );
-    changed.forEach(({ operation }, i) => {
-      const write = writes[i]!;
-      if (!operation.stream || !write.record) return;
-      streams.append(operation.stream, {
-        keys: write.key,
-        oldImage: write.oldImage,
-        newImage: write.newImage,
-        eventID: write.record.eventID,
-      });
-    });
+    appendRecords(streams, changed, writes);
     this.log.clear(intent);
   }
 
@@ -715,17 +673,46 @@ export class Transactions {
   }
 }
 
-/** An item back to what it was (absent: deleted). */
-async function restore(
-  backend: DynaliteBackend,
-  tableName: string,
-  key: Item,
-  image: Item | undefined,
-): Promise<void> {
-  const result = image
-    ? await backend.call("PutItem", { TableName: tableName, Item: image })
-    : await backend.call("DeleteItem", { TableName: tableName, Key: key });
-  if (!result.ok) throw new Error(`cannot undo a transaction's write: ${JSON.stringify(result)}`);
+/** Why one operation cannot take effect, as a reason of a cancellation; undefined: not a reason. */
+function cancellationReasonOf(
+  error: AwsError,
+  operation: WriteOperation,
+  oldImage: Item | undefined,
+): CancellationReason | undefined {
+  if (error.type === CONDITIONAL_FAILED) {
+    return {
+      Code: "ConditionalCheckFailed",
+      Message: "The conditional request failed",
+      ...(operation.returnOldOnFailure && oldImage ? { Item: oldImage } : {}),
+    };
+  }
+  return ITEM_DEPENDENT_ERROR.test(error.message)
+    ? { Code: "ValidationError", Message: error.message }
+    : undefined;
+}
+
+/** The decided writes of the changed items, each with the stream record it owes (if any). */
+function intendedWrites(changed: Evaluated[]): IntendedWrite[] {
+  return changed.map(({ operation, oldImage, newImage }) => ({
+    tableName: operation.table.tableName,
+    key: operation.key,
+    oldImage,
+    newImage,
+    record: operation.stream && { streamArn: operation.stream.arn, eventID: newEventId() },
+  }));
+}
+
+function appendRecords(streams: StreamStore, changed: Evaluated[], writes: IntendedWrite[]) {
+  changed.forEach(({ operation }, i) => {
+    const write = writes[i]!;
+    if (!operation.stream || !write.record) return;
+    streams.append(operation.stream, {
+      keys: write.key,
+      oldImage: write.oldImage,
+      newImage: write.newImage,
+      eventID: write.record.eventID,
+    });
+  });
 }
 
 function parseItemList(value: unknown): Body[] {
