@@ -374,8 +374,6 @@ function parentsFirst(shards: Shard[]): Shard[] {
 /** One record's latest change on the stream. */
 interface LatestChange {
   sequenceNumber: string;
-  /** ApproximateCreationDateTime, epoch seconds (the marks' clock). */
-  time: number;
   /** The record's state after the change: undefined once removed, "undecodable" if it cannot be applied. */
   image: ScoreItem | "undecodable" | undefined;
   /** Every aggregate any of the record's changes on the stream concerned. */
@@ -390,7 +388,7 @@ function foldChange(latest: Map<string, LatestChange>, record: StreamRecord): vo
   if (!sequenceNumber || !recordId) return;
   let change = latest.get(recordId);
   if (!change) {
-    change = { sequenceNumber, time: 0, image: undefined, touches: new Set() };
+    change = { sequenceNumber, image: undefined, touches: new Set() };
     latest.set(recordId, change);
   }
   const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshall(image));
@@ -403,7 +401,6 @@ function foldChange(latest: Map<string, LatestChange>, record: StreamRecord): vo
     const newImage = images[1];
     const decoded = newImage && decodeScoreItem(newImage);
     change.sequenceNumber = sequenceNumber;
-    change.time = Math.floor((stream.ApproximateCreationDateTime?.getTime() ?? 0) / 1000);
     change.image =
       record.eventName === "REMOVE" || decoded === undefined
         ? undefined
