@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
@@ -9,7 +10,6 @@ import {
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -30,17 +30,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngineOptions } from "./index.ts";
-
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-const clientsFor = (endpoint: string) => ({
-  db: new DynamoDBClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 }),
-  streams: new DynamoDBStreamsClient({
-    endpoint,
-    region: "us-east-1",
-    credentials,
-    maxAttempts: 1,
-  }),
-});
+import { clientsFor } from "./test-support.ts";
 
 let tableCounter = 0;
 function tableInput(

@@ -1,23 +1,23 @@
 // Streams edge cases an independent client suite found, through the AWS SDK clients only.
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   PutItemCommand,
   UpdateTableCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type ShardIteratorType,
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
+import { clientsFor, tableActive } from "./test-support.ts";
 
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 let engine: LocalEngine;
 let db: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
@@ -25,9 +25,7 @@ let tableCounter = 0;
 
 beforeAll(async () => {
   engine = await startLocalEngine({ port: 0, inMemory: true, shardMaxRecords: 2 });
-  const config = { endpoint: engine.endpoint, region: "us-east-1", credentials, maxAttempts: 1 };
-  db = new DynamoDBClient(config);
-  streams = new DynamoDBStreamsClient(config);
+  ({ db, streams } = clientsFor(engine.endpoint));
 });
 afterAll(() => engine.close());
 
@@ -45,11 +43,7 @@ function tableInput(extra: Partial<CreateTableCommandInput> = {}): CreateTableCo
 async function createStreamed(extra: Partial<CreateTableCommandInput> = {}) {
   const input = tableInput(extra);
   const { TableDescription } = await db.send(new CreateTableCommand(input));
-  for (;;) {
-    const { Table } = await db.send(new DescribeTableCommand({ TableName: input.TableName }));
-    if (Table?.TableStatus === "ACTIVE") break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await tableActive(db, input.TableName!);
   return { name: input.TableName!, streamArn: TableDescription!.LatestStreamArn! };
 }
 
@@ -235,11 +229,7 @@ describe("StreamSpecification on CreateTable and UpdateTable", () => {
       LatestStreamLabel: streamArn.split("/stream/")[1],
       StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
     });
-    for (;;) {
-      const { Table } = await db.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableActive(db, name);
     const index = await db.send(
       new UpdateTableCommand({
         TableName: name,

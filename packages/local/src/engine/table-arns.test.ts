@@ -1,4 +1,5 @@
 // A table ARN is accepted wherever AWS accepts a table name, through the AWS SDK clients only.
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -7,7 +8,6 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -16,17 +16,17 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListStreamsCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
+import { clientsFor, tableActive } from "./test-support.ts";
 
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 let engine: LocalEngine;
 let db: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
@@ -34,21 +34,13 @@ let tableCounter = 0;
 
 beforeAll(async () => {
   engine = await startLocalEngine({ port: 0, inMemory: true });
-  const config = { endpoint: engine.endpoint, region: "us-east-1", credentials, maxAttempts: 1 };
-  db = new DynamoDBClient(config);
-  streams = new DynamoDBStreamsClient(config);
+  ({ db, streams } = clientsFor(engine.endpoint));
 });
 afterAll(() => engine.close());
 
 const arnOf = (name: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${name}`;
 
-async function settled(TableName: string) {
-  for (;;) {
-    const { Table } = await db.send(new DescribeTableCommand({ TableName }));
-    if (Table?.TableStatus === "ACTIVE") return Table;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const settled = (TableName: string) => tableActive(db, TableName);
 
 async function createStreamed() {
   const name = `Arn${++tableCounter}x`;

@@ -3,13 +3,13 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   IdempotentParameterMismatchException,
   ListTablesCommand,
@@ -23,27 +23,13 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
+import { clientsFor, readStream, tableActive } from "./test-support.ts";
 
 type Item = Record<string, AttributeValue>;
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-const clientsFor = (endpoint: string) => ({
-  db: new DynamoDBClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 }),
-  streams: new DynamoDBStreamsClient({
-    endpoint,
-    region: "us-east-1",
-    credentials,
-    maxAttempts: 1,
-  }),
-});
 
 const key = (pk: string): Item => ({ pk: { S: pk } });
 const n = (value: number): AttributeValue => ({ N: String(value) });
@@ -65,9 +51,7 @@ async function createTable(
         : {}),
     }),
   );
-  while ((await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE") {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await tableActive(db, TableName);
   return TableName;
 }
 
@@ -78,27 +62,7 @@ async function streamOf(
   TableName: string,
 ): Promise<_Record[]> {
   const { Table } = await db.send(new DescribeTableCommand({ TableName }));
-  const StreamArn = Table!.LatestStreamArn!;
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
-  const records: _Record[] = [];
-  for (const shard of StreamDescription!.Shards!) {
-    let iterator = (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      records.push(...page.Records!);
-      if (page.Records!.length === 0) break;
-      iterator = page.NextShardIterator;
-    }
-  }
-  return records;
+  return readStream(streams, Table!.LatestStreamArn!);
 }
 
 const summary = (records: _Record[]) =>

@@ -8,25 +8,17 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
   UpdateTimeToLiveCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from "@aws-sdk/client-dynamodb-streams";
 import { toLambdaRecord } from "@streamboard/core/stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { clientsFor, readStream, tableActive } from "./test-support.ts";
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from "./index.ts";
 
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const nowSeconds = () => Math.floor(NOW / 1000);
 
@@ -40,9 +32,7 @@ async function harness(options: Partial<LocalEngineOptions> = {}) {
     ttlSweepIntervalMs: 0,
     ...options,
   });
-  const config = { endpoint: engine.endpoint, region: "us-east-1", credentials, maxAttempts: 1 };
-  const db = new DynamoDBClient(config);
-  const streams = new DynamoDBStreamsClient(config);
+  const { db, streams } = clientsFor(engine.endpoint);
 
   async function createTable(name = `Ttl${++tableCounter}x`, withStream = true) {
     const { TableDescription } = await db.send(
@@ -56,11 +46,7 @@ async function harness(options: Partial<LocalEngineOptions> = {}) {
           : {}),
       }),
     );
-    for (;;) {
-      const { Table } = await db.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableActive(db, name);
     return {
       name,
       streamArn: TableDescription!.LatestStreamArn,
@@ -82,30 +68,7 @@ async function harness(options: Partial<LocalEngineOptions> = {}) {
   const ids = async (TableName: string) =>
     ((await db.send(new ScanCommand({ TableName }))).Items ?? []).map((i) => i.id!.S!).sort();
 
-  async function readAll(streamArn: string): Promise<_Record[]> {
-    const records: _Record[] = [];
-    const { StreamDescription } = await streams.send(
-      new DescribeStreamCommand({ StreamArn: streamArn }),
-    );
-    for (const shard of StreamDescription!.Shards!) {
-      let it = (
-        await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shard.ShardId,
-            ShardIteratorType: "TRIM_HORIZON",
-          }),
-        )
-      ).ShardIterator;
-      while (it) {
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: it }));
-        records.push(...page.Records!);
-        if (page.Records!.length === 0) break;
-        it = page.NextShardIterator;
-      }
-    }
-    return records;
-  }
+  const readAll = (streamArn: string) => readStream(streams, streamArn);
 
   return { engine, db, createTable, enableTtl, put, ids, readAll };
 }
