@@ -19,7 +19,6 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListStreamsCommand,
