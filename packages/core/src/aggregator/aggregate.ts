@@ -9,13 +9,13 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { dynamo } from "./dynamo.ts";
-import { isAwsError, isTransientError } from "./dynamo-errors.ts";
-import { countsTowards, periodsOf } from "./period.ts";
+import { dynamo } from "../infra/clients.ts";
+import { isAwsError, isTransientError } from "../infra/aws-errors.ts";
+import { countsTowards, periodsOf } from "../period/period.ts";
 import { quarantineRecords } from "./quarantine.ts";
-import { tableName } from "./resource.ts";
-import { ScoreItem } from "./score-schema.ts";
-import { playerItems } from "./score.ts";
+import { tableName } from "../infra/resource.ts";
+import { ScoreItem } from "../contract/score.ts";
+import { playerItems } from "../score/score.ts";
 
 /*
  * The aggregator: GameScoreRecords stream records → one GameScoresByUser item per (player, period).

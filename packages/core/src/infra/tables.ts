@@ -44,7 +44,7 @@ export const GameScoresByUser = {
 
 /**
  * The aggregator's redelivery markers, one per (record, aggregate): the sequence number of the
- * last change of that record applied to that aggregate (packages/core/src/aggregate.ts says why).
+ * last change of that record applied to that aggregate (aggregator/aggregate.ts says why).
  * Keyed by RecordID so that one busy player's markers spread over partitions like the records do.
  * They expire a day after they were written, when no stream can deliver their change again.
  */

@@ -4,8 +4,8 @@ import path from "node:path";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { describeRecordProblem, listFailures } from "./failures.ts";
-import { quarantineRecords } from "./quarantine.ts";
-import { scoreItem, streamRecord } from "./testing.ts";
+import { quarantineRecords } from "../aggregator/quarantine.ts";
+import { scoreItem, streamRecord } from "../testing/testing.ts";
 
 let engine: Awaited<ReturnType<typeof startTestEngine>>;
 beforeAll(async () => {

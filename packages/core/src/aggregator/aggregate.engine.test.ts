@@ -8,11 +8,11 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "./aggregate.ts";
-import { dynamo } from "./dynamo.ts";
+import { dynamo } from "../infra/clients.ts";
 import { listQuarantine } from "./quarantine.ts";
-import { tableName } from "./resource.ts";
-import { deleteScore, submitScore, updateScore } from "./score.ts";
-import { aggregateOf, tailStream } from "./testing.ts";
+import { tableName } from "../infra/resource.ts";
+import { deleteScore, submitScore, updateScore } from "../score/score.ts";
+import { aggregateOf, tailStream } from "../testing/testing.ts";
 
 // Integration: real writes, the real stream, the real aggregate table.
 

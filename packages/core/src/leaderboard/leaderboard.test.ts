@@ -1,12 +1,12 @@
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { applyStreamBatch } from "./aggregate.ts";
-import { dynamo } from "./dynamo.ts";
-import { VisibleError } from "./error.ts";
+import { applyStreamBatch } from "../aggregator/aggregate.ts";
+import { dynamo } from "../infra/clients.ts";
+import { VisibleError } from "../contract/error.ts";
 import { getLeaderboard, getPlayer } from "./leaderboard.ts";
-import { deleteScore, submitScore } from "./score.ts";
-import { tailStream } from "./testing.ts";
+import { deleteScore, submitScore } from "../score/score.ts";
+import { tailStream } from "../testing/testing.ts";
 
 // A fresh engine per test: the board is global, so tests must not see each other's players.
 let engine: Awaited<ReturnType<typeof startTestEngine>>;

@@ -10,10 +10,11 @@ import {
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { monotonicFactory } from "ulid";
 import { z } from "zod";
-import { dynamo } from "./dynamo.ts";
-import { clampLimit, isConditionalCheckFailed } from "./dynamo-errors.ts";
-import { VisibleError } from "./error.ts";
-import { tableName } from "./resource.ts";
+import { dynamo } from "../infra/clients.ts";
+import { clampLimit } from "../contract/limits.ts";
+import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
+import { VisibleError } from "../contract/error.ts";
+import { tableName } from "../infra/resource.ts";
 import {
   ScoreInput,
   ScoreItem,
@@ -23,9 +24,9 @@ import {
   toItem,
   toRecord,
   type ScoreRecord,
-} from "./score-schema.ts";
+} from "../contract/score.ts";
 
-export * from "./score-schema.ts";
+export * from "../contract/score.ts";
 
 /** Decodes a stored item; a record someone wrote without our validation is an opaque 500. */
 function decodeStored(raw: Record<string, AttributeValue>): ScoreRecord {

@@ -10,7 +10,7 @@ import {
   type Aggregate,
   type RecordChange,
 } from "./aggregate.ts";
-import { scoreItem, streamRecord } from "./testing.ts";
+import { scoreItem, streamRecord } from "../testing/testing.ts";
 
 const NOW = "2025-06-01T00:00:00.000Z";
 afterEach(() => vi.restoreAllMocks());

@@ -7,9 +7,9 @@ import {
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { dynamo, dynamoStreams } from "./dynamo.ts";
-import { tableName } from "./resource.ts";
-import { toLambdaRecord } from "./stream.ts";
+import { dynamo, dynamoStreams } from "../infra/clients.ts";
+import { tableName } from "../infra/resource.ts";
+import { toLambdaRecord } from "../stream/inspector.ts";
 
 /*
  * Test helpers (not used by production code): Lambda-shaped stream records, real ones read from

@@ -9,12 +9,6 @@ export function isAwsError(error: unknown, name: string): boolean {
 export const isConditionalCheckFailed = (error: unknown) =>
   isAwsError(error, "ConditionalCheckFailedException");
 
-/** A limit from a query string or a caller: absent or unusable → the default, else clamped. */
-export function clampLimit(value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined || !Number.isFinite(value)) return fallback;
-  return Math.min(max, Math.max(1, Math.floor(value)));
-}
-
 /** Errors that say "never": the same request fails the same way however often it is sent. */
 const PERMANENT_ERRORS = new Set([
   "ValidationException",

@@ -6,9 +6,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { dynamo } from "./dynamo.ts";
-import { VisibleError } from "./error.ts";
-import { tableName } from "./resource.ts";
+import { dynamo } from "../infra/clients.ts";
+import { VisibleError } from "../contract/error.ts";
+import { tableName } from "../infra/resource.ts";
 import {
   ScoreInput,
   ScorePatch,
@@ -18,7 +18,7 @@ import {
   submitScore,
   updateScore,
 } from "./score.ts";
-import { tailStream } from "./testing.ts";
+import { tailStream } from "../testing/testing.ts";
 
 const SCORE_MESSAGE = "score must be an integer between 0 and 1,000,000,000";
 

@@ -10,10 +10,10 @@ import type { DynamoDBRecord } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { applyPlayerBatch, applyStreamBatch, planBatch } from "./aggregate.ts";
-import { dynamo } from "./dynamo.ts";
-import { tableName } from "./resource.ts";
-import { deleteScore, submitScore, updateScore } from "./score.ts";
-import { tailStream } from "./testing.ts";
+import { dynamo } from "../infra/clients.ts";
+import { tableName } from "../infra/resource.ts";
+import { deleteScore, submitScore, updateScore } from "../score/score.ts";
+import { tailStream } from "../testing/testing.ts";
 
 /*
  * The aggregator's contract as a property: whatever the writes (puts, score changes, renames,

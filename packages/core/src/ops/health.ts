@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "./dynamo.ts";
-import { tableName } from "./resource.ts";
-import { tables, type TableId } from "./tables.ts";
+import { dynamo } from "../infra/clients.ts";
+import { tableName } from "../infra/resource.ts";
+import { tables, type TableId } from "../infra/tables.ts";
 
 // A health check that waits out the SDK's retries is no check: answer within this or fail.
 const TIMEOUT_MS = 3000;

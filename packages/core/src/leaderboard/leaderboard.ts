@@ -1,12 +1,12 @@
 import { GetItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { z } from "zod";
-import { AggregateItem, fromAggregateItem, type Aggregate } from "./aggregate.ts";
-import { dynamo } from "./dynamo.ts";
-import { clampLimit } from "./dynamo-errors.ts";
-import { VisibleError } from "./error.ts";
-import { parsePeriod } from "./period.ts";
-import { tableName } from "./resource.ts";
+import { AggregateItem, fromAggregateItem, type Aggregate } from "../aggregator/aggregate.ts";
+import { dynamo } from "../infra/clients.ts";
+import { clampLimit } from "../contract/limits.ts";
+import { VisibleError } from "../contract/error.ts";
+import { parsePeriod } from "../period/period.ts";
+import { tableName } from "../infra/resource.ts";
 
 /** What ByPeriodTotal projects (core/tables.ts): a board row, and nothing of the bookkeeping. */
 const BOARD_FIELDS = "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt";

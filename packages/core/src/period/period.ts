@@ -1,4 +1,4 @@
-import { VisibleError } from "./error.ts";
+import { VisibleError } from "../contract/error.ts";
 
 /** The all-time period, the only one aggregated today. */
 export const ALL_TIME = "ALL";

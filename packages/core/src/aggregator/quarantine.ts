@@ -2,9 +2,9 @@ import { PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/clie
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { dynamo } from "./dynamo.ts";
-import { isConditionalCheckFailed } from "./dynamo-errors.ts";
-import { tableName } from "./resource.ts";
+import { dynamo } from "../infra/clients.ts";
+import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
+import { tableName } from "../infra/resource.ts";
 
 /*
  * The quarantine: stream records a subscriber can never apply (bad data written around the API),

@@ -11,14 +11,15 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { applyStreamBatch } from "./aggregate.ts";
-import { dynamo } from "./dynamo.ts";
-import { readStreamHistory, reconcile } from "./reconcile.ts";
-import { tableName } from "./resource.ts";
-import { deleteScore, submitScore, updateScore } from "./score.ts";
-import { GameScoreRecords, toCreateTableInput } from "./tables.ts";
-import { toLambdaRecord } from "./stream.ts";
-import { aggregateOf, tailStream } from "./testing.ts";
+import { applyStreamBatch } from "../aggregator/aggregate.ts";
+import { dynamo } from "../infra/clients.ts";
+import { readStreamHistory } from "./history.ts";
+import { reconcile } from "./reconcile.ts";
+import { tableName } from "../infra/resource.ts";
+import { deleteScore, submitScore, updateScore } from "../score/score.ts";
+import { GameScoreRecords, toCreateTableInput } from "../infra/tables.ts";
+import { toLambdaRecord } from "../stream/inspector.ts";
+import { aggregateOf, tailStream } from "../testing/testing.ts";
 
 // Integration: the real engine, the real aggregator fed from the real stream.
 

@@ -9,10 +9,11 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { dynamoStreams } from "./dynamo.ts";
-import { clampLimit, isAwsError } from "./dynamo-errors.ts";
-import { VisibleError } from "./error.ts";
-import { tableName } from "./resource.ts";
+import { dynamoStreams } from "../infra/clients.ts";
+import { clampLimit } from "../contract/limits.ts";
+import { isAwsError } from "../infra/aws-errors.ts";
+import { VisibleError } from "../contract/error.ts";
+import { tableName } from "../infra/resource.ts";
 
 /** An attribute value as DynamoDB puts it on the wire (binaries in base64). */
 export type RawAttributeValue =

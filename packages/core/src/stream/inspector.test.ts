@@ -1,8 +1,8 @@
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterEach, expect, test } from "vitest";
-import { VisibleError } from "./error.ts";
-import { deleteScore, submitScore, updateScore } from "./score.ts";
-import { readStream, type InspectorRecord } from "./stream.ts";
+import { VisibleError } from "../contract/error.ts";
+import { deleteScore, submitScore, updateScore } from "../score/score.ts";
+import { readStream, type InspectorRecord } from "./inspector.ts";
 
 // A fresh engine per test: "the newest records in the stream" is about the whole stream.
 let engine: Awaited<ReturnType<typeof startTestEngine>> | undefined;

@@ -2,9 +2,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { decodeStreamRecord } from "./aggregate.ts";
-import { listQuarantine } from "./quarantine.ts";
-import { clampLimit } from "./dynamo-errors.ts";
+import { decodeStreamRecord } from "../aggregator/aggregate.ts";
+import { listQuarantine } from "../aggregator/quarantine.ts";
+import { clampLimit } from "../contract/limits.ts";
 
 /*
  * The records the aggregator could not apply, as operators see them:

@@ -1,0 +1,10 @@
+/**
+ * Ops: what operators look at when the trip goes wrong.
+ *
+ * - `failures.ts`: records that could not be applied (quarantine and the runner's failures).
+ * - `runner-status.ts`: the local stream runner's heartbeat and lag.
+ * - `health.ts`: `GET /api/health`.
+ */
+export * from "./failures.ts";
+export * from "./runner-status.ts";
+export * from "./health.ts";

@@ -1,0 +1,4 @@
+/**
+ * Period: which leaderboard periods a score counts towards.
+ */
+export * from "./period.ts";

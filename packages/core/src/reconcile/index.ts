@@ -1,0 +1,10 @@
+/**
+ * Reconcile: the audit of a score's trip. Recomputes every aggregate from GameScoreRecords
+ * (and what the stream still carries) and compares it with GameScoresByUser; with `fix`, it
+ * rewrites what drifted under a fresh marker generation.
+ *
+ * - `reconcile.ts`: compare and fix.
+ * - `history.ts`: everything the stream holds now, shard by shard.
+ */
+export * from "./reconcile.ts";
+export * from "./history.ts";
