@@ -1,6 +1,6 @@
 "use client";
 
-import { ScorePatch, type ScoreRecord } from "@streamboard/core/score-schema";
+import { ScorePatch, type ScoreRecord } from "@streamboard/core/contract";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";

@@ -1,6 +1,6 @@
 "use client";
 
-import { ScoreInput, type ScoreRecord } from "@streamboard/core/score-schema";
+import { ScoreInput, type ScoreRecord } from "@streamboard/core/contract";
 import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";

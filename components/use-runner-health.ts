@@ -1,4 +1,4 @@
-import type { RunnerStatus } from "@streamboard/core/runner-status";
+import type { RunnerStatus } from "@streamboard/core/ops";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
 

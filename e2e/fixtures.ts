@@ -6,9 +6,9 @@ import {
   type APIResponse,
   type Page,
 } from "@playwright/test";
-import type { FailureEntry } from "@streamboard/core/failures";
+import type { FailureEntry } from "@streamboard/core/ops";
 import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
-import { localResourceEnvironment } from "@streamboard/core/resource";
+import { localResourceEnvironment } from "@streamboard/core/infra";
 import type { ScoreRecord } from "@streamboard/core/score";
 import type { InspectorRecord } from "@streamboard/core/stream";
 import type { RunnerHealth } from "../components/use-runner-health";

@@ -7,7 +7,7 @@
  */
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { chromium, request } from "@playwright/test";
-import { localResourceEnvironment } from "@streamboard/core/resource";
+import { localResourceEnvironment } from "@streamboard/core/infra";
 import { ulid } from "ulid";
 
 const baseURL = process.argv[2] ?? "http://localhost:3000";

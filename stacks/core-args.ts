@@ -3,8 +3,8 @@
  * objects the local bootstrap and runner use. Pure (no `$app`, no `sst.*` globals), so the
  * contract test imports this file without SST: packages/local/src/infra-contract.test.ts.
  */
-import { aggregatorSubscription, type SubscriptionSettings } from "@streamboard/core/subscription";
-import { tables, type TableDefinition, type TableId } from "@streamboard/core/tables";
+import { aggregatorSubscription, type SubscriptionSettings } from "@streamboard/core/aggregator";
+import { tables, type TableDefinition, type TableId } from "@streamboard/core/infra";
 
 /**
  * A core table definition → the arguments of `sst.aws.Dynamo` (on demand). An index with a

@@ -1,4 +1,4 @@
-import type { TableId } from "@streamboard/core/tables";
+import type { TableId } from "@streamboard/core/infra";
 import { dynamoArgs } from "./core-args.ts";
 
 /**

@@ -1,5 +1,5 @@
 import "server-only";
-import { VisibleError, type ErrorCode } from "@streamboard/core/error";
+import { VisibleError, type ErrorCode } from "@streamboard/core/contract";
 import { z } from "zod";
 
 /** Largest request body the API accepts; a score submission is well under 1 KiB. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { VisibleError } from "@streamboard/core/error";
+import { VisibleError } from "@streamboard/core/contract";
 import { isOperatorRequest } from "./session";
 
 /** Throws 401 unless the request carries operator credentials. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { serverEnv } from "@streamboard/core/env";
 
 /**
  * Operator sessions without server state: the cookie holds an expiry and an HMAC of it keyed
@@ -10,8 +11,7 @@ export const SESSION_COOKIE = "streamboard_operator";
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 function operatorToken(): string | undefined {
-  const token = process.env.OPERATOR_TOKEN;
-  return token ? token : undefined;
+  return serverEnv().OPERATOR_TOKEN;
 }
 
 /** Constant-time string equality; hashing first makes the comparison independent of length. */

@@ -1,4 +1,4 @@
-import { listFailures } from "@streamboard/core/failures";
+import { listFailures } from "@streamboard/core/ops";
 import { z } from "zod";
 import { limitParam, readQuery, route } from "@/app/_lib/api";
 import { requireOperator } from "@/app/_lib/auth";

@@ -1,5 +1,5 @@
-import { getHealth } from "@streamboard/core/health";
-import { getRunnerStatus } from "@streamboard/core/runner-status";
+import { getHealth } from "@streamboard/core/ops";
+import { getRunnerStatus } from "@streamboard/core/ops";
 import { errorResponse } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { VisibleError } from "@streamboard/core/error";
+import { VisibleError } from "@streamboard/core/contract";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { readJson, route } from "@/app/_lib/api";

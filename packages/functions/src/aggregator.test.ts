@@ -1,8 +1,8 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { listQuarantine } from "@streamboard/core/quarantine";
-import { tableName } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { listQuarantine } from "@streamboard/core/aggregator";
+import { tableName } from "@streamboard/core/infra";
 import { scoreItem, streamRecord } from "@streamboard/core/testing";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";

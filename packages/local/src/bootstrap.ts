@@ -7,14 +7,14 @@ import {
   type DynamoDBClient,
   type Projection,
 } from "@aws-sdk/client-dynamodb";
-import { isAwsError } from "@streamboard/core/dynamo-errors";
-import { tableName } from "@streamboard/core/resource";
+import { isAwsError } from "@streamboard/core/infra";
+import { tableName } from "@streamboard/core/infra";
 import {
   tables,
   toCreateTableInput,
   type TableDefinition,
   type TableId,
-} from "@streamboard/core/tables";
+} from "@streamboard/core/infra";
 
 /**
  * Creates the project's tables where they are missing and enables TTL where a definition has one

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { tableName } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { tableName } from "@streamboard/core/infra";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, describe, expect, test } from "vitest";
 import {

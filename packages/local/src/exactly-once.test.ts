@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dynamo } from "@streamboard/core/dynamo";
-import { describeRecordProblem } from "@streamboard/core/failures";
+import { dynamo } from "@streamboard/core/infra";
+import { describeRecordProblem } from "@streamboard/core/ops";
 import { reconcile } from "@streamboard/core/reconcile";
-import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, expect, test, vi } from "vitest";

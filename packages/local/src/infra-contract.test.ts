@@ -1,8 +1,8 @@
 import { DescribeTableCommand, type TableDescription } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { tableName } from "@streamboard/core/resource";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
-import { tables, type TableId } from "@streamboard/core/tables";
+import { dynamo } from "@streamboard/core/infra";
+import { tableName } from "@streamboard/core/infra";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { tables, type TableId } from "@streamboard/core/infra";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
   aggregatorEventSourceMapping,

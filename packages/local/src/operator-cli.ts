@@ -3,8 +3,8 @@
  * stack, progress on the terminal, and plain tables.
  */
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 
 /** A problem the user can fix (nothing answers, bad flags); printed without a stack. */
 export class CliError extends Error {

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { listFailures } from "@streamboard/core/failures";
+import { dynamo } from "@streamboard/core/infra";
+import { listFailures } from "@streamboard/core/ops";
 import { getPlayer } from "@streamboard/core/leaderboard";
-import { tableName } from "@streamboard/core/resource";
-import { getRunnerStatus } from "@streamboard/core/runner-status";
+import { tableName } from "@streamboard/core/infra";
+import { getRunnerStatus } from "@streamboard/core/ops";
 import { submitScore } from "@streamboard/core/score";
 import { afterEach, expect, test, vi } from "vitest";
 import { startLocalStack, type LocalStack } from "./dev.ts";

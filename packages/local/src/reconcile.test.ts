@@ -5,11 +5,11 @@ import {
   UpdateItemCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { deleteScore, submitScore, updateScore } from "@streamboard/core/score";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
-import { GameScoreRecords, GameScoresByUser, toCreateTableInput } from "@streamboard/core/tables";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { GameScoreRecords, GameScoresByUser, toCreateTableInput } from "@streamboard/core/infra";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import { afterEach, describe, expect, test } from "vitest";
 import { ensureTables } from "./bootstrap.ts";

@@ -14,7 +14,7 @@ import {
   type ReconcileProgress,
   type ReconcileReport,
 } from "@streamboard/core/reconcile";
-import { dynamo } from "@streamboard/core/dynamo";
+import { dynamo } from "@streamboard/core/infra";
 import { outdatedTables, rebuildTable } from "./bootstrap.ts";
 import {
   CliError,

@@ -1,10 +1,10 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
+import { dynamo } from "@streamboard/core/infra";
 import { reconcile } from "@streamboard/core/reconcile";
-import { tableName } from "@streamboard/core/resource";
+import { tableName } from "@streamboard/core/infra";
 import { submitScore, updateScore } from "@streamboard/core/score";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, describe, expect, test, vi } from "vitest";

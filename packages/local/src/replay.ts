@@ -10,9 +10,9 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { describeRecordProblem } from "@streamboard/core/failures";
+import { describeRecordProblem } from "@streamboard/core/ops";
 import { readStreamHistory } from "@streamboard/core/reconcile";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import type { DynamoDBRecord } from "aws-lambda";
 import {
   CliError,

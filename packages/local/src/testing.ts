@@ -1,6 +1,6 @@
 import net from "node:net";
-import { dynamo } from "@streamboard/core/dynamo";
-import { localResourceEnvironment } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { localResourceEnvironment } from "@streamboard/core/infra";
 import { ensureTables } from "./bootstrap.ts";
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from "./engine/index.ts";
 

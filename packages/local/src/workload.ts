@@ -5,8 +5,8 @@
  */
 import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/dynamo";
-import { tableName } from "@streamboard/core/resource";
+import { dynamo } from "@streamboard/core/infra";
+import { tableName } from "@streamboard/core/infra";
 import { deleteScore, ScoreItem, submitScore, updateScore } from "@streamboard/core/score";
 
 export interface WorkloadOptions {

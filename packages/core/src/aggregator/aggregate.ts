@@ -16,6 +16,7 @@ import { quarantineRecords } from "./quarantine.ts";
 import { tableName } from "../infra/resource.ts";
 import { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
+import { serverEnv } from "../env/server.ts";
 
 /*
  * The aggregator: GameScoreRecords stream records → one GameScoresByUser item per (player, period).
@@ -890,7 +891,7 @@ async function applyPending(all: Pending[]): Promise<void> {
 
 function pendingOf(batch: PlayerBatch): Pending[] {
   // One cache for every endpoint a process talks to (tests and benches start several engines).
-  const key = `${process.env.DYNAMODB_ENDPOINT ?? ""}\u0000${groupKey(batch.playerName, batch.period)}`;
+  const key = `${serverEnv().DYNAMODB_ENDPOINT ?? ""}\u0000${groupKey(batch.playerName, batch.period)}`;
   return chunkChanges(batch.changes).map((changes) => ({
     batch,
     changes,

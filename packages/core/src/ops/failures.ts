@@ -5,6 +5,7 @@ import { z } from "zod";
 import { decodeStreamRecord } from "../aggregator/aggregate.ts";
 import { listQuarantine } from "../aggregator/quarantine.ts";
 import { clampLimit } from "../contract/limits.ts";
+import { serverEnv } from "../env/server.ts";
 
 /*
  * The records the aggregator could not apply, as operators see them:
@@ -98,7 +99,7 @@ export async function listFailures(q: { limit?: number } = {}): Promise<FailureE
   const limit = clampLimit(q.limit, 100, 1000);
   const [quarantined, givenUp] = await Promise.all([
     listQuarantine({ limit }),
-    readFailureFile(process.env[FAILURES_DIR_ENV]),
+    readFailureFile(serverEnv()[FAILURES_DIR_ENV]),
   ]);
   const entries: FailureEntry[] = [
     ...quarantined.map((e) => ({

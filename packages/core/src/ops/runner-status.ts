@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import { z } from "zod";
+import { serverEnv } from "../env/server.ts";
 
 /*
  * How far behind the aggregator is, for the operator's view. Locally the stream runner (the dev
@@ -49,7 +50,7 @@ export type RunnerStatus = RunnerStatusFile & {
 
 /** The local runner's status, or undefined on AWS (see CloudWatch `IteratorAge`) or before the first write. */
 export async function getRunnerStatus(now = Date.now()): Promise<RunnerStatus | undefined> {
-  const file = process.env[RUNNER_STATUS_ENV];
+  const file = serverEnv()[RUNNER_STATUS_ENV];
   if (!file) return undefined;
   let json: unknown;
   try {

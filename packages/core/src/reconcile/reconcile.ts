@@ -27,6 +27,7 @@ import { countsTowards, periodsOf } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
 import { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
+import { serverEnv } from "../env/server.ts";
 
 /*
  * Reconcile: every aggregate against the records it summarises.
@@ -506,7 +507,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   const settleMs = options.settleMs ?? 1000;
   const rechecks = options.rechecks ?? 2;
   const streamVisibilityMs =
-    options.streamVisibilityMs ?? (process.env.DYNAMODB_ENDPOINT ? 0 : 1000);
+    options.streamVisibilityMs ?? (serverEnv().DYNAMODB_ENDPOINT ? 0 : 1000);
 
   // The records, by what they add up to.
   const recordsTable = tableName("GameScoreRecords");

@@ -15,9 +15,9 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { describeRecordProblem } from "@streamboard/core/failures";
-import { localResourceEnvironment, tableName } from "@streamboard/core/resource";
-import { aggregatorSubscription } from "@streamboard/core/subscription";
+import { describeRecordProblem } from "@streamboard/core/ops";
+import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { handler } from "@streamboard/functions/aggregator";
 import { startStatusFile } from "./status-file.ts";
 import { startStreamRunner } from "./stream-runner.ts";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { RunnerStatusFile } from "@streamboard/core/runner-status";
+import type { RunnerStatusFile } from "@streamboard/core/ops";
 import { readFailures } from "./checkpoints.ts";
 import type { StreamRunner } from "./types.ts";
 

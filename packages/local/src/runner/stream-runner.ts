@@ -5,7 +5,7 @@ import {
   type Shard,
   type _Stream as Stream,
 } from "@aws-sdk/client-dynamodb-streams";
-import { dynamoStreams } from "@streamboard/core/dynamo";
+import { dynamoStreams } from "@streamboard/core/infra";
 import { CheckpointStore } from "./checkpoints.ts";
 import { ShardReader, type RunnerContext, type Settings } from "./shard-reader.ts";
 import { Sleeper } from "./sleeper.ts";
