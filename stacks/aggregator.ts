@@ -6,18 +6,23 @@ import type { Tables } from "./storage.ts";
  * source mapping comes from the settings object the local runner uses; batches it gives up on
  * (retries or record age exhausted) are described in the failure queue.
  */
-export function createAggregator({ records, byUser, marks, quarantine }: Tables) {
+export function createAggregator({
+  GameScoreRecords,
+  GameScoresByUser,
+  AggregatorMarks,
+  Quarantine,
+}: Tables) {
   // Lambda sends only metadata (shard, sequence-number range), not the records; 14 days (the SQS
   // maximum) leaves time to look, since the records stay in the stream for only 24 hours.
   const failures = new sst.aws.Queue("AggregatorFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
 
-  const subscriber = records.subscribe(
+  const subscriber = GameScoreRecords.subscribe(
     "Aggregator",
     {
       handler: "packages/functions/src/aggregator.handler",
-      link: [records, byUser, marks, quarantine],
+      link: [GameScoreRecords, GameScoresByUser, AggregatorMarks, Quarantine],
       // Lambda writes to the on-failure destination with the function's own role.
       permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }],
       architecture: "arm64",

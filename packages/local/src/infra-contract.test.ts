@@ -1,23 +1,79 @@
+import { readFileSync } from "node:fs";
 import { DescribeTableCommand, type TableDescription } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
-import { tableName } from "@streamboard/core/infra";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
-import { tables, type TableId } from "@streamboard/core/infra";
+import { dynamo, tableName, tables, type TableId } from "@streamboard/core/infra";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import {
-  aggregatorEventSourceMapping,
-  dynamoArgs,
-  type toDynamoArgs,
-} from "../../../stacks/core-args.ts";
+import { aggregatorEventSourceMapping, type toDynamoArgs } from "../../../stacks/core-args.ts";
 import { startLocalStack, type LocalStack } from "./dev.ts";
 import type * as Runner from "./runner/index.ts";
 
 /*
  * The contract between the AWS deployment (stacks/) and the local stack (`npm run dev`): the same
- * table definitions and the same subscription settings object. stacks/ itself needs the SST
- * globals; its pure half, stacks/core-args.ts, is what sst.aws.Dynamo and the event source
- * mapping are given.
+ * table definitions and the same subscription settings object. stacks/ runs here against
+ * recording stand-ins for the SST globals (`sst.aws.*`, `$app`), so what is checked is what
+ * stacks/ would hand SST, not what core-args.ts computes from the same definitions.
  */
+
+type Args = Record<string, unknown>;
+const deployed = vi.hoisted(() => ({
+  tables: new Map<string, Record<string, unknown>>(),
+  subscriptions: [] as {
+    table: string;
+    name: string;
+    fn: Record<string, unknown>;
+    opts: Record<string, unknown>;
+  }[],
+  sites: [] as { name: string; args: Record<string, unknown> }[],
+}));
+const linkName = (resource: unknown) => (resource as { linkName: string }).linkName;
+class Linkable {
+  constructor(readonly linkName: string) {}
+}
+Object.assign(globalThis, {
+  $app: { protect: true },
+  sst: {
+    Secret: class extends Linkable {
+      value = "secret";
+    },
+    aws: {
+      Dynamo: class extends Linkable {
+        constructor(name: string, args: Args) {
+          super(name);
+          deployed.tables.set(name, args);
+        }
+        subscribe(name: string, fn: Args, opts: Args) {
+          deployed.subscriptions.push({ table: this.linkName, name, fn, opts });
+          return { nodes: { function: { name } } };
+        }
+      },
+      Queue: class extends Linkable {
+        arn = "arn:aws:sqs:eu-west-1:1:AggregatorFailures";
+        url = "https://sqs/AggregatorFailures";
+      },
+      Nextjs: class extends Linkable {
+        url = "https://web";
+        constructor(name: string, args: Args) {
+          super(name);
+          deployed.sites.push({ name, args });
+        }
+      },
+    },
+  },
+});
+// Imported by a computed path: stacks/ is type-checked against SST's platform types by
+// `npm run typecheck:infra`, which this project's tsconfig does not load.
+const stackModule = <T>(file: string) =>
+  import(/* @vite-ignore */ `../../../stacks/${file}`) as Promise<T>;
+const { createTables } = await stackModule<{ createTables: () => Record<TableId, unknown> }>(
+  "storage.ts",
+);
+const { createAggregator } = await stackModule<{ createAggregator: (t: unknown) => unknown }>(
+  "aggregator.ts",
+);
+const { createWeb } = await stackModule<{ createWeb: (t: unknown) => unknown }>("web.ts");
+const stackTables = createTables();
+createAggregator(stackTables);
+createWeb(stackTables);
 
 // What the local stack hands the runner, captured on the way in.
 const runnerOptions = vi.hoisted(() => [] as Runner.StreamRunnerOptions[]);
@@ -46,19 +102,38 @@ afterAll(() => stack?.stop());
 const tableIds = Object.keys(tables) as TableId[];
 
 describe("tables: stacks/ deploys what the local bootstrap creates", () => {
-  test("one sst.aws.Dynamo per core table, under its link name", () => {
-    expect(Object.keys(dynamoArgs).sort()).toEqual([...tableIds].sort());
+  test("stacks/ creates one sst.aws.Dynamo per core table, under its link name", () => {
+    expect([...deployed.tables.keys()].sort()).toEqual([...tableIds].sort());
+    for (const args of deployed.tables.values()) expect(args.deletionProtection).toBe(true);
   });
 
   test.each(tableIds)("%s as SST creates it = as the bootstrap created it", async (id) => {
     const { Table } = await dynamo().send(new DescribeTableCommand({ TableName: tableName(id) }));
-    expect(shapeOf(Table!)).toEqual(asSstCreatesIt(dynamoArgs[id]));
+    const args = deployed.tables.get(id) as ReturnType<typeof toDynamoArgs>;
+    expect(shapeOf(Table!)).toEqual(asSstCreatesIt(args));
   });
 
   test("GameScoreRecords streams new and old images; the others have no stream", () => {
-    expect(dynamoArgs.GameScoreRecords.stream).toBe("new-and-old-images");
-    expect(dynamoArgs.GameScoresByUser.stream).toBeUndefined();
-    expect(dynamoArgs.Idempotency.stream).toBeUndefined();
+    const stream = (id: TableId) => deployed.tables.get(id)?.stream;
+    expect(stream("GameScoreRecords")).toBe("new-and-old-images");
+    for (const id of tableIds.filter((t) => t !== "GameScoreRecords")) {
+      expect(stream(id)).toBeUndefined();
+    }
+  });
+
+  test("sst-env.d.ts declares exactly the resources stacks/ links", () => {
+    const declared = [...readFileSync("sst-env.d.ts", "utf8").matchAll(/^ {4}"(\w+)": \{$/gm)].map(
+      (m) => m[1],
+    );
+    const linked = new Set<string>();
+    for (const { fn } of deployed.subscriptions)
+      for (const r of fn.link as unknown[]) linked.add(linkName(r));
+    for (const { name, args } of deployed.sites) {
+      linked.add(name);
+      for (const r of args.link as unknown[]) linked.add(linkName(r));
+    }
+    linked.add("OperatorToken");
+    expect(declared.sort()).toEqual([...linked].sort());
   });
 });
 
@@ -71,6 +146,35 @@ describe("aggregator subscription: one settings object, deployed and local", () 
 
   test("the event source mapping carries every one of those settings unchanged", () => {
     expect(aggregatorEventSourceMapping).toEqual(runnerOptions[0]!.settings);
+  });
+
+  test("stacks/ subscribes the aggregator to GameScoreRecords with exactly those settings", () => {
+    expect(deployed.subscriptions.map((s) => [s.table, s.name])).toEqual([
+      ["GameScoreRecords", "Aggregator"],
+    ]);
+    const { fn, opts } = deployed.subscriptions[0]!;
+    expect(fn.handler).toBe("packages/functions/src/aggregator.handler");
+    expect((fn.link as unknown[]).map(linkName).sort()).toEqual(
+      ["AggregatorMarks", "GameScoreRecords", "GameScoresByUser", "Quarantine"].sort(),
+    );
+    // SST's subscribe() starts at LATEST unless the transform says otherwise.
+    const { destinationConfig, ...mapping } = (opts.transform as { eventSourceMapping: Args })
+      .eventSourceMapping;
+    expect(mapping).toEqual({
+      ...aggregatorSubscription,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(mapping.startingPosition).toBe("TRIM_HORIZON");
+    expect(destinationConfig).toEqual({
+      onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:1:AggregatorFailures" },
+    });
+  });
+
+  test("the web app is linked to every table it reads or writes", () => {
+    expect(deployed.sites.map((s) => s.name)).toEqual(["Web"]);
+    expect((deployed.sites[0]!.args.link as unknown[]).map(linkName).sort()).toEqual(
+      ["GameScoreRecords", "GameScoresByUser", "Idempotency", "Quarantine"].sort(),
+    );
   });
 
   // What the deployment relies on, and the ranges AWS accepts for a DynamoDB stream mapping:

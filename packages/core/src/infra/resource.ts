@@ -2,11 +2,11 @@ import { Resource } from "sst";
 import { tables, type TableId } from "./tables.ts";
 
 /**
- * A table's name, the SST way: `Resource.X.name` from the stage's links on AWS, and locally from
+ * A table's name, the SST way (typed by the committed `sst-env.d.ts`): `Resource.X.name` from the stage's links on AWS, and locally from
  * the `SST_RESOURCE_X` variables the dev command sets (`{"name":"GameScoreRecords",...}`).
  */
 export function tableName(table: TableId): string {
-  return (Resource as unknown as Record<TableId, { name: string }>)[table].name;
+  return Resource[table].name;
 }
 
 /** The variables that link the local tables, in the form `sst dev` gives linked resources. */
