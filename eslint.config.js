@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import nextVitals from "eslint-config-next/core-web-vitals";
 import tseslint from "typescript-eslint";
+import boundaries from "./scripts/eslint-boundaries.js";
 
 const webFiles = ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "proxy.ts"];
 
@@ -40,6 +41,48 @@ export default tseslint.config(
     languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
   },
   { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  // The boundaries (scripts/eslint-boundaries.js): browser code loads no AWS SDK and no
+  // SDK-bearing core; the environment is read through core's env module.
+  {
+    files: ["**/*.{ts,tsx}"],
+    plugins: { streamboard: boundaries },
+    rules: { "streamboard/client-imports": "error" },
+  },
+  {
+    files: [
+      "packages/core/src/**/*.ts",
+      "packages/functions/src/**/*.ts",
+      "app/**/*.{ts,tsx}",
+      "components/**/*.{ts,tsx}",
+      "proxy.ts",
+    ],
+    ignores: ["packages/core/src/env/**", "**/*.test.ts"],
+    plugins: { streamboard: boundaries },
+    rules: { "streamboard/raw-env": "error" },
+  },
+  // Core is the domain: it imports nothing from the web app, the handlers or the local stack.
+  {
+    files: ["packages/core/src/**/*.ts"],
+    // Tests may start the embedded engine from the local package.
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@streamboard/functions/*", "@streamboard/local/*"],
+              message: "core depends on no adapter.",
+            },
+            {
+              group: ["**/app/**", "**/components/**", "@/*"],
+              message: "core depends on no web code.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["scripts/**", "*.config.{js,mjs}"],
     languageOptions: {

@@ -35,14 +35,19 @@ function run(name, command, args, readCounts) {
 
 if (!only || only === "unit") {
   const out = path.join(tmp, "vitest.json");
-  run("unit + integration", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`], () => {
-    const report = JSON.parse(fs.readFileSync(out, "utf8"));
-    return {
-      passed: report.numPassedTests,
-      failed: report.numFailedTests + filesThatFailedToLoad(report),
-      skipped: report.numPendingTests + report.numTodoTests,
-    };
-  });
+  run(
+    "unit + integration",
+    "npx",
+    ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`],
+    () => {
+      const report = JSON.parse(fs.readFileSync(out, "utf8"));
+      return {
+        passed: report.numPassedTests,
+        failed: report.numFailedTests + filesThatFailedToLoad(report),
+        skipped: report.numPendingTests + report.numTodoTests,
+      };
+    },
+  );
 }
 
 if ((!only || only === "e2e") && fs.existsSync("playwright.config.ts")) {
@@ -57,8 +62,11 @@ if ((!only || only === "e2e") && fs.existsSync("playwright.config.ts")) {
 
 // A test file that failed to load has no tests of its own to count; count it as one failure.
 function filesThatFailedToLoad(report) {
-  return report.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0).length;
+  return report.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0)
+    .length;
 }
 
-console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+console.log(
+  `\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+);
 process.exit(totals.failed > 0 || broken ? 1 : 0);

@@ -1,0 +1,101 @@
+// @ts-check
+/**
+ * The architecture's boundaries as lint rules (STYLE.md, "Distilled" 1 and 2):
+ *
+ * - `client-imports`: browser code (everything in components/, and any file that starts with
+ *   "use client") may import from core only `@streamboard/core/contract` (SDK-free shapes) and
+ *   `@streamboard/core/env/client`; never `@aws-sdk/*`, our other packages, or another core
+ *   namespace, which would pull the AWS SDK into the bundle. `import type` is erased, so it is
+ *   allowed; `import { type X }` is not (under verbatimModuleSyntax it still loads the module).
+ * - `raw-env`: `process.env` is read only in the env module (`@streamboard/core/env`).
+ */
+
+const CLIENT_SAFE = new Set(["@streamboard/core/contract", "@streamboard/core/env/client"]);
+
+/** @param {string} source */
+function refusedInBrowser(source) {
+  if (source.startsWith("@aws-sdk/") || source.startsWith("@smithy/")) return true;
+  if (source.startsWith("@streamboard/")) return !CLIENT_SAFE.has(source);
+  return ["node:", "server-only", "sst"].some((p) => source === p || source.startsWith(p));
+}
+
+/** @param {import("eslint").Rule.RuleContext} context */
+function isBrowserFile(context) {
+  const file = context.filename.replaceAll("\\", "/");
+  if (/(^|\/)components\//.test(file)) return true;
+  const first = context.sourceCode.ast.body[0];
+  return (
+    first?.type === "ExpressionStatement" &&
+    "directive" in first &&
+    first.directive === "use client"
+  );
+}
+
+/** @type {import("eslint").Rule.RuleModule} */
+const clientImports = {
+  meta: {
+    type: "problem",
+    docs: { description: "Browser code imports no AWS SDK and no SDK-bearing core module." },
+    messages: {
+      refused:
+        "'{{source}}' cannot be imported by browser code (components/ or \"use client\"): it is server-only or carries the AWS SDK. Import shapes from @streamboard/core/contract.",
+    },
+    schema: [],
+  },
+  create(context) {
+    if (!isBrowserFile(context)) return {};
+    /** @param {import("estree").Node} node @param {unknown} source */
+    const check = (node, source) => {
+      if (typeof source === "string" && refusedInBrowser(source)) {
+        context.report({ node, messageId: "refused", data: { source } });
+      }
+    };
+    return {
+      ImportDeclaration(node) {
+        // `import type` is erased at compile time; anything else loads the module.
+        if (/** @type {{ importKind?: string }} */ (node).importKind === "type") return;
+        check(node, node.source.value);
+      },
+      ExportNamedDeclaration(node) {
+        if (node.source && /** @type {{ exportKind?: string }} */ (node).exportKind !== "type") {
+          check(node, node.source.value);
+        }
+      },
+      ExportAllDeclaration(node) {
+        check(node, node.source.value);
+      },
+      ImportExpression(node) {
+        if (node.source.type === "Literal") check(node, node.source.value);
+      },
+    };
+  },
+};
+
+/** @type {import("eslint").Rule.RuleModule} */
+const rawEnv = {
+  meta: {
+    type: "problem",
+    docs: { description: "process.env is read through the validated env module only." },
+    messages: {
+      raw: "Read the environment through @streamboard/core/env (serverEnv() / clientEnv), not process.env.",
+    },
+    schema: [],
+  },
+  create(context) {
+    return {
+      MemberExpression(node) {
+        if (
+          node.object.type === "Identifier" &&
+          node.object.name === "process" &&
+          !node.computed &&
+          node.property.type === "Identifier" &&
+          node.property.name === "env"
+        ) {
+          context.report({ node, messageId: "raw" });
+        }
+      },
+    };
+  },
+};
+
+export default { rules: { "client-imports": clientImports, "raw-env": rawEnv } };

@@ -1,0 +1,65 @@
+import { RuleTester } from "eslint";
+import tseslint from "typescript-eslint";
+import { describe, it } from "vitest";
+import boundaries from "./eslint-boundaries.js";
+
+RuleTester.describe = describe;
+RuleTester.it = it;
+const tester = new RuleTester({
+  languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: "module" },
+});
+
+const component = "components/score-form.tsx";
+const route = "app/api/scores/route.ts";
+
+tester.run("client-imports", boundaries.rules["client-imports"], {
+  valid: [
+    { filename: component, code: 'import { ScoreInput } from "@streamboard/core/contract";' },
+    { filename: component, code: 'import type { Aggregate } from "@streamboard/core/aggregator";' },
+    { filename: component, code: 'import useSWR from "swr";' },
+    // Server code may import anything.
+    { filename: route, code: 'import { submitScore } from "@streamboard/core/score";' },
+    { filename: route, code: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";' },
+  ],
+  invalid: [
+    {
+      filename: component,
+      code: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      filename: component,
+      code: 'import { getLeaderboard } from "@streamboard/core/leaderboard";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      // Not erased under verbatimModuleSyntax: the module still loads.
+      filename: component,
+      code: 'import { type Aggregate } from "@streamboard/core/aggregator";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      filename: "app/inspector/panel.tsx",
+      code: '"use client";\nimport { readStream } from "@streamboard/core/stream";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      filename: component,
+      code: 'export { tableName } from "@streamboard/core/infra";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      filename: component,
+      code: 'const m = await import("@aws-sdk/lib-dynamodb");',
+      errors: [{ messageId: "refused" }],
+    },
+  ],
+});
+
+tester.run("raw-env", boundaries.rules["raw-env"], {
+  valid: [{ code: 'import { serverEnv } from "@streamboard/core/env";\nserverEnv().AWS_REGION;' }],
+  invalid: [
+    { code: "const e = process.env.DYNAMODB_ENDPOINT;", errors: [{ messageId: "raw" }] },
+    { code: 'const e = process.env["OPERATOR_TOKEN"];', errors: [{ messageId: "raw" }] },
+  ],
+});
