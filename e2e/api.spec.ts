@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { RunnerHealth } from "../components/use-runner-health";
+import { ApiErrorBody, type ErrorCode, type HealthResponse } from "@streamboard/core/contract";
 import { expectApiError, OPERATOR_TOKEN, test, expect } from "./fixtures";
 
 const MISSING_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
@@ -14,7 +14,7 @@ interface ErrorCase {
   raw?: string;
   headers?: Record<string, string>;
   status: number;
-  code: string;
+  code: ErrorCode;
 }
 
 const bigBody = JSON.stringify({ playerName: "big", score: 1, padding: "x".repeat(17 * 1024) });
@@ -112,7 +112,7 @@ test.describe("API errors", () => {
       },
     );
     expect(status, body).toBe(413);
-    expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    expect(ApiErrorBody.parse(JSON.parse(body)).error.code).toBe("payload_too_large");
   });
 });
 
@@ -122,7 +122,7 @@ test.describe("API", () => {
   }) => {
     const response = await request.get("/api/health");
     expect(response.status()).toBe(200);
-    const body = (await response.json()) as { status: string; runner: RunnerHealth | null };
+    const body = (await response.json()) as HealthResponse;
     expect(body).toMatchObject({
       status: "ok",
       runner: {

@@ -184,7 +184,7 @@ for (const c of lagCases) {
           ? {
               status: c.status,
               json: {
-                error: { code: "internal_error", message: "The database is not answering." },
+                error: { code: "unavailable", message: "The database is not answering." },
               },
             }
           : {
