@@ -234,6 +234,25 @@ for (const c of lagCases) {
   });
 }
 
+// prettier-ignore
+const failuresErrorCases = [
+  { name: "the database is not answering", status: 503, code: "unavailable", message: "The quarantine is not answering; try again." },
+  { name: "a bad limit", status: 400, code: "invalid_input", message: "limit must be an integer between 1 and 1000" },
+  { name: "an opaque server error", status: 500, code: "internal_error", message: "Something went wrong on our side." },
+] as const;
+
+for (const c of failuresErrorCases) {
+  test(`the failures panel shows the API's message – ${c.name}`, async ({ operatorPage: page }) => {
+    await page.route("**/api/failures?*", (route) =>
+      route.fulfill({ status: c.status, json: { error: { code: c.code, message: c.message } } }),
+    );
+    await page.goto("/inspector");
+    const alert = page.getByRole("region", { name: "Failures" }).getByRole("alert");
+    await expect(alert).toContainText("Could not read the quarantine");
+    await expect(alert).toContainText(c.message);
+  });
+}
+
 test("the failures panel says when nothing failed, and when it cannot tell", async ({
   operatorPage: page,
 }) => {
