@@ -34,7 +34,17 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  // `SCREENSHOTS=1` runs only the README's pictures (e2e/docs-screenshots.ts), never the suite;
+  // without it only the specs run: the pictures are no test of the app.
+  projects: process.env.SCREENSHOTS
+    ? [
+        {
+          name: "screenshots",
+          testMatch: "docs-screenshots.ts",
+          use: { ...devices["Desktop Chrome"] },
+        },
+      ]
+    : [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     // The whole stack, as `npm start` runs it: production build, embedded engine in memory, the
     // stream runner with the aggregator (retries and backoff as deployed), a fixed operator token.

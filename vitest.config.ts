@@ -1,8 +1,15 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The web app's `@/…` imports (tsconfig.json `paths`), for its unit tests.
+  resolve: { tsconfigPaths: true },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "app/**/*.test.ts",
+      "components/**/*.test.ts",
+      "scripts/**/*.test.ts",
+    ],
     // Integration tests start real engines on loopback ports; keep the two cores from thrashing.
     maxWorkers: 2,
     testTimeout: 30_000,

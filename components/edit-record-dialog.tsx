@@ -7,13 +7,9 @@ import { Button } from "./button";
 import { Field } from "./field";
 import { ApiError, fetchJson } from "./lib/api-client";
 import { humanize } from "./lib/format";
+import { patchOf, type EditableRecord } from "./lib/score-patch";
 
-export interface EditableRecord {
-  recordId: string;
-  playerName: string;
-  score: number;
-  nickName?: string | undefined;
-}
+export type { EditableRecord };
 
 interface EditRecordDialogProps {
   record: EditableRecord;
@@ -42,12 +38,7 @@ export function EditRecordDialog({ record, onClose, onSaved }: EditRecordDialogP
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setServerError(null);
-    const patch: Record<string, unknown> = {};
-    if (playerName !== record.playerName) patch.playerName = playerName;
-    if (score.trim() !== String(record.score)) {
-      patch.score = /^-?\d+$/.test(score.trim()) ? Number(score.trim()) : Number.NaN;
-    }
-    if (nickName !== (record.nickName ?? "") && nickName.trim() !== "") patch.nickName = nickName;
+    const patch = patchOf(record, { playerName, score, nickName });
     if (Object.keys(patch).length === 0) {
       setServerError("Nothing changed.");
       return;
@@ -123,6 +114,7 @@ export function EditRecordDialog({ record, onClose, onSaved }: EditRecordDialogP
             label="Nickname"
             name="edit-nickName"
             placeholder="Optional"
+            hint="Empty it to remove the nickname."
             value={nickName}
             onChange={(e) => setNickName(e.target.value)}
             error={errors.nickName}

@@ -1,4 +1,4 @@
-import type { InspectorRecord } from "@streamboard/core/stream";
+import type { InspectorRecord } from "@streamboard/core/contract";
 
 type EventName = InspectorRecord["eventName"];
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { InspectorRecord } from "@streamboard/core/stream";
+import type { InspectorRecord } from "@streamboard/core/contract";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { eventColors } from "./event-badge";
 import { toMillis } from "./lib/format";

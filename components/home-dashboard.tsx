@@ -1,6 +1,6 @@
 "use client";
 
-import type { ScoreRecord } from "@streamboard/core/score";
+import type { ScoreList, ScoreRecord } from "@streamboard/core/contract";
 import { useState } from "react";
 import { useSWRConfig } from "swr";
 import { Card } from "./card";
@@ -13,7 +13,7 @@ import { ScoreForm } from "./score-form";
 import { useLeaderboard } from "./use-leaderboard";
 import { useNow } from "./use-now";
 import { usePlayer } from "./use-player";
-import { playerRecordsKey, usePlayerRecords, type RecordsResponse } from "./use-player-records";
+import { playerRecordsKey, usePlayerRecords } from "./use-player-records";
 import { useStoredPlayer } from "./use-stored-player";
 
 const BOARD_SIZE = 10;
@@ -44,7 +44,7 @@ export function HomeDashboard() {
         createdAt: record.createdAt,
       },
     ]);
-    void mutate<RecordsResponse>(
+    void mutate<ScoreList>(
       playerRecordsKey(record.playerName),
       (current) => ({
         records: [

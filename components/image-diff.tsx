@@ -1,4 +1,4 @@
-import type { InspectorRecord, RawAttributeValue } from "@streamboard/core/stream";
+import type { InspectorRecord, RawAttributeValue } from "@streamboard/core/contract";
 import { describeAttribute, diffImages } from "./lib/dynamo-json";
 
 function Value({ value, tone }: { value: RawAttributeValue | undefined; tone?: "old" | "new" }) {

@@ -1,6 +1,6 @@
 "use client";
 
-import type { InspectorRecord } from "@streamboard/core/stream";
+import type { InspectorRecord } from "@streamboard/core/contract";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Alert } from "./alert";

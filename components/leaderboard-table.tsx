@@ -1,6 +1,6 @@
 "use client";
 
-import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import type { LeaderboardEntry } from "@streamboard/core/contract";
 import { EmptyState } from "./empty-state";
 import { TrophyIcon } from "./icons";
 import { formatAgo, formatScore } from "./lib/format";

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ScoreRecord } from "@streamboard/core/score";
+import type { ScoreRecord } from "@streamboard/core/contract";
 import { EmptyState } from "./empty-state";
 import { ClockIcon } from "./icons";
 import { formatAgo, formatScore } from "./lib/format";

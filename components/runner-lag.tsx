@@ -1,6 +1,6 @@
+import type { HealthResponse, RunnerHealth } from "@streamboard/core/contract";
 import type { ApiError } from "./lib/api-client";
 import { formatAgo, formatClock, formatDuration } from "./lib/format";
-import type { HealthResponse, RunnerHealth } from "./use-runner-health";
 
 type Tone = "green" | "amber" | "red" | "grey";
 

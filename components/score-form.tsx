@@ -1,6 +1,11 @@
 "use client";
 
-import { ScoreInput, type ScoreRecord } from "@streamboard/core/contract";
+import {
+  MAX_NAME_LENGTH,
+  MAX_SCORE,
+  ScoreInput,
+  type ScoreRecord,
+} from "@streamboard/core/contract";
 import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -12,6 +17,9 @@ type FieldName = "playerName" | "score" | "nickName";
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 const fieldNames: readonly string[] = ["playerName", "score", "nickName"];
+
+// Room past the limit, so an over-long name gets the schema's message instead of a silent cut.
+const INPUT_MAX_LENGTH = MAX_NAME_LENGTH * 2;
 
 function fieldErrorsOf(issues: { path: string; message: string }[]): FieldErrors {
   const errors: FieldErrors = {};
@@ -114,18 +122,18 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
         name="playerName"
         autoComplete="nickname"
         placeholder="e.g. ada_lovelace"
-        maxLength={64}
+        maxLength={INPUT_MAX_LENGTH}
         value={name}
         onChange={(e) => setPlayerName(e.target.value)}
         error={errors.playerName}
-        hint="Letters, digits, spaces and _ - . (up to 32)"
+        hint={`Letters, digits, spaces and _ - . (up to ${MAX_NAME_LENGTH})`}
       />
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <Field
           label="Score"
           name="score"
           inputMode="numeric"
-          placeholder="0 – 1,000,000,000"
+          placeholder={`0 – ${formatScore(MAX_SCORE)}`}
           value={score}
           onChange={(e) => setScore(e.target.value)}
           error={errors.score}
@@ -134,7 +142,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
           label="Nickname"
           name="nickName"
           placeholder="Optional"
-          maxLength={64}
+          maxLength={INPUT_MAX_LENGTH}
           value={nickName}
           onChange={(e) => setNickName(e.target.value)}
           error={errors.nickName}

@@ -1,4 +1,4 @@
-import type { InspectorRecord } from "@streamboard/core/stream";
+import type { InspectorRecord } from "@streamboard/core/contract";
 import { useState } from "react";
 import { Button } from "./button";
 import { EventBadge } from "./event-badge";

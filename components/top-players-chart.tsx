@@ -1,6 +1,6 @@
 "use client";
 
-import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import type { LeaderboardEntry } from "@streamboard/core/contract";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { EmptyState } from "./empty-state";
 import { TrophyIcon } from "./icons";

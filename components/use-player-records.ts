@@ -1,22 +1,14 @@
-import type { ScoreRecord } from "@streamboard/core/score";
+import type { ScoreList } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
-
-export interface RecordsResponse {
-  records: ScoreRecord[];
-}
 
 export const playerRecordsKey = (playerName: string, limit = 10) =>
   `/api/scores?playerName=${encodeURIComponent(playerName)}&limit=${limit}`;
 
 /** A player's most recent records, newest first. */
 export function usePlayerRecords(playerName: string) {
-  return useSWR<RecordsResponse, ApiError>(
-    playerName ? playerRecordsKey(playerName) : null,
-    getJson,
-    {
-      refreshInterval: 3000,
-      keepPreviousData: true,
-    },
-  );
+  return useSWR<ScoreList, ApiError>(playerName ? playerRecordsKey(playerName) : null, getJson, {
+    refreshInterval: 3000,
+    keepPreviousData: true,
+  });
 }

@@ -1,4 +1,4 @@
-import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import type { LeaderboardEntry } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { ApiError, getJson } from "./lib/api-client";
 

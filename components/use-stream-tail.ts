@@ -1,12 +1,7 @@
-import type { InspectorRecord } from "@streamboard/core/stream";
+import type { InspectorRecord, StreamPage } from "@streamboard/core/contract";
 import { useCallback, useRef, useState } from "react";
 import useSWR from "swr";
 import { fetchJson, type ApiError } from "./lib/api-client";
-
-interface StreamPage {
-  records: InspectorRecord[];
-  cursor: string | null;
-}
 
 /** Newest first, one copy of each event (a retried poll may return a record twice), at most `max`. */
 function merge(current: InspectorRecord[], incoming: InspectorRecord[], max: number) {

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { RunnerHealth } from "../components/use-runner-health";
+import { ApiErrorBody, type ErrorCode, type HealthResponse } from "@streamboard/core/contract";
 import { expectApiError, OPERATOR_TOKEN, test, expect } from "./fixtures";
 
 const MISSING_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
@@ -14,7 +14,7 @@ interface ErrorCase {
   raw?: string;
   headers?: Record<string, string>;
   status: number;
-  code: string;
+  code: ErrorCode;
 }
 
 const bigBody = JSON.stringify({ playerName: "big", score: 1, padding: "x".repeat(17 * 1024) });
@@ -38,6 +38,11 @@ const errorCases: ErrorCase[] = [
   { name: "POST /api/scores – body over 16 KiB", method: "POST", path: "/api/scores", raw: bigBody, status: 413, code: "payload_too_large" },
   { name: "GET /api/scores – limit is not a number", method: "GET", path: "/api/scores?limit=ten", status: 400, code: "invalid_input" },
   { name: "GET /api/leaderboard – limit is zero", method: "GET", path: "/api/leaderboard?limit=0", status: 400, code: "invalid_input" },
+  // One limit policy on every list route: an integer in [1, max], else 400 (never clamped).
+  { name: "GET /api/leaderboard – limit is not a number", method: "GET", path: "/api/leaderboard?limit=abc", status: 400, code: "invalid_input" },
+  { name: "GET /api/leaderboard – limit over 100", method: "GET", path: "/api/leaderboard?limit=101", status: 400, code: "invalid_input" },
+  { name: "GET /api/scores – limit over 100", method: "GET", path: "/api/scores?limit=101", status: 400, code: "invalid_input" },
+  { name: "GET /api/scores – limit is not an integer", method: "GET", path: "/api/scores?limit=2.5", status: 400, code: "invalid_input" },
   // Operator routes without (valid) credentials: 401, and nothing changed.
   { name: "PATCH /api/scores/{id} – no operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, status: 401, code: "unauthorized" },
   { name: "PATCH /api/scores/{id} – wrong operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, headers: bearer("not-the-token"), status: 401, code: "unauthorized" },
@@ -60,6 +65,9 @@ const errorCases: ErrorCase[] = [
   { name: "GET /api/stream – cursor is not one it returned", method: "GET", path: "/api/stream?cursor=bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
   { name: "GET /api/failures – limit is zero", method: "GET", path: "/api/failures?limit=0", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
   { name: "GET /api/failures – limit over 1000", method: "GET", path: "/api/failures?limit=1001", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/failures – limit is not a number", method: "GET", path: "/api/failures?limit=abc", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – limit is not a number", method: "GET", path: "/api/stream?limit=abc", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – limit over 500", method: "GET", path: "/api/stream?limit=501", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
 ];
 
 test.describe("API errors", () => {
@@ -112,7 +120,7 @@ test.describe("API errors", () => {
       },
     );
     expect(status, body).toBe(413);
-    expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    expect(ApiErrorBody.parse(JSON.parse(body)).error.code).toBe("payload_too_large");
   });
 });
 
@@ -122,7 +130,7 @@ test.describe("API", () => {
   }) => {
     const response = await request.get("/api/health");
     expect(response.status()).toBe(200);
-    const body = (await response.json()) as { status: string; runner: RunnerHealth | null };
+    const body = (await response.json()) as HealthResponse;
     expect(body).toMatchObject({
       status: "ok",
       runner: {

@@ -6,48 +6,52 @@ import {
   type APIResponse,
   type Page,
 } from "@playwright/test";
-import type { FailureEntry } from "@streamboard/core/ops";
-import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import {
+  ApiErrorBody,
+  HealthResponse,
+  LeaderboardEntry,
+  LeaderboardPage,
+  ScoreList,
+  ScoreRecord,
+  StreamPage,
+  type ErrorCode,
+  type ScoreInput,
+} from "@streamboard/core/contract";
 import { localResourceEnvironment } from "@streamboard/core/infra";
-import type { ScoreRecord } from "@streamboard/core/score";
-import type { InspectorRecord } from "@streamboard/core/stream";
-import type { RunnerHealth } from "../components/use-runner-health";
+import type { FailureEntry } from "@streamboard/core/ops";
 import { E2E_DYNAMODB_PORT, E2E_OPERATOR_TOKEN } from "../playwright.config";
 
 export { expect };
 
 export const OPERATOR_TOKEN = process.env.OPERATOR_TOKEN ?? E2E_OPERATOR_TOKEN;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string };
-}
-
-/** Typed calls to the HTTP API, as anyone (no credentials) or as the operator (Bearer token). */
+/**
+ * Typed calls to the HTTP API, as anyone (no credentials) or as the operator (Bearer token). Each
+ * answer is parsed with the contract's schema (`@streamboard/core/contract`), so a route that
+ * drifts from the shapes the browser relies on fails here.
+ */
 export class Api {
   constructor(readonly request: APIRequestContext) {}
 
-  async submitScore(
-    body: { playerName: string; score: number; nickName?: string },
-    idempotencyKey?: string,
-  ): Promise<ScoreRecord> {
+  async submitScore(body: ScoreInput, idempotencyKey?: string): Promise<ScoreRecord> {
     const response = await this.request.post("/api/scores", {
       data: body,
       headers: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {},
     });
     expect(response.status(), await response.text()).toBe(201);
-    return (await response.json()) as ScoreRecord;
+    return ScoreRecord.parse(await response.json());
   }
 
   async listScores(playerName: string): Promise<ScoreRecord[]> {
     const response = await this.request.get("/api/scores", { params: { playerName } });
     expect(response.status()).toBe(200);
-    return ((await response.json()) as { records: ScoreRecord[] }).records;
+    return ScoreList.parse(await response.json()).records;
   }
 
   async leaderboard(limit = 100): Promise<LeaderboardEntry[]> {
     const response = await this.request.get("/api/leaderboard", { params: { limit } });
     expect(response.status()).toBe(200);
-    return ((await response.json()) as { entries: LeaderboardEntry[] }).entries;
+    return LeaderboardPage.parse(await response.json()).entries;
   }
 
   /** The player's aggregate, or undefined while they have none (404). */
@@ -55,7 +59,7 @@ export class Api {
     const response = await this.request.get(`/api/players/${encodeURIComponent(playerName)}`);
     if (response.status() === 404) return undefined;
     expect(response.status()).toBe(200);
-    return (await response.json()) as LeaderboardEntry;
+    return LeaderboardEntry.parse(await response.json());
   }
 
   /** Waits until the aggregator has brought the player's total to `total` (undefined: gone). */
@@ -68,12 +72,12 @@ export class Api {
       .toBe(total);
   }
 
-  async stream(cursor?: string): Promise<{ records: InspectorRecord[]; cursor: string }> {
+  async stream(cursor?: string): Promise<StreamPage> {
     const response = await this.request.get("/api/stream", {
       params: cursor ? { cursor, limit: 500 } : { limit: 500 },
     });
     expect(response.status()).toBe(200);
-    return (await response.json()) as { records: InspectorRecord[]; cursor: string };
+    return StreamPage.parse(await response.json());
   }
 
   /** GET /api/failures as the operator: the on-failure destination, newest first. */
@@ -83,10 +87,10 @@ export class Api {
     return ((await response.json()) as { failures: FailureEntry[] }).failures;
   }
 
-  async health(): Promise<{ status: string; runner: RunnerHealth | null }> {
+  async health(): Promise<HealthResponse> {
     const response = await this.request.get("/api/health");
     expect(response.status()).toBe(200);
-    return (await response.json()) as { status: string; runner: RunnerHealth | null };
+    return HealthResponse.parse(await response.json());
   }
 }
 
@@ -113,11 +117,11 @@ export async function putRawScoreItem(item: Record<string, AttributeValue>): Pro
   await rawClient.send(new PutItemCommand({ TableName: name, Item: item }));
 }
 
-/** Asserts an error response: its status and `{ error: { code, message } }`. */
-export async function expectApiError(response: APIResponse, status: number, code: string) {
+/** Asserts an error response: its status and an ApiErrorBody `{ error: { code, message } }`. */
+export async function expectApiError(response: APIResponse, status: number, code: ErrorCode) {
   const text = await response.text();
   expect(response.status(), text).toBe(status);
-  const body = JSON.parse(text) as ApiErrorBody;
+  const body = ApiErrorBody.parse(JSON.parse(text));
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe("string");
   expect(body.error.message.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
+import { ScoreRecord } from "@streamboard/core/contract";
 import { expect, OPERATOR_TOKEN, test } from "./fixtures";
 
 const formatted = (n: number) => n.toLocaleString("en-US");
@@ -86,6 +87,38 @@ test("an operator sees the INSERT, edits the record (MODIFY) and deletes it (REM
   await api.waitForTotal(playerName, undefined);
   // Nothing is left to edit on any of the record's cards.
   await expect(page.getByRole("button", { name: `Edit record ${record.recordId}` })).toHaveCount(0);
+});
+
+test("an operator clears a record's nickname: the MODIFY removes NickName", async ({
+  operatorPage: page,
+  api,
+  request,
+  playerName,
+}) => {
+  await page.goto("/inspector");
+  await expect(page.getByRole("heading", { name: "Stream inspector" })).toBeVisible();
+  const record = await api.submitScore({ playerName, score: 12, nickName: "Orig" });
+
+  const insert = streamRecord(page, record.recordId, "INSERT");
+  await expect(insert.locator('[data-attribute="NickName"]')).toContainText("Orig");
+  await insert.getByRole("button", { name: /^Edit record/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit score record" });
+  await expect(dialog.getByLabel("Nickname")).toHaveValue("Orig");
+  await dialog.getByLabel("Nickname").fill("");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await expect(dialog).toBeHidden();
+
+  const modify = streamRecord(page, record.recordId, "MODIFY");
+  await expect(modify).toBeVisible();
+  const nickRow = modify.locator('[data-attribute="NickName"]');
+  await expect(nickRow).toHaveAttribute("data-changed", "true");
+  await expect(nickRow.locator("td").nth(1)).toContainText("Orig");
+  await expect(modify.locator('[data-attribute="Score"]')).not.toHaveAttribute("data-changed");
+  const stored = ScoreRecord.parse(
+    await (await request.get(`/api/scores/${record.recordId}`)).json(),
+  );
+  expect(stored).toEqual({ ...record, nickName: undefined, updatedAt: stored.updatedAt });
+  expect(stored).not.toHaveProperty("nickName");
 });
 
 test("the tail filters by event type and player, and pauses", async ({
@@ -184,7 +217,7 @@ for (const c of lagCases) {
           ? {
               status: c.status,
               json: {
-                error: { code: "internal_error", message: "The database is not answering." },
+                error: { code: "unavailable", message: "The database is not answering." },
               },
             }
           : {
@@ -198,6 +231,25 @@ for (const c of lagCases) {
     await expect(lag).toContainText(c.text);
     if (c.outcome) await expect(lag.getByTestId("last-batch-outcome")).toHaveText(c.outcome);
     else await expect(lag.getByTestId("last-batch-outcome")).toHaveCount(0);
+  });
+}
+
+// prettier-ignore
+const failuresErrorCases = [
+  { name: "the database is not answering", status: 503, code: "unavailable", message: "The quarantine is not answering; try again." },
+  { name: "a bad limit", status: 400, code: "invalid_input", message: "limit must be an integer between 1 and 1000" },
+  { name: "an opaque server error", status: 500, code: "internal_error", message: "Something went wrong on our side." },
+] as const;
+
+for (const c of failuresErrorCases) {
+  test(`the failures panel shows the API's message – ${c.name}`, async ({ operatorPage: page }) => {
+    await page.route("**/api/failures?*", (route) =>
+      route.fulfill({ status: c.status, json: { error: { code: c.code, message: c.message } } }),
+    );
+    await page.goto("/inspector");
+    const alert = page.getByRole("region", { name: "Failures" }).getByRole("alert");
+    await expect(alert).toContainText("Could not read the quarantine");
+    await expect(alert).toContainText(c.message);
   });
 }
 

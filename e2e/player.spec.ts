@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { MAX_NAME_LENGTH, MAX_SCORE } from "@streamboard/core/contract";
 import { expect, test } from "./fixtures";
 
 /** A score high enough to put a fresh player in the top 10 of a shared board. */
@@ -122,6 +123,30 @@ test.describe("bad input shows a clear message in the form", () => {
       expect(await api.listScores(playerName)).toEqual([]);
     });
   }
+
+  test("the hints, the limits and the messages are the contract's", async ({
+    page,
+    playerName,
+  }) => {
+    await page.goto("/");
+    const form = page.getByRole("form", { name: "Submit a score" });
+    await expect(form.locator("#playerName-hint")).toContainText(`(up to ${MAX_NAME_LENGTH})`);
+    await expect(form.getByLabel("Score", { exact: true })).toHaveAttribute(
+      "placeholder",
+      `0 – ${formatted(MAX_SCORE)}`,
+    );
+    // One character over the limit reaches the schema (the input does not cut it short)…
+    const tooLong = `${playerName}${"x".repeat(MAX_NAME_LENGTH)}`.slice(0, MAX_NAME_LENGTH + 1);
+    await submitScore(page, { playerName: tooLong, score: String(MAX_SCORE + 1) });
+    await expect(form.getByLabel("Player name")).toHaveValue(tooLong);
+    // …which names the contract's bounds.
+    await expect(form.locator("#playerName-error")).toHaveText(
+      new RegExp(`1–${MAX_NAME_LENGTH} characters`),
+    );
+    await expect(form.locator("#score-error")).toHaveText(
+      new RegExp(`between 0 and ${formatted(MAX_SCORE)}`),
+    );
+  });
 
   test("an error from the server is shown too", async ({ page, playerName }) => {
     await page.route("**/api/scores", (route) =>

@@ -1,32 +1,30 @@
 import "server-only";
-import { VisibleError, type ErrorCode } from "@streamboard/core/contract";
+import {
+  VisibleError,
+  statusOf,
+  type ApiErrorBody,
+  type ApiIssue,
+  type ErrorCode,
+} from "@streamboard/core/contract";
 import { z } from "zod";
 
 /** Largest request body the API accepts; a score submission is well under 1 KiB. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string; issues?: { path: string; message: string }[] };
-}
-
-export function errorResponse(
-  code: ErrorCode,
-  message: string,
-  status: number,
-  issues?: { path: string; message: string }[],
-): Response {
+/** An error answer: `ApiErrorBody` with the status of its code (`statusOf`, the one mapping). */
+export function errorResponse(code: ErrorCode, message: string, issues?: ApiIssue[]): Response {
   const body: ApiErrorBody = { error: { code, message, ...(issues ? { issues } : {}) } };
-  return Response.json(body, { status });
+  return Response.json(body, { status: statusOf(code) });
 }
 
-function issuesOf(error: Pick<z.ZodError, "issues">) {
+function issuesOf(error: Pick<z.ZodError, "issues">): ApiIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,
   }));
 }
 
-function describe(issues: { path: string; message: string }[]): string {
+function describe(issues: ApiIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
 }
 
@@ -35,7 +33,7 @@ function isZodError(error: unknown): error is z.ZodError {
 }
 
 /** Core attaches zod issues (or a ZodError) as a VisibleError's details; pass their paths on. */
-function issuesFromDetails(details: unknown): { path: string; message: string }[] | undefined {
+function issuesFromDetails(details: unknown): ApiIssue[] | undefined {
   if (isZodError(details)) return issuesOf(details);
   if (!Array.isArray(details)) return undefined;
   const issues = (details as unknown[]).filter(
@@ -46,20 +44,21 @@ function issuesFromDetails(details: unknown): { path: string; message: string }[
 }
 
 /**
- * The one place that turns a failure into an HTTP response: a VisibleError keeps its code and
- * status, a ZodError is bad input, and anything else — a 5xx VisibleError included — is a bug,
- * logged here and shown as an opaque 500 so no internals (table names, SDK messages) leak.
+ * The one place that turns a failure into an HTTP response: a VisibleError keeps its code (and
+ * so its status), a ZodError is bad input, and anything else — an `internal_error` included —
+ * is a bug, logged here and shown as an opaque 500 so no internals (table names, SDK messages)
+ * leak. `unavailable` (503) is visible: its message says what is down, for the user to retry.
  */
 export function handleApiError(error: unknown): Response {
-  if (error instanceof VisibleError && error.status < 500) {
-    return errorResponse(error.code, error.message, error.status, issuesFromDetails(error.details));
+  if (error instanceof VisibleError && error.code !== "internal_error") {
+    return errorResponse(error.code, error.message, issuesFromDetails(error.details));
   }
   if (isZodError(error)) {
     const issues = issuesOf(error);
-    return errorResponse("invalid_input", describe(issues), 400, issues);
+    return errorResponse("invalid_input", describe(issues), issues);
   }
   console.error("Unhandled API error", error);
-  return errorResponse("internal_error", "Something went wrong on our side.", 500);
+  return errorResponse("internal_error", "Something went wrong on our side.");
 }
 
 /** Wraps a route handler so every thrown error goes through `handleApiError`. */
@@ -115,16 +114,8 @@ export function readQuery<T extends z.ZodType>(request: Request, schema: T): z.i
   return schema.parse(params);
 }
 
-const blankToUndefined = (value: unknown) => (value === "" ? undefined : value);
-
-/** `?limit=` as an integer in [1, max]; absent or blank means the core default. */
-export const limitParam = (max: number) => {
-  const error = `limit must be an integer between 1 and ${max}`;
-  return z.preprocess(
-    blankToUndefined,
-    z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).optional(),
-  );
-};
-
 /** An optional free-text query parameter; blank means absent. */
-export const textParam = z.preprocess(blankToUndefined, z.string().max(2048).optional());
+export const textParam = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.string().max(2048).optional(),
+);

@@ -1,14 +1,19 @@
-/** Browser-side calls to the route handlers; errors keep the API's `{ error: { code, message } }`. */
+import {
+  ApiErrorBody,
+  type ApiIssue,
+  type ClientErrorCode,
+  type ErrorCode,
+} from "@streamboard/core/contract";
 
-export interface ApiIssue {
-  path: string;
-  message: string;
-}
+/** Browser-side calls to the route handlers; a failure is an ApiError with the API's code. */
+
+export type { ApiIssue };
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** The API's code, or a client one when the API's error body never arrived. */
+    readonly code: ErrorCode | ClientErrorCode,
     message: string,
     readonly issues: ApiIssue[] = [],
   ) {
@@ -17,8 +22,24 @@ export class ApiError extends Error {
   }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; issues?: ApiIssue[] };
+const MessageOnly = ApiErrorBody.extend({
+  error: ApiErrorBody.shape.error.pick({ message: true }),
+});
+
+/** The ApiError of a failed answer: the API's body when it is one, else the HTTP status alone. */
+export function apiErrorOf(status: number, statusText: string, body: unknown): ApiError {
+  const parsed = ApiErrorBody.safeParse(body);
+  if (parsed.success) {
+    const { code, message, issues = [] } = parsed.data.error;
+    return new ApiError(status, code, message, issues);
+  }
+  // A message under a code this client does not know yet (a newer server) is still worth showing.
+  const message = MessageOnly.safeParse(body).data?.error.message;
+  return new ApiError(
+    status,
+    "http_error",
+    message ?? `The server answered ${status}${statusText ? ` ${statusText}` : ""}.`,
+  );
 }
 
 export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise<T> {
@@ -39,15 +60,7 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
   } catch {
     body = undefined;
   }
-  if (!response.ok) {
-    const error = (body as ErrorBody | undefined)?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? "http_error",
-      error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
-      error?.issues ?? [],
-    );
-  }
+  if (!response.ok) throw apiErrorOf(response.status, response.statusText, body);
   return body as T;
 }
 

@@ -1,4 +1,4 @@
-import type { RawAttributeValue, RawItem } from "@streamboard/core/stream";
+import type { RawAttributeValue, RawItem } from "@streamboard/core/contract";
 
 /**
  * Raw DynamoDB JSON as the stream carries it (`{"Score":{"N":"999"}}`), for display only: the

@@ -1,4 +1,4 @@
-import type { LeaderboardEntry } from "@streamboard/core/leaderboard";
+import { rankEntries, type LeaderboardEntry } from "@streamboard/core/contract";
 
 /** A score this browser just submitted, shown on the board before the aggregator counts it. */
 export interface PendingScore {
@@ -52,9 +52,6 @@ export function withPendingScores(
           },
     );
   }
-  const ranked = [...byPlayer.values()]
-    .sort((a, b) => b.totalScore - a.totalScore || a.playerName.localeCompare(b.playerName))
-    .slice(0, limit)
-    .map((entry, i) => ({ ...entry, rank: i + 1 }));
-  return { entries: ranked, syncing };
+  // Ranked as the server ranks (equal totals share a rank), so a confirmed score does not move.
+  return { entries: rankEntries([...byPlayer.values()]).slice(0, limit), syncing };
 }

@@ -6,7 +6,7 @@ export const runtime = "nodejs";
 // * /api/… – any other API path: a JSON 404 rather than the HTML not-found page
 function notFound(request: Request): Response {
   const { pathname } = new URL(request.url);
-  return errorResponse("not_found", `No API route ${request.method} ${pathname}.`, 404);
+  return errorResponse("not_found", `No API route ${request.method} ${pathname}.`);
 }
 
 export {

@@ -1,12 +1,13 @@
+import { limitParam } from "@streamboard/core/contract";
 import { listFailures } from "@streamboard/core/ops";
 import { z } from "zod";
-import { limitParam, readQuery, route } from "@/app/_lib/api";
+import { readQuery, route } from "@/app/_lib/api";
 import { requireOperator } from "@/app/_lib/auth";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const Query = z.object({ limit: limitParam(1000) });
+const Query = z.object({ limit: limitParam("failures") });
 
 // GET /api/failures – operator: the stream records the aggregator gave up on, newest first
 export const GET = route(async (request: Request) => {

@@ -1,5 +1,5 @@
-import { getHealth } from "@streamboard/core/ops";
-import { getRunnerStatus } from "@streamboard/core/ops";
+import type { HealthResponse, RunnerHealth } from "@streamboard/core/contract";
+import { getHealth, getRunnerStatus } from "@streamboard/core/ops";
 import { errorResponse } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +10,7 @@ export const runtime = "nodejs";
  * the aggregator's CloudWatch `IteratorAge`). The status is a file the runner rewrites: failing
  * to read it says nothing about the database, so it never turns a healthy answer into an error.
  */
-async function readRunner() {
+async function readRunner(): Promise<RunnerHealth | null> {
   try {
     const status = await getRunnerStatus();
     if (!status) return null;
@@ -34,9 +34,10 @@ async function readRunner() {
 export async function GET(): Promise<Response> {
   const runner = readRunner();
   try {
-    return Response.json({ ...(await getHealth()), runner: await runner });
+    const health: HealthResponse = { ...(await getHealth()), runner: await runner };
+    return Response.json(health);
   } catch (error) {
     console.error("Health check failed", error);
-    return errorResponse("internal_error", "The database is not answering.", 503);
+    return errorResponse("unavailable", "The database is not answering.");
   }
 }

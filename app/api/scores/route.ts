@@ -1,11 +1,12 @@
+import { limitParam, type ScoreList, type ScoreRecord } from "@streamboard/core/contract";
 import { listScores, submitScore } from "@streamboard/core/score";
 import { z } from "zod";
-import { limitParam, readJson, readQuery, route, textParam } from "@/app/_lib/api";
+import { readJson, readQuery, route, textParam } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const ListQuery = z.object({ playerName: textParam, limit: limitParam(100) });
+const ListQuery = z.object({ playerName: textParam, limit: limitParam("scores") });
 
 // POST /api/scores – submit a score; a retry with the same Idempotency-Key and body returns the
 // same record, again with 201 and `Idempotent-Replayed: true`; another body with that key is a 409
@@ -13,7 +14,7 @@ export const POST = route(async (request: Request) => {
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   const input = await readJson(request);
   const { record, replayed } = await submitScore(input, { idempotencyKey });
-  return Response.json(record, {
+  return Response.json(record satisfies ScoreRecord, {
     status: 201,
     headers: replayed ? { "Idempotent-Replayed": "true" } : {},
   });
@@ -22,6 +23,6 @@ export const POST = route(async (request: Request) => {
 // GET /api/scores – recent records, newest first, optionally of one player
 export const GET = route(async (request: Request) => {
   const { playerName, limit } = readQuery(request, ListQuery);
-  const records = await listScores({ playerName, limit });
-  return Response.json({ records });
+  const list: ScoreList = { records: await listScores({ playerName, limit }) };
+  return Response.json(list);
 });

@@ -1,15 +1,22 @@
+import { z } from "zod";
+
 /**
- * The one error type users see. `code` is snake_case and maps to an HTTP status in one place
- * (`statusOf`); anything that is not a VisibleError is a bug, logged and shown as an opaque 500.
+ * The one error type users see. `code` is snake_case and maps to an HTTP status here, in
+ * `statusOf`, the one mapping (`app/_lib/api.ts` answers every error through it); anything that
+ * is not a VisibleError is a bug, logged and shown as an opaque 500.
  */
-export type ErrorCode =
-  | "bad_request"
-  | "invalid_input"
-  | "unauthorized"
-  | "not_found"
-  | "idempotency_conflict"
-  | "payload_too_large"
-  | "internal_error";
+export const ErrorCode = z.enum([
+  "bad_request",
+  "invalid_input",
+  "unauthorized",
+  "not_found",
+  "idempotency_conflict",
+  "payload_too_large",
+  "internal_error",
+  /** A dependency (the database) is not answering: worth retrying, unlike `internal_error`. */
+  "unavailable",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
 
 const statuses: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -19,7 +26,11 @@ const statuses: Record<ErrorCode, number> = {
   idempotency_conflict: 409,
   payload_too_large: 413,
   internal_error: 500,
+  unavailable: 503,
 };
+
+/** The HTTP status of an error code: the one place codes become statuses. */
+export const statusOf = (code: ErrorCode): number => statuses[code];
 
 export class VisibleError extends Error {
   constructor(
@@ -32,8 +43,6 @@ export class VisibleError extends Error {
   }
 
   get status(): number {
-    return statuses[this.code];
+    return statusOf(this.code);
   }
 }
-
-export const statusOf = (code: ErrorCode) => statuses[code];

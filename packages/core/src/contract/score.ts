@@ -83,14 +83,22 @@ export const ScoreItem = z.object({
 });
 export type ScoreItem = z.infer<typeof ScoreItem>;
 
-export type ScoreRecord = {
-  recordId: string;
-  playerName: string;
-  score: number;
-  nickName?: string;
-  createdAt: string;
-  updatedAt: string;
-};
+/** A score record as the API answers it (`POST`/`GET`/`PATCH /api/scores…`). */
+export const ScoreRecord = z.object({
+  recordId: z.string().min(1),
+  playerName: z.string().min(1),
+  score: z.number().int(),
+  nickName: z.string().optional(),
+  /** ISO-8601 */
+  createdAt: z.string().min(1),
+  /** ISO-8601 */
+  updatedAt: z.string().min(1),
+});
+export type ScoreRecord = z.infer<typeof ScoreRecord>;
+
+/** GET /api/scores: newest first. */
+export const ScoreList = z.object({ records: z.array(ScoreRecord) });
+export type ScoreList = z.infer<typeof ScoreList>;
 
 export function toRecord(item: ScoreItem): ScoreRecord {
   return {

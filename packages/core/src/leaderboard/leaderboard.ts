@@ -5,6 +5,7 @@ import { AggregateItem, fromAggregateItem, type Aggregate } from "../aggregator/
 import { dynamo } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { VisibleError } from "../contract/error.ts";
+import type { LeaderboardEntry } from "../contract/leaderboard.ts";
 import { parsePeriod } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
 
@@ -49,15 +50,7 @@ const rowOfAggregate = (aggregate: Aggregate): BoardRow => ({
   updatedAt: aggregate.updatedAt,
 });
 
-export type LeaderboardEntry = {
-  rank: number;
-  playerName: string;
-  totalScore: number;
-  gamesPlayed: number;
-  bestScore: number;
-  lastScore: number;
-  updatedAt: string;
-};
+export type { LeaderboardEntry } from "../contract/leaderboard.ts";
 
 function toEntry(row: BoardRow, rank: number): LeaderboardEntry {
   return {

@@ -1,5 +1,5 @@
 import fs from "node:fs/promises";
-import { z } from "zod";
+import { RunnerStatusFile, type RunnerStatus } from "../contract/health.ts";
 import { serverEnv } from "../env/server.ts";
 
 /*
@@ -15,38 +15,7 @@ export const RUNNER_STATUS_ENV = "STREAMBOARD_RUNNER_STATUS";
 /** The runner rewrites the file every second; a file older than this means it is not running. */
 const STALE_AFTER_MS = 5000;
 
-/** The status file as the runner writes it (packages/local/src/runner/status-file.ts). */
-export const RunnerStatusFile = z.object({
-  version: z.literal(1),
-  /** When the runner wrote this (ISO-8601). */
-  updatedAt: z.string(),
-  /** False once the runner has stopped (its last write). */
-  running: z.boolean(),
-  /** How old the last record handled was when its batch returned, over the shards being read. */
-  iteratorAgeMs: z.number(),
-  /** Records read but not yet checkpointed (in flight, being retried, or waiting for a batch). */
-  pending: z.number(),
-  lastBatch: z
-    .object({
-      time: z.string(),
-      records: z.number(),
-      outcome: z.enum(["success", "partial_failure", "error"]),
-      attempt: z.number(),
-      durationMs: z.number(),
-      error: z.string().optional(),
-    })
-    .optional(),
-  /** Entries in the on-failure destination (`failures.jsonl`), all runs included. */
-  failures: z.number(),
-  /** Since this runner started. */
-  totals: z.object({ invocations: z.number(), delivered: z.number(), failed: z.number() }),
-});
-export type RunnerStatusFile = z.infer<typeof RunnerStatusFile>;
-
-export type RunnerStatus = RunnerStatusFile & {
-  /** Not rewritten for 5 s: the runner was killed or is stuck; the figures are its last word. */
-  stale: boolean;
-};
+export { RunnerStatusFile, type RunnerStatus } from "../contract/health.ts";
 
 /** The local runner's status, or undefined on AWS (see CloudWatch `IteratorAge`) or before the first write. */
 export async function getRunnerStatus(now = Date.now()): Promise<RunnerStatus | undefined> {

@@ -13,36 +13,10 @@ import { dynamoStreams } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { isAwsError } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
+import type { InspectorRecord, RawAttributeValue, RawItem } from "../contract/stream.ts";
 import { tableName } from "../infra/resource.ts";
 
-/** An attribute value as DynamoDB puts it on the wire (binaries in base64). */
-export type RawAttributeValue =
-  | { S: string }
-  | { N: string }
-  | { B: string }
-  | { BOOL: boolean }
-  | { NULL: true }
-  | { SS: string[] }
-  | { NS: string[] }
-  | { BS: string[] }
-  | { L: RawAttributeValue[] }
-  | { M: Record<string, RawAttributeValue> };
-export type RawItem = Record<string, RawAttributeValue>;
-
-/** A stream record as the inspector shows it: what the stream really carries. */
-export type InspectorRecord = {
-  eventID: string;
-  eventName: "INSERT" | "MODIFY" | "REMOVE";
-  sequenceNumber: string;
-  shardId: string;
-  /** ISO-8601; the stream keeps whole seconds. */
-  approximateCreationDateTime: string;
-  keys: RawItem;
-  newImage?: RawItem;
-  oldImage?: RawItem;
-  sizeBytes: number;
-  streamViewType: string;
-};
+export type { InspectorRecord, RawAttributeValue, RawItem } from "../contract/stream.ts";
 
 // --- cursor: where each shard was read up to, opaque to clients -------------------------------
 
