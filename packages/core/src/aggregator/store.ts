@@ -9,6 +9,7 @@ import type { ScoreItem } from "../contract/score.ts";
 import { documentClient } from "../infra/clients.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { tableName } from "../infra/resource.ts";
+import { GameScoresByUser } from "../infra/tables.ts";
 
 /*
  * The aggregate store: the one place that knows how a GameScoresByUser item looks, how it is
@@ -140,9 +141,20 @@ export function toAggregateItem(aggregate: Aggregate): AggregateItem {
 
 // --- the board row: what ByPeriodTotal projects --------------------------------------------------
 
-/** The attributes ByPeriodTotal holds (infra/tables.ts): a board row, none of the bookkeeping. */
-export const BOARD_ATTRIBUTES =
-  "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt";
+const board = GameScoresByUser.globalIndexes.ByPeriodTotal;
+/**
+ * The attributes ByPeriodTotal holds, from its one definition (infra/tables.ts): the keys and a
+ * board row, none of the bookkeeping. A projection asked of the index names no more than that.
+ */
+export const BOARD_ATTRIBUTES = [
+  ...new Set([
+    GameScoresByUser.primaryIndex.hashKey,
+    GameScoresByUser.primaryIndex.rangeKey,
+    board.hashKey,
+    board.rangeKey,
+    ...board.projection,
+  ]),
+].join(", ");
 export const BoardItem = AggregateItem.pick({
   PlayerName: true,
   Period: true,

@@ -19,9 +19,11 @@
  * - `wrapNumbers: false`: numbers come back as JS numbers. Every number we store is a safe
  *   integer: scores are integers of at most `MAX_SCORE` (1e9, contract/score.ts), a total would
  *   need nine million top scores to pass 2^53, and versions, counts and epoch seconds are far
- *   below. Sequence numbers (up to 40 digits) are stored as strings. Should a number beyond
- *   2^53 ever appear (written around the API), unmarshalling throws rather than rounding it, and
- *   marshalling such a JS number throws too (`allowImpreciseNumbers` stays false).
+ *   below. Sequence numbers (up to 40 digits) are stored as strings. Never rounded either way:
+ *   an integer beyond 2^53 (written around the API) is unmarshalled as a BigInt, which our zod
+ *   schemas refuse (the item counts as malformed), and marshalling such a JS number throws
+ *   (`allowImpreciseNumbers` stays false). `NumberValue` would only matter if we stored such
+ *   numbers on purpose.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
