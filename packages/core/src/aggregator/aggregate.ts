@@ -71,7 +71,8 @@ import {
  * The aggregates a process wrote last are kept in memory (a Lambda container serves many
  * batches), so a busy player's next batch needs no read: the write is conditional on the version
  * and generation it was computed from, so a stale copy costs one cancelled transaction and a
- * read, never a wrong total. Anything else that writes an aggregate must bump its Version.
+ * read, never a wrong total. Anything else that writes an aggregate must bump its Version: the
+ * aggregate store (store.ts) is the one writer of the item, and its conditional Put always does.
  *
  * Markers belong to a generation (`MarkGeneration` on the aggregate, part of the marker's key).
  * `reconcile --fix` rewrites an aggregate from the records with a fresh generation: it writes the
@@ -441,7 +442,7 @@ export function chunkChanges(changes: RecordChange[]): RecordChange[][] {
   );
 }
 
-// --- reads and the one write ------------------------------------------------------------------
+// --- the records read, the cache, the transactions (the item and its writes: store.ts) ---------
 
 /** The player's best score and latest game in a period, from the records as they are now. */
 async function readPlayerRecords(

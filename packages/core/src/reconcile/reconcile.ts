@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
-import { paginateScan, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   aggregateOfSummary,
@@ -150,9 +150,7 @@ export interface ReconcileReport {
 
 // --- what records add up to: the store's summary (aggregator/store.ts) ------------------------
 
-type Fields = SummaryFields;
-
-function compare(expected: Fields, stored: Fields): FieldDrift[] {
+function compare(expected: SummaryFields, stored: SummaryFields): FieldDrift[] {
   return COMPARED_FIELDS.filter((field) => expected[field] !== stored[field]).map((field) => ({
     field,
     aggregate: stored[field],
@@ -191,8 +189,8 @@ async function estimateCount(
   const { Table } = await dynamo().send(new DescribeTableCommand({ TableName: table }));
   if (Table?.ItemCount) return Table.ItemCount;
   let count = 0;
-  const input: ScanCommandInput = { TableName: table, Select: "COUNT" };
-  for await (const page of paginateScan({ client: documentClient() }, input)) {
+  const pages = paginateScan({ client: documentClient() }, { TableName: table, Select: "COUNT" });
+  for await (const page of pages) {
     count += page.Count ?? 0;
     onProgress({ phase: "count", done: count });
   }
