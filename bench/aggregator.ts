@@ -11,13 +11,13 @@
 import {
   BatchGetItemCommand,
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  ScanCommand,
   UpdateItemCommand,
+  paginateScan,
+  waitUntilTableExists,
   type AttributeValue,
   type BatchGetItemCommandOutput,
   type ConsumedCapacity,
@@ -221,11 +221,11 @@ async function createPeerTable(): Promise<void> {
   await dynamo().send(
     new CreateTableCommand(toCreateTableInput(PEER_TABLE, tables.GameScoresByUser)),
   );
-  for (;;) {
-    const { Table } = await dynamo().send(new DescribeTableCommand({ TableName: PEER_TABLE }));
-    if (Table?.TableStatus === "ACTIVE") return;
-    await sleep(20);
-  }
+  // The SDK's waiter, polling at the engine's pace (it has the table ACTIVE at once), not AWS's 20 s.
+  await waitUntilTableExists(
+    { client: dynamo(), minDelay: 0.02, maxDelay: 1, maxWaitTime: 60 },
+    { TableName: PEER_TABLE },
+  );
 }
 
 // --- workloads ----------------------------------------------------------------------------------
@@ -372,14 +372,12 @@ async function waitSettled(
 
 async function countItems(direct: DynamoDBClient, table: string): Promise<number> {
   let count = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await direct.send(
-      new ScanCommand({ TableName: table, Select: "COUNT", ExclusiveStartKey: startKey }),
-    );
+  for await (const page of paginateScan(
+    { client: direct },
+    { TableName: table, Select: "COUNT" },
+  )) {
     count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return count;
 }
 

@@ -4,17 +4,30 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
   type DynamoDBClient,
   type Projection,
 } from "@aws-sdk/client-dynamodb";
-import { isAwsError } from "@streamboard/core/infra";
-import { tableName } from "@streamboard/core/infra";
 import {
+  isAwsError,
+  tableName,
   tables,
   toCreateTableInput,
   type TableDefinition,
   type TableId,
 } from "@streamboard/core/infra";
+
+/**
+ * The SDK's waiters, at a pace for the engine, which has a table ACTIVE (or gone) at once: its
+ * defaults poll every 20 s, for AWS, where creating a table takes that long.
+ */
+const waiter = (client: DynamoDBClient) => ({
+  client,
+  minDelay: 0.02,
+  maxDelay: 1,
+  maxWaitTime: 60,
+});
 
 /**
  * Creates the project's tables where they are missing and enables TTL where a definition has one
@@ -26,11 +39,7 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
     const definition: TableDefinition = tables[id];
     if (!(await tableExists(client, name))) {
       await client.send(new CreateTableCommand(toCreateTableInput(name, definition)));
-      for (;;) {
-        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-        if (Table?.TableStatus === "ACTIVE") break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntilTableExists(waiter(client), { TableName: name });
     }
     if (definition.ttl) await ensureTimeToLive(client, name, definition.ttl);
   }
@@ -72,15 +81,7 @@ export async function rebuildTable(client: DynamoDBClient, id: TableId): Promise
   if (!REBUILDABLE.includes(id)) throw new Error(`${id} holds data of its own: not rebuilt`);
   const name = tableName(id);
   await client.send(new DeleteTableCommand({ TableName: name }));
-  for (;;) {
-    try {
-      await client.send(new DescribeTableCommand({ TableName: name }));
-    } catch (error) {
-      if (isAwsError(error, "ResourceNotFoundException")) break;
-      throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntilTableNotExists(waiter(client), { TableName: name });
   await ensureTables(client);
 }
 

@@ -1,14 +1,8 @@
-import {
-  PutItemCommand,
-  ScanCommand,
-  TransactWriteItemsCommand,
-  type AttributeValue,
-} from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { paginateScan, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "./aggregate.ts";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient } from "../infra/clients.ts";
 import { listQuarantine } from "./quarantine.ts";
 import { tableName } from "../infra/resource.ts";
 import { deleteScore, submitScore, updateScore } from "../score/score.ts";
@@ -31,17 +25,16 @@ const uniqueName = (base: string) => `${base} ${++n}`;
 /** The markers of these records: RecordID → their targets. */
 async function marksOf(recordIds: Set<string>): Promise<Map<string, string[]>> {
   const marks = new Map<string, string[]>();
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({ TableName: tableName("AggregatorMarks"), ExclusiveStartKey: startKey }),
-    );
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: tableName("AggregatorMarks") },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      const id = item.RecordID!.S!;
-      if (recordIds.has(id)) marks.set(id, [...(marks.get(id) ?? []), item.Target!.S!]);
+      const id = item.RecordID as string;
+      if (recordIds.has(id)) marks.set(id, [...(marks.get(id) ?? []), item.Target as string]);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return marks;
 }
 
@@ -124,18 +117,18 @@ describe("applyStreamBatch against the engine", () => {
     const records = await tail.poll();
     expect(records).toHaveLength(7);
 
-    const client = dynamo();
+    const client = documentClient();
     const send = vi.spyOn(client, "send");
     expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
     const transactions = send.mock.calls.flatMap(([command]) =>
-      command instanceof TransactWriteItemsCommand ? [command.input.TransactItems ?? []] : [],
+      command instanceof TransactWriteCommand ? [command.input.TransactItems ?? []] : [],
     );
     // One transaction for the batch: each player's aggregate, and a marker for each record.
     expect(transactions).toHaveLength(1);
     const tablesWritten = transactions[0]!.map((item) => item.Put!.TableName);
     expect(tablesWritten.filter((t) => t === tableName("GameScoresByUser"))).toHaveLength(2);
     expect(tablesWritten.filter((t) => t === tableName("AggregatorMarks"))).toHaveLength(7);
-    expect(send.mock.calls.some(([command]) => command instanceof PutItemCommand)).toBe(false);
+    expect(send.mock.calls.some(([command]) => command instanceof PutCommand)).toBe(false);
     expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 5, Version: 1 });
     expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 13, GamesPlayed: 2, Version: 1 });
 
@@ -175,10 +168,10 @@ describe("applyStreamBatch against the engine", () => {
     const [first] = await tail.poll();
     const seq = first!.dynamodb!.SequenceNumber!;
     const recordId = first!.dynamodb!.Keys!.RecordID!.S!;
-    await dynamo().send(
-      new PutItemCommand({
+    await documentClient().send(
+      new PutCommand({
         TableName: tableName("GameScoresByUser"),
-        Item: marshall({
+        Item: {
           PlayerName: ann,
           Period: "ALL",
           TotalScore: 10,
@@ -186,7 +179,7 @@ describe("applyStreamBatch against the engine", () => {
           BestScore: 10,
           Version: 4,
           Applied: { [recordId]: [seq, 0] },
-        }),
+        },
       }),
     );
     expect((await applyStreamBatch([first!])).batchItemFailures).toEqual([]);
@@ -201,14 +194,14 @@ describe("applyStreamBatch against the engine", () => {
     const bob = uniqueName("bob");
     await submitScore({ playerName: ann, score: 11 });
     // Bad data written around the API: no Score, so the aggregator cannot apply it.
-    await dynamo().send(
-      new PutItemCommand({
+    await documentClient().send(
+      new PutCommand({
         TableName: tableName("GameScoreRecords"),
         Item: {
-          RecordID: { S: `bad-${n}` },
-          PlayerName: { S: ann },
-          CreatedAt: { S: new Date().toISOString() },
-          UpdatedAt: { S: new Date().toISOString() },
+          RecordID: `bad-${n}`,
+          PlayerName: ann,
+          CreatedAt: new Date().toISOString(),
+          UpdatedAt: new Date().toISOString(),
         },
       }),
     );
@@ -247,14 +240,10 @@ describe("applyStreamBatch against the engine", () => {
     const ann = uniqueName("ann");
     const bob = uniqueName("bob");
     // Someone wrote an aggregate the aggregator cannot read.
-    await dynamo().send(
-      new PutItemCommand({
+    await documentClient().send(
+      new PutCommand({
         TableName: tableName("GameScoresByUser"),
-        Item: {
-          PlayerName: { S: ann },
-          Period: { S: "ALL" },
-          GamesPlayed: { S: "many" },
-        },
+        Item: { PlayerName: ann, Period: "ALL", GamesPlayed: "many" },
       }),
     );
     await submitScore({ playerName: bob, score: 1 });

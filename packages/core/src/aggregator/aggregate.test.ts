@@ -4,12 +4,10 @@ import {
   chunkChanges,
   markersOf,
   mergeRecomputed,
-  padSequence,
   planBatch,
-  toAggregateItem,
-  type Aggregate,
   type RecordChange,
 } from "./aggregate.ts";
+import { padSequence, toAggregateItem, type Aggregate } from "./store.ts";
 import { scoreItem, streamRecord } from "../testing/testing.ts";
 
 const NOW = "2025-06-01T00:00:00.000Z";

@@ -1,22 +1,32 @@
-import {
-  GetItemCommand,
-  TransactWriteItemsCommand,
-  type AttributeValue,
-  type CancellationReason,
-  type TransactWriteItem,
-} from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { AttributeValue, CancellationReason } from "@aws-sdk/client-dynamodb";
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
-import { z } from "zod";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient } from "../infra/clients.ts";
+import { forEachConcurrently } from "../infra/concurrency.ts";
 import { isAwsError, isTransientError } from "../infra/aws-errors.ts";
 import { countsTowards, periodsOf } from "../period/period.ts";
 import { quarantineRecords } from "./quarantine.ts";
-import { tableName } from "../infra/resource.ts";
 import { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
 import { serverEnv } from "../env/server.ts";
+import {
+  addToSummary,
+  aggregatePut,
+  INITIAL_GENERATION,
+  isLater,
+  markerPut,
+  markTarget,
+  padSequence,
+  readAggregate,
+  readMark,
+  type Aggregate,
+  type LastGame,
+  type Marker,
+  type Summary,
+  type TransactItem,
+} from "./store.ts";
 
 /*
  * The aggregator: GameScoreRecords stream records → one GameScoresByUser item per (player, period).
@@ -61,7 +71,8 @@ import { serverEnv } from "../env/server.ts";
  * The aggregates a process wrote last are kept in memory (a Lambda container serves many
  * batches), so a busy player's next batch needs no read: the write is conditional on the version
  * and generation it was computed from, so a stale copy costs one cancelled transaction and a
- * read, never a wrong total. Anything else that writes an aggregate must bump its Version.
+ * read, never a wrong total. Anything else that writes an aggregate must bump its Version: the
+ * aggregate store (store.ts) is the one writer of the item, and its conditional Put always does.
  *
  * Markers belong to a generation (`MarkGeneration` on the aggregate, part of the marker's key).
  * `reconcile --fix` rewrites an aggregate from the records with a fresh generation: it writes the
@@ -86,23 +97,11 @@ import { serverEnv } from "../env/server.ts";
  * only when the best or latest game was lowered or removed.
  */
 
-/** Markers outlive the stream's 24-hour retention, with an hour's margin for clock skew. */
-const MARK_TTL_SECONDS = 25 * 60 * 60;
 /** TransactWriteItems takes at most 100 items: the aggregate and 99 markers. */
 const MARKS_PER_TRANSACTION = 99;
 const MAX_WRITE_ATTEMPTS = 10;
 const CONCURRENT_READS = 8;
 const CONCURRENT_WRITES = 4;
-/** Sequence numbers are up to 40 digits: stored zero-padded, they compare as strings. */
-const SEQUENCE_WIDTH = 40;
-export const INITIAL_GENERATION = "0";
-
-export const padSequence = (sequenceNumber: string) => sequenceNumber.padStart(SEQUENCE_WIDTH, "0");
-
-/** The range key of a marker: which aggregate, in which generation, the mark is for. */
-export const markTarget = (period: string, generation: string, playerName: string) =>
-  `${period}|${generation}|${playerName}`;
-
 // --- the plan: pure, one entry per (player, period) ------------------------------------------
 
 /** What one record contributed to (or now contributes to) an aggregate. */
@@ -284,104 +283,7 @@ const contributionOf = (item: ScoreItem): Contribution => ({
   createdAt: item.CreatedAt,
 });
 
-// --- the aggregate and its pure update --------------------------------------------------------
-
-export interface LastGame {
-  score: number;
-  playedAt: string;
-  recordId: string;
-}
-
-export interface Aggregate {
-  playerName: string;
-  period: string;
-  totalScore: number;
-  gamesPlayed: number;
-  bestScore?: number;
-  last?: LastGame;
-  updatedAt?: string;
-  /** Bumped by every write; the condition of the next one. */
-  version: number;
-  /** The generation of markers that guard this aggregate (see the top of this file). */
-  markGeneration: string;
-  /**
-   * Marks kept on the item itself by the aggregator before markers had a table of their own
-   * (RecordID → [sequence number, epoch seconds]); honoured, kept, never added to.
-   */
-  legacyMarks?: Record<string, [string, number]>;
-}
-
-/** A GameScoresByUser item as stored (after `unmarshall`). */
-export const AggregateItem = z.object({
-  PlayerName: z.string(),
-  Period: z.string(),
-  TotalScore: z.number().optional(),
-  GamesPlayed: z.number(),
-  BestScore: z.number().optional(),
-  LastScore: z.number().optional(),
-  LastPlayedAt: z.string().optional(),
-  LastRecordID: z.string().optional(),
-  UpdatedAt: z.string().optional(),
-  Version: z.number(),
-  MarkGeneration: z.string().optional(),
-  /** Legacy: the marks of aggregates written before AggregatorMarks (see `legacyMarks`). */
-  Applied: z.record(z.string(), z.tuple([z.string(), z.number()])).optional(),
-});
-export type AggregateItem = z.infer<typeof AggregateItem>;
-
-export function fromAggregateItem(item: AggregateItem): Aggregate {
-  return {
-    playerName: item.PlayerName,
-    period: item.Period,
-    totalScore: item.TotalScore ?? 0,
-    gamesPlayed: item.GamesPlayed,
-    ...(item.BestScore !== undefined ? { bestScore: item.BestScore } : {}),
-    ...(item.LastScore !== undefined &&
-    item.LastPlayedAt !== undefined &&
-    item.LastRecordID !== undefined
-      ? {
-          last: { score: item.LastScore, playedAt: item.LastPlayedAt, recordId: item.LastRecordID },
-        }
-      : {}),
-    ...(item.UpdatedAt !== undefined ? { updatedAt: item.UpdatedAt } : {}),
-    version: item.Version,
-    markGeneration: item.MarkGeneration ?? INITIAL_GENERATION,
-    ...(item.Applied ? { legacyMarks: item.Applied } : {}),
-  };
-}
-
-/**
- * The stored item. A player with no games keeps the item (its Version and generation still
- * matter to the next write) but loses `TotalScore`, which drops it from the sparse ByPeriodTotal
- * index and so from the leaderboard.
- */
-export function toAggregateItem(aggregate: Aggregate): AggregateItem {
-  const playing = aggregate.gamesPlayed > 0;
-  return {
-    PlayerName: aggregate.playerName,
-    Period: aggregate.period,
-    ...(playing ? { TotalScore: aggregate.totalScore } : {}),
-    GamesPlayed: Math.max(0, aggregate.gamesPlayed),
-    ...(playing && aggregate.bestScore !== undefined ? { BestScore: aggregate.bestScore } : {}),
-    ...(playing && aggregate.last
-      ? {
-          LastScore: aggregate.last.score,
-          LastPlayedAt: aggregate.last.playedAt,
-          LastRecordID: aggregate.last.recordId,
-        }
-      : {}),
-    ...(aggregate.updatedAt !== undefined ? { UpdatedAt: aggregate.updatedAt } : {}),
-    Version: aggregate.version,
-    MarkGeneration: aggregate.markGeneration,
-    ...(aggregate.legacyMarks ? { Applied: aggregate.legacyMarks } : {}),
-  };
-}
-
-/** Later `CreatedAt` wins; RecordIDs (ULIDs, time-ordered) break ties. */
-export function isLater(a: { playedAt: string; recordId: string }, b: LastGame | undefined) {
-  if (!b) return true;
-  return a.playedAt > b.playedAt || (a.playedAt === b.playedAt && a.recordId >= b.recordId);
-}
+// --- the pure update of an aggregate (the aggregate itself: store.ts) ---------------------------
 
 export interface ApplyResult {
   aggregate: Aggregate;
@@ -491,10 +393,8 @@ export function mergeRecomputed(
  * One marker per record: the mark it will hold (its last change here) and the condition's bound
  * (its first change here: the old mark must be below it, or some change is in already).
  */
-export function markersOf(
-  changes: RecordChange[],
-): { recordId: string; first: string; last: string }[] {
-  const byRecord = new Map<string, { recordId: string; first: string; last: string }>();
+export function markersOf(changes: RecordChange[]): Marker[] {
+  const byRecord = new Map<string, Marker>();
   for (const change of changes) {
     const seq = change.sequenceNumber;
     const marker = byRecord.get(change.recordId);
@@ -542,18 +442,7 @@ export function chunkChanges(changes: RecordChange[]): RecordChange[][] {
   );
 }
 
-// --- reads and the one write ------------------------------------------------------------------
-
-async function readAggregate(playerName: string, period: string): Promise<Aggregate | undefined> {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: playerName }, Period: { S: period } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? fromAggregateItem(AggregateItem.parse(unmarshall(Item))) : undefined;
-}
+// --- the records read, the cache, the transactions (the item and its writes: store.ts) ---------
 
 /** The player's best score and latest game in a period, from the records as they are now. */
 async function readPlayerRecords(
@@ -561,8 +450,7 @@ async function readPlayerRecords(
   period: string,
   needs: ApplyResult["recompute"],
 ): Promise<{ best?: number; last?: LastGame }> {
-  let best: number | undefined;
-  let last: LastGame | undefined;
+  const summary: Summary = { totalScore: 0, gamesPlayed: 0 };
   // Highest score first: for the best score alone, the first record that counts is the answer.
   const items = playerItems(playerName, {
     highestFirst: true,
@@ -571,43 +459,12 @@ async function readPlayerRecords(
   for await (const raw of items) {
     const parsed = ScoreItem.safeParse(raw);
     if (!parsed.success || !countsTowards(parsed.data.CreatedAt, period)) continue;
-    const item = parsed.data;
-    if (best === undefined || item.Score > best) best = item.Score;
-    const game = { score: item.Score, playedAt: item.CreatedAt, recordId: item.RecordID };
-    if (isLater(game, last)) last = game;
-    if (!needs.last) return { best };
+    addToSummary(summary, parsed.data);
+    if (!needs.last) break;
   }
-  return { ...(best !== undefined ? { best } : {}), ...(last ? { last } : {}) };
-}
-
-/**
- * The aggregate's conditional Put: on the Version and marker generation it was computed from, or
- * on its absence. The generation too, because versions start again at 1 when an aggregate is
- * created anew (a rebuilt table), and a new aggregate always gets a fresh generation.
- */
-export function aggregatePut(
-  aggregate: Aggregate,
-  expected: Pick<Aggregate, "version" | "markGeneration"> | undefined,
-): TransactWriteItem {
-  const item = toAggregateItem({ ...aggregate, version: (expected?.version ?? 0) + 1 });
   return {
-    Put: {
-      TableName: tableName("GameScoresByUser"),
-      Item: marshall(item, { removeUndefinedValues: true }),
-      ...(expected === undefined
-        ? { ConditionExpression: "attribute_not_exists(PlayerName)" }
-        : {
-            // Items from before markers had a table have no generation: they count as the first.
-            ConditionExpression:
-              expected.markGeneration === INITIAL_GENERATION
-                ? "Version = :version AND (attribute_not_exists(MarkGeneration) OR MarkGeneration = :generation)"
-                : "Version = :version AND MarkGeneration = :generation",
-            ExpressionAttributeValues: {
-              ":version": { N: String(expected.version) },
-              ":generation": { S: expected.markGeneration },
-            },
-          }),
-    },
+    ...(summary.bestScore !== undefined ? { best: summary.bestScore } : {}),
+    ...(summary.last ? { last: summary.last } : {}),
   };
 }
 
@@ -645,51 +502,6 @@ class AggregateCache {
 
 const cache = new AggregateCache(10_000);
 
-/** A marker item: RecordID + target → the mark, expiring when the stream can no longer deliver. */
-export function markerItem(
-  recordId: string,
-  target: string,
-  sequenceNumber: string,
-  nowSeconds: number,
-): Record<string, AttributeValue> {
-  return {
-    RecordID: { S: recordId },
-    Target: { S: target },
-    SequenceNumber: { S: padSequence(sequenceNumber) },
-    ExpiresAt: { N: String(nowSeconds + MARK_TTL_SECONDS) },
-  };
-}
-
-function markerPut(
-  aggregate: Aggregate,
-  marker: { recordId: string; first: string; last: string },
-  nowSeconds: number,
-): TransactWriteItem {
-  const target = markTarget(aggregate.period, aggregate.markGeneration, aggregate.playerName);
-  return {
-    Put: {
-      TableName: tableName("AggregatorMarks"),
-      Item: markerItem(marker.recordId, target, marker.last, nowSeconds),
-      ConditionExpression: "attribute_not_exists(SequenceNumber) OR SequenceNumber < :first",
-      ExpressionAttributeValues: { ":first": { S: padSequence(marker.first) } },
-      // On a redelivery, the marker itself tells which of the record's changes are in.
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    },
-  };
-}
-
-/** A marker's mark, read when a cancellation did not return it. */
-async function readMark(recordId: string, target: string): Promise<string | undefined> {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("AggregatorMarks"),
-      Key: { RecordID: { S: recordId }, Target: { S: target } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item?.SequenceNumber?.S;
-}
-
 function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!isAwsError(error, "TransactionCanceledException")) return undefined;
   return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
@@ -697,18 +509,6 @@ function cancellationReasons(error: unknown): CancellationReason[] | undefined {
 
 const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
-
-async function forEachConcurrently<T>(
-  items: T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
 
 /** One aggregate's chunk of changes on its way into a transaction. */
 interface Pending {
@@ -731,9 +531,9 @@ interface Part {
   attempted: Aggregate | undefined;
   next: Aggregate;
   generation: string;
-  markers: { recordId: string; first: string; last: string }[];
+  markers: Marker[];
   applied: number;
-  items: TransactWriteItem[];
+  items: TransactItem[];
 }
 
 /** TransactWriteItems takes at most 100 items. */
@@ -743,7 +543,7 @@ const ITEMS_PER_TRANSACTION = 100;
 async function partOf(pending: Pending, nowDate: Date): Promise<Part | undefined> {
   const { batch } = pending;
   if (pending.stored === null) {
-    pending.stored = await readAggregate(batch.playerName, batch.period);
+    pending.stored = await readAggregate(batch);
   }
   const stored = pending.stored;
   // A new aggregate starts a generation of its own (see aggregatePut).
@@ -802,6 +602,7 @@ async function learnFrom(part: Part, reasons: CancellationReason[]): Promise<{ m
     const reason = reasons[i + 1];
     if (reason?.Code !== "ConditionalCheckFailed") continue;
     const target = markTarget(batch.period, generation, batch.playerName);
+    // Cancellation reasons come as DynamoDB sent them: the DocumentClient unmarshalls no errors.
     const mark = reason.Item?.SequenceNumber?.S ?? (await readMark(marker.recordId, target));
     if (mark !== undefined) pending.known.set(`${generation}\u0000${marker.recordId}`, mark);
   }
@@ -838,8 +639,8 @@ async function applyPending(all: Pending[]): Promise<void> {
     let backOff = 0;
     await forEachConcurrently(packParts(parts), CONCURRENT_WRITES, async (pack) => {
       try {
-        await dynamo().send(
-          new TransactWriteItemsCommand({ TransactItems: pack.flatMap((part) => part.items) }),
+        await documentClient().send(
+          new TransactWriteCommand({ TransactItems: pack.flatMap((part) => part.items) }),
         );
         for (const part of pack) {
           cache.set(part.pending.key, {

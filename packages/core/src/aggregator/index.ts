@@ -4,10 +4,15 @@
  * aggregate is written together with one redelivery marker per record in a transaction, so a
  * record delivered twice counts once. Records that can never apply are quarantined.
  *
- * - `aggregate.ts`: decode, plan, apply, write.
+ * - `aggregate.ts`: decode, plan, apply (the exactly-once argument is at its top).
+ * - `store.ts`: the aggregate store, the one place that knows a GameScoresByUser item: its
+ *   schema, key, read, conditional write and markers (AggregatorMarks), the board row it shows
+ *   and the summary of a set of score records. The aggregator writes through it, reconcile
+ *   rewrites through it, the leaderboard reads through it.
  * - `quarantine.ts`: where poison records are set aside, and how they are listed.
  * - `subscription.ts`: the event source mapping settings, shared by the stack and the runner.
  */
 export * from "./aggregate.ts";
+export * from "./store.ts";
 export * from "./quarantine.ts";
 export * from "./subscription.ts";

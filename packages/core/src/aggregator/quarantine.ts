@@ -1,8 +1,7 @@
-import { PutItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { paginateQuery, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient } from "../infra/clients.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { tableName } from "../infra/resource.ts";
 
@@ -72,23 +71,23 @@ export async function quarantineRecords(
     seen.add(eventId);
     const json = JSON.stringify(record);
     const recordId = (record.dynamodb?.Keys?.RecordID as { S?: unknown } | undefined)?.S;
-    const item: Record<string, AttributeValue> = {
-      EventID: { S: eventId },
-      Subscriber: { S: subscriber },
-      QuarantinedAt: { S: now.toISOString() },
-      Reason: { S: reason || "no reason given" },
-      ExpiresAt: { N: String(Math.floor(now.getTime() / 1000) + KEEP_SECONDS) },
-      ...(typeof recordId === "string" && recordId ? { RecordID: { S: recordId } } : {}),
-      ...(record.eventName ? { EventName: { S: record.eventName } } : {}),
+    const item: z.input<typeof StoredEntry> & { ExpiresAt: number } = {
+      EventID: eventId,
+      Subscriber: subscriber,
+      QuarantinedAt: now.toISOString(),
+      Reason: reason || "no reason given",
+      ExpiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS,
+      ...(typeof recordId === "string" && recordId ? { RecordID: recordId } : {}),
+      ...(record.eventName ? { EventName: record.eventName } : {}),
       ...(record.dynamodb?.SequenceNumber
-        ? { SequenceNumber: { S: record.dynamodb.SequenceNumber } }
+        ? { SequenceNumber: record.dynamodb.SequenceNumber }
         : {}),
-      ...(record.eventSourceARN ? { StreamArn: { S: record.eventSourceARN } } : {}),
-      ...(Buffer.byteLength(json) <= MAX_RECORD_BYTES ? { Record: { S: json } } : {}),
+      ...(record.eventSourceARN ? { StreamArn: record.eventSourceARN } : {}),
+      ...(Buffer.byteLength(json) <= MAX_RECORD_BYTES ? { Record: json } : {}),
     };
     try {
-      await dynamo().send(
-        new PutItemCommand({
+      await documentClient().send(
+        new PutCommand({
           TableName: tableName("Quarantine"),
           Item: item,
           // The first quarantine of a record stands: a redelivery changes nothing.
@@ -110,26 +109,26 @@ export async function listQuarantine(q: {
   subscriber?: Subscriber;
 }): Promise<QuarantineEntry[]> {
   const entries: QuarantineEntry[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("Quarantine"),
-        IndexName: "ByTime",
-        KeyConditionExpression: "Subscriber = :subscriber",
-        ExpressionAttributeValues: { ":subscriber": { S: q.subscriber ?? "aggregator" } },
-        ScanIndexForward: false,
-        Limit: q.limit - entries.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("Quarantine"),
+      IndexName: "ByTime",
+      KeyConditionExpression: "Subscriber = :subscriber",
+      ExpressionAttributeValues: { ":subscriber": q.subscriber ?? "aggregator" },
+      ScanIndexForward: false,
+      Limit: q.limit,
+    },
+  );
+  for await (const page of pages) {
     for (const raw of page.Items ?? []) {
-      const parsed = StoredEntry.safeParse(unmarshall(raw));
+      const parsed = StoredEntry.safeParse(raw);
       if (parsed.success) entries.push(toEntry(parsed.data));
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && entries.length < q.limit);
-  return entries;
+    if (entries.length >= q.limit) break;
+  }
+  // Pages after the first ask for `limit` again: newest first, so the cut keeps the newest.
+  return entries.slice(0, q.limit);
 }
 
 function toEntry(item: z.infer<typeof StoredEntry>): QuarantineEntry {

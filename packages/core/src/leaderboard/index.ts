@@ -1,5 +1,6 @@
 /**
  * Leaderboard: the last step of a score's trip. Reads the aggregates the aggregator keeps in
- * GameScoresByUser: the top of a period's board and one player's entry with their rank.
+ * GameScoresByUser (through the aggregate store, `../aggregator/store.ts`): the top of a period's
+ * board from the ByPeriodTotal index, and one player's entry with their rank.
  */
 export * from "./leaderboard.ts";

@@ -1,8 +1,8 @@
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "../aggregator/aggregate.ts";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient } from "../infra/clients.ts";
 import { VisibleError } from "../contract/error.ts";
 import { getLeaderboard, getPlayer } from "./leaderboard.ts";
 import { deleteScore, submitScore } from "../score/score.ts";
@@ -44,7 +44,7 @@ async function expectCode(promise: Promise<unknown>, code: string) {
 
 test("top N by total, highest first, equal totals sharing a rank, with one Query", async () => {
   await play({ ann: [50, 50], bob: [70, 10], cy: [30], dee: [80], eli: [1, 2] });
-  const send = vi.spyOn(dynamo(), "send");
+  const send = vi.spyOn(documentClient(), "send");
   const { entries, generatedAt } = await getLeaderboard();
   expect(send).toHaveBeenCalledTimes(1);
   expect(send.mock.calls[0]?.[0]).toBeInstanceOf(QueryCommand);

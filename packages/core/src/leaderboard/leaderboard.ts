@@ -1,54 +1,18 @@
-import { GetItemCommand, QueryCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { z } from "zod";
-import { AggregateItem, fromAggregateItem, type Aggregate } from "../aggregator/aggregate.ts";
-import { dynamo } from "../infra/clients.ts";
+import { paginateQuery } from "@aws-sdk/lib-dynamodb";
+import {
+  BOARD_ATTRIBUTES,
+  BoardItem,
+  boardRowOf,
+  boardRowOfItem,
+  readAggregate,
+  type BoardRow,
+} from "../aggregator/store.ts";
+import { documentClient } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { VisibleError } from "../contract/error.ts";
 import type { LeaderboardEntry } from "../contract/leaderboard.ts";
 import { parsePeriod } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
-
-/** What ByPeriodTotal projects (core/tables.ts): a board row, and nothing of the bookkeeping. */
-const BOARD_FIELDS = "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt";
-const BoardItem = AggregateItem.pick({
-  PlayerName: true,
-  Period: true,
-  TotalScore: true,
-  GamesPlayed: true,
-  BestScore: true,
-  LastScore: true,
-  UpdatedAt: true,
-});
-type BoardItem = z.infer<typeof BoardItem>;
-
-/** What a board row needs of an aggregate. */
-interface BoardRow {
-  playerName: string;
-  totalScore: number;
-  gamesPlayed: number;
-  bestScore?: number | undefined;
-  lastScore?: number | undefined;
-  updatedAt?: string | undefined;
-}
-
-const rowOf = (item: BoardItem): BoardRow => ({
-  playerName: item.PlayerName,
-  totalScore: item.TotalScore ?? 0,
-  gamesPlayed: item.GamesPlayed,
-  bestScore: item.BestScore,
-  lastScore: item.LastScore,
-  updatedAt: item.UpdatedAt,
-});
-
-const rowOfAggregate = (aggregate: Aggregate): BoardRow => ({
-  playerName: aggregate.playerName,
-  totalScore: aggregate.totalScore,
-  gamesPlayed: aggregate.gamesPlayed,
-  bestScore: aggregate.bestScore,
-  lastScore: aggregate.last?.score,
-  updatedAt: aggregate.updatedAt,
-});
 
 export type { LeaderboardEntry } from "../contract/leaderboard.ts";
 
@@ -76,35 +40,35 @@ export async function getLeaderboard(
   const limit = clampLimit(q.limit, 10, 100);
   const period = parsePeriod(q.period);
   const aggregates: BoardRow[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("GameScoresByUser"),
-        IndexName: "ByPeriodTotal",
-        KeyConditionExpression: "Period = :period",
-        ExpressionAttributeValues: { ":period": { S: period } },
-        ScanIndexForward: false,
-        Limit: limit - aggregates.length,
-        ProjectionExpression: BOARD_FIELDS,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("GameScoresByUser"),
+      IndexName: "ByPeriodTotal",
+      KeyConditionExpression: "Period = :period",
+      ExpressionAttributeValues: { ":period": period },
+      ScanIndexForward: false,
+      Limit: limit,
+      ProjectionExpression: BOARD_ATTRIBUTES,
+    },
+  );
+  // One Query, unless the 1 MB page limit cut it short of `limit` (items read count, not returned).
+  for await (const page of pages) {
     for (const raw of page.Items ?? []) {
-      const parsed = BoardItem.safeParse(unmarshall(raw));
+      const parsed = BoardItem.safeParse(raw);
       if (parsed.success && parsed.data.GamesPlayed > 0) {
-        aggregates.push(rowOf(parsed.data));
+        aggregates.push(boardRowOfItem(parsed.data));
       } else if (!parsed.success) {
         console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
       }
     }
-    // One Query, unless the 1 MB page limit cut it short of `limit` (items read count, not returned).
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && aggregates.length < limit);
+    if (aggregates.length >= limit) break;
+  }
   // The index leaves the order of equal totals open; by name, the board does not flicker.
   aggregates.sort((a, b) => b.totalScore - a.totalScore || (a.playerName < b.playerName ? -1 : 1));
   const entries: LeaderboardEntry[] = [];
-  for (const [index, aggregate] of aggregates.entries()) {
+  // A second page (1 MB cut) asks for `limit` again, so there may be more rows than the board shows.
+  for (const [index, aggregate] of aggregates.slice(0, limit).entries()) {
     const previous = entries[index - 1];
     const rank =
       previous && previous.totalScore === aggregate.totalScore ? previous.rank : index + 1;
@@ -119,35 +83,21 @@ export async function getPlayer(playerName: string, period?: string): Promise<Le
   const periodName = parsePeriod(period);
   const notFound = () => new VisibleError("not_found", `player ${name} has no games`);
   if (!name || name.length > 1024) throw notFound();
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: name }, Period: { S: periodName } },
-      ConsistentRead: true,
-    }),
-  );
-  const aggregate = Item && fromAggregateItem(AggregateItem.parse(unmarshall(Item)));
+  const aggregate = await readAggregate({ playerName: name, period: periodName });
   if (!aggregate || aggregate.gamesPlayed <= 0) throw notFound();
 
   let higher = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    // A COUNT Query still pages at 1 MB of index data read, so sum the pages.
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("GameScoresByUser"),
-        IndexName: "ByPeriodTotal",
-        KeyConditionExpression: "Period = :period AND TotalScore > :total",
-        ExpressionAttributeValues: {
-          ":period": { S: periodName },
-          ":total": { N: String(aggregate.totalScore) },
-        },
-        Select: "COUNT",
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    higher += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return toEntry(rowOfAggregate(aggregate), higher + 1);
+  // A COUNT Query still pages at 1 MB of index data read, so sum the pages.
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("GameScoresByUser"),
+      IndexName: "ByPeriodTotal",
+      KeyConditionExpression: "Period = :period AND TotalScore > :total",
+      ExpressionAttributeValues: { ":period": periodName, ":total": aggregate.totalScore },
+      Select: "COUNT",
+    },
+  );
+  for await (const page of pages) higher += page.Count ?? 0;
+  return toEntry(boardRowOf(aggregate), higher + 1);
 }

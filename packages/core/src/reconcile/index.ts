@@ -1,7 +1,8 @@
 /**
  * Reconcile: the audit of a score's trip. Recomputes every aggregate from GameScoreRecords
  * (and what the stream still carries) and compares it with GameScoresByUser; with `fix`, it
- * rewrites what drifted under a fresh marker generation.
+ * rewrites what drifted under a fresh marker generation. Reading, summing and writing an
+ * aggregate are the aggregate store's (`../aggregator/store.ts`), as for the aggregator.
  *
  * - `reconcile.ts`: compare and fix.
  * - `history.ts`: everything the stream holds now, shard by shard.

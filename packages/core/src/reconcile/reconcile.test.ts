@@ -1,11 +1,11 @@
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
+  waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
@@ -340,12 +340,10 @@ describe("reconcile: the fix", () => {
   });
 });
 
+/** The SDK's waiter, polling at the local engine's pace rather than AWS's 20 s. */
 async function waitActive() {
-  for (;;) {
-    const { Table } = await dynamo().send(
-      new DescribeTableCommand({ TableName: tableName("GameScoreRecords") }),
-    );
-    if (Table?.TableStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntilTableExists(
+    { client: dynamo(), minDelay: 0.02, maxDelay: 0.1, maxWaitTime: 30 },
+    { TableName: tableName("GameScoreRecords") },
+  );
 }

@@ -1,28 +1,28 @@
 import { randomUUID } from "node:crypto";
-import {
-  BatchWriteItemCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type AttributeValue,
-  type WriteRequest,
-} from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
-  aggregatePut,
+  aggregateOfSummary,
   AggregateItem,
   INITIAL_GENERATION,
-  isLater,
   markerItem,
   markTarget,
-  type Aggregate,
-  type LastGame,
-} from "../aggregator/aggregate.ts";
-import { dynamo } from "../infra/clients.ts";
+  putAggregate,
+  putMarkers,
+  readAggregateItem,
+  storedSummaryFields,
+  SUMMARY_FIELDS,
+  summaryFields,
+  summaryOf,
+  type AggregateKey,
+  type SummaryField,
+  type SummaryFields,
+} from "../aggregator/store.ts";
+import { documentClient, dynamo } from "../infra/clients.ts";
+import { forEachConcurrently } from "../infra/concurrency.ts";
 import { readStreamHistory } from "./history.ts";
-import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { countsTowards, periodsOf } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
 import { ScoreItem } from "../contract/score.ts";
@@ -87,8 +87,9 @@ import { serverEnv } from "../env/server.ts";
 const MAX_FIX_ROUNDS = 20;
 const CONCURRENCY = 8;
 
-export const COMPARED_FIELDS = ["TotalScore", "GamesPlayed", "BestScore", "LastScore"] as const;
-export type ComparedField = (typeof COMPARED_FIELDS)[number];
+/** What is compared: what an aggregate derives from its records (the store's summary). */
+export const COMPARED_FIELDS = SUMMARY_FIELDS;
+export type ComparedField = SummaryField;
 
 export interface FieldDrift {
   field: ComparedField;
@@ -147,51 +148,9 @@ export interface ReconcileReport {
   durationMs: number;
 }
 
-// --- what records add up to -------------------------------------------------------------------
+// --- what records add up to: the store's summary (aggregator/store.ts) ------------------------
 
-interface Totals {
-  totalScore: number;
-  gamesPlayed: number;
-  bestScore?: number;
-  last?: LastGame;
-}
-
-function totalsOf(items: Iterable<ScoreItem>): Totals {
-  const totals: Totals = { totalScore: 0, gamesPlayed: 0 };
-  for (const item of items) {
-    totals.totalScore += item.Score;
-    totals.gamesPlayed += 1;
-    totals.bestScore = Math.max(totals.bestScore ?? item.Score, item.Score);
-    const game = { score: item.Score, playedAt: item.CreatedAt, recordId: item.RecordID };
-    if (isLater(game, totals.last)) totals.last = game;
-  }
-  return totals;
-}
-
-type Fields = Record<ComparedField, number | undefined>;
-
-/** The compared fields as the aggregator stores them: a player with no games has only a count. */
-function expectedFields(totals: Totals | undefined): Fields {
-  const playing = (totals?.gamesPlayed ?? 0) > 0;
-  return {
-    TotalScore: playing ? totals!.totalScore : undefined,
-    GamesPlayed: totals?.gamesPlayed ?? 0,
-    BestScore: playing ? totals!.bestScore : undefined,
-    LastScore: playing ? totals!.last?.score : undefined,
-  };
-}
-
-function storedFields(item: Record<string, unknown> | undefined): Fields {
-  const number = (value: unknown) => (typeof value === "number" ? value : undefined);
-  return {
-    TotalScore: number(item?.TotalScore),
-    GamesPlayed: number(item?.GamesPlayed) ?? 0,
-    BestScore: number(item?.BestScore),
-    LastScore: number(item?.LastScore),
-  };
-}
-
-function compare(expected: Fields, stored: Fields): FieldDrift[] {
+function compare(expected: SummaryFields, stored: SummaryFields): FieldDrift[] {
   return COMPARED_FIELDS.filter((field) => expected[field] !== stored[field]).map((field) => ({
     field,
     aggregate: stored[field],
@@ -200,11 +159,6 @@ function compare(expected: Fields, stored: Fields): FieldDrift[] {
 }
 
 const keyOf = (playerName: string, period: string) => `${playerName}\u0000${period}`;
-
-interface AggregateKey {
-  playerName: string;
-  period: string;
-}
 
 function decodeScoreItem(raw: Record<string, unknown>): ScoreItem | string {
   const parsed = ScoreItem.safeParse(raw);
@@ -217,16 +171,13 @@ function decodeScoreItem(raw: Record<string, unknown>): ScoreItem | string {
 
 async function scanAll(
   table: string,
-  onPage: (items: Record<string, AttributeValue>[]) => void,
+  onPage: (items: Record<string, unknown>[]) => void,
 ): Promise<void> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    onPage(page.Items ?? []);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: table, ConsistentRead: true },
+  );
+  for await (const page of pages) onPage(page.Items ?? []);
 }
 
 /** For a progress bar: the table's item count (AWS updates it every ~6 h; the local engine never). */
@@ -238,27 +189,12 @@ async function estimateCount(
   const { Table } = await dynamo().send(new DescribeTableCommand({ TableName: table }));
   if (Table?.ItemCount) return Table.ItemCount;
   let count = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({ TableName: table, Select: "COUNT", ExclusiveStartKey: startKey }),
-    );
+  const pages = paginateScan({ client: documentClient() }, { TableName: table, Select: "COUNT" });
+  for await (const page of pages) {
     count += page.Count ?? 0;
     onProgress({ phase: "count", done: count });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return count;
-}
-
-async function readAggregate(key: AggregateKey): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: key.playerName }, Period: { S: key.period } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item && unmarshall(Item);
 }
 
 /** A player's records now, from ByPlayer: RecordID → the item, or undefined if undecodable. */
@@ -345,10 +281,13 @@ class StreamTail {
 
 async function recheck(key: AggregateKey): Promise<FieldDrift[]> {
   const [stored, records] = await Promise.all([
-    readAggregate(key),
+    readAggregateItem(key),
     readPlayerRecords(key.playerName),
   ]);
-  return compare(expectedFields(totalsOf(stateOf(records, key).values())), storedFields(stored));
+  return compare(
+    summaryFields(summaryOf(stateOf(records, key).values())),
+    storedSummaryFields(stored),
+  );
 }
 
 /** Drops the differences that a later read no longer shows (the runner caught up). */
@@ -363,7 +302,7 @@ async function confirm(
     await sleep(settleMs);
     let done = 0;
     const next: AggregateDrift[] = [];
-    await forEachConcurrently(drift, async (candidate) => {
+    await forEachConcurrently(drift, CONCURRENCY, async (candidate) => {
       const fields = await recheck(candidate);
       if (fields.length > 0) next.push({ ...candidate, fields });
       onProgress?.({ phase: "recheck", done: ++done, total: drift.length });
@@ -414,51 +353,24 @@ async function fixOne(
     }
     marks[recordId] = change.sequenceNumber;
   }
-  const totals = totalsOf(state.values());
   const version = current?.data.Version;
   // A fresh generation of markers: written first, switched to with the aggregate (see the top).
   const generation = randomUUID();
-  const aggregate: Aggregate = {
-    playerName: key.playerName,
-    period: key.period,
-    totalScore: totals.totalScore,
-    gamesPlayed: totals.gamesPlayed,
-    ...(totals.bestScore !== undefined ? { bestScore: totals.bestScore } : {}),
-    ...(totals.last ? { last: totals.last } : {}),
+  const aggregate = aggregateOfSummary(key, summaryOf(state.values()), {
     updatedAt: new Date().toISOString(),
     version: version ?? 0,
     markGeneration: generation,
-  };
+  });
   const target = markTarget(key.period, generation, key.playerName);
   const nowSeconds = Math.floor(Date.now() / 1000);
-  await writeMarkers(
+  await putMarkers(
     Object.entries(marks).map(([recordId, seq]) => markerItem(recordId, target, seq, nowSeconds)),
   );
-  try {
-    const expected = current?.data && {
-      version: current.data.Version,
-      markGeneration: current.data.MarkGeneration ?? INITIAL_GENERATION,
-    };
-    await dynamo().send(new PutItemCommand(aggregatePut(aggregate, expected).Put!));
-    return "written";
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return "lost_race";
-    throw error;
-  }
-}
-
-/** Puts markers (of a generation no aggregate uses yet), 25 a request, until all are in. */
-async function writeMarkers(items: Record<string, AttributeValue>[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-      const { UnprocessedItems } = await dynamo().send(
-        new BatchWriteItemCommand({ RequestItems: { [tableName("AggregatorMarks")]: requests } }),
-      );
-      requests = UnprocessedItems?.[tableName("AggregatorMarks")] ?? [];
-    }
-  }
+  const expected = current?.data && {
+    version: current.data.Version,
+    markGeneration: current.data.MarkGeneration ?? INITIAL_GENERATION,
+  };
+  return (await putAggregate(aggregate, expected)) ? "written" : "lost_race";
 }
 
 async function fixAll(
@@ -473,11 +385,16 @@ async function fixAll(
   for (let round = 1; round <= MAX_FIX_ROUNDS && pending.length > 0; round++) {
     // (1) the aggregates, then (2) the players' records, then (3) the stream: see the top.
     const stored = new Map<AggregateDrift, Record<string, unknown> | undefined>();
-    await forEachConcurrently(pending, async (d) => void stored.set(d, await readAggregate(d)));
+    await forEachConcurrently(
+      pending,
+      CONCURRENCY,
+      async (d) => void stored.set(d, await readAggregateItem(d)),
+    );
     const records = new Map<string, Map<string, ScoreItem | undefined>>();
     const players = [...new Set(pending.map((d) => d.playerName))];
     await forEachConcurrently(
       players,
+      CONCURRENCY,
       async (p) => void records.set(p, await readPlayerRecords(p)),
     );
     await sleep(streamVisibilityMs);
@@ -485,7 +402,7 @@ async function fixAll(
     const latest = tail.latest;
 
     const lost: AggregateDrift[] = [];
-    await forEachConcurrently(pending, async (d) => {
+    await forEachConcurrently(pending, CONCURRENCY, async (d) => {
       const result = await fixOne(d, stored.get(d), records.get(d.playerName)!, latest);
       if (result === "written") written.push(d);
       else if (result === "lost_race") lost.push(d);
@@ -516,12 +433,11 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   const undecodable: UndecodableRecord[] = [];
   let records = 0;
   await scanAll(recordsTable, (items) => {
-    for (const raw of items) {
-      const plain = unmarshall(raw);
+    for (const plain of items) {
       const decoded = decodeScoreItem(plain);
       if (typeof decoded === "string") {
         undecodable.push({
-          recordId: typeof plain.RecordID === "string" ? plain.RecordID : JSON.stringify(raw),
+          recordId: typeof plain.RecordID === "string" ? plain.RecordID : JSON.stringify(plain),
           ...(typeof plain.PlayerName === "string" ? { playerName: plain.PlayerName } : {}),
           problem: decoded,
         });
@@ -542,8 +458,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   // The aggregates as stored.
   const stored = new Map<string, AggregateKey & { item: Record<string, unknown> }>();
   await scanAll(tableName("GameScoresByUser"), (items) => {
-    for (const raw of items) {
-      const item = unmarshall(raw);
+    for (const item of items) {
       if (typeof item.PlayerName !== "string" || typeof item.Period !== "string") continue;
       stored.set(keyOf(item.PlayerName, item.Period), {
         playerName: item.PlayerName,
@@ -558,7 +473,10 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   for (const key of new Set([...expected.keys(), ...stored.keys()])) {
     const want = expected.get(key);
     const have = stored.get(key);
-    const fields = compare(expectedFields(want && totalsOf(want.items)), storedFields(have?.item));
+    const fields = compare(
+      summaryFields(want && summaryOf(want.items)),
+      storedSummaryFields(have?.item),
+    );
     const { playerName, period } = (want ?? have)!;
     if (fields.length > 0) candidates.push({ playerName, period, fields });
   }
@@ -604,11 +522,3 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
 
 const sleep = (ms: number) =>
   ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-
-async function forEachConcurrently<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-}

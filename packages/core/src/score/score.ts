@@ -1,16 +1,14 @@
 import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-} from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+  DeleteCommand,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { monotonicFactory } from "ulid";
 import { z } from "zod";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
@@ -29,12 +27,13 @@ import {
 export * from "../contract/score.ts";
 
 /** Decodes a stored item; a record someone wrote without our validation is an opaque 500. */
-function decodeStored(raw: Record<string, AttributeValue>): ScoreRecord {
-  const result = ScoreItem.safeParse(unmarshall(raw));
+function decodeStored(raw: Record<string, unknown>): ScoreRecord {
+  const result = ScoreItem.safeParse(raw);
   if (!result.success) {
+    const id = typeof raw.RecordID === "string" ? raw.RecordID : "?";
     throw new VisibleError(
       "internal_error",
-      `score record ${JSON.stringify(raw.RecordID?.S ?? "?")} is malformed`,
+      `score record ${JSON.stringify(id)} is malformed`,
       result.error.issues,
     );
   }
@@ -80,10 +79,10 @@ function newRecord(input: ScoreInput, recordId: string, createdAt: string): Scor
 /** Writes a new record; false when the RecordID is already taken. */
 async function putNewRecord(record: ScoreRecord): Promise<boolean> {
   try {
-    await dynamo().send(
-      new PutItemCommand({
+    await documentClient().send(
+      new PutCommand({
         TableName: tableName("GameScoreRecords"),
-        Item: marshall(toItem(record), { removeUndefinedValues: true }),
+        Item: toItem(record),
         ConditionExpression: "attribute_not_exists(RecordID)",
       }),
     );
@@ -95,10 +94,10 @@ async function putNewRecord(record: ScoreRecord): Promise<boolean> {
 }
 
 async function readRecord(recordId: string): Promise<ScoreRecord | undefined> {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
+  const { Item } = await documentClient().send(
+    new GetCommand({
       TableName: tableName("GameScoreRecords"),
-      Key: { RecordID: { S: recordId } },
+      Key: { RecordID: recordId },
       ConsistentRead: true,
     }),
   );
@@ -173,12 +172,12 @@ export async function submitScore(
 /** True when this call claimed the key (new, or the old claim expired but was not yet swept by TTL). */
 async function claimKey(claim: IdempotencyItem, now: Date): Promise<boolean> {
   try {
-    await dynamo().send(
-      new PutItemCommand({
+    await documentClient().send(
+      new PutCommand({
         TableName: tableName("Idempotency"),
-        Item: marshall(claim),
+        Item: claim,
         ConditionExpression: "attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now",
-        ExpressionAttributeValues: { ":now": { N: String(Math.floor(now.getTime() / 1000)) } },
+        ExpressionAttributeValues: { ":now": Math.floor(now.getTime() / 1000) },
       }),
     );
     return true;
@@ -189,23 +188,23 @@ async function claimKey(claim: IdempotencyItem, now: Date): Promise<boolean> {
 }
 
 async function readClaim(key: string): Promise<IdempotencyItem | undefined> {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
+  const { Item } = await documentClient().send(
+    new GetCommand({
       TableName: tableName("Idempotency"),
-      Key: { IdempotencyKey: { S: key } },
+      Key: { IdempotencyKey: key },
       ConsistentRead: true,
     }),
   );
-  return Item ? IdempotencyItem.parse(unmarshall(Item)) : undefined;
+  return Item ? IdempotencyItem.parse(Item) : undefined;
 }
 
 async function markCompleted(key: string): Promise<void> {
-  await dynamo().send(
-    new UpdateItemCommand({
+  await documentClient().send(
+    new UpdateCommand({
       TableName: tableName("Idempotency"),
-      Key: { IdempotencyKey: { S: key } },
+      Key: { IdempotencyKey: key },
       UpdateExpression: "SET Completed = :true",
-      ExpressionAttributeValues: { ":true": { BOOL: true } },
+      ExpressionAttributeValues: { ":true": true },
     }),
   );
 }
@@ -237,14 +236,11 @@ export async function listScores(
   if (playerName !== undefined) {
     for await (const item of playerItems(playerName)) items.push(item);
   } else {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await dynamo().send(
-        new ScanCommand({ TableName: tableName("GameScoreRecords"), ExclusiveStartKey: startKey }),
-      );
-      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: documentClient() },
+      { TableName: tableName("GameScoreRecords") },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
   }
 
   const records: ScoreRecord[] = [];
@@ -266,22 +262,18 @@ export async function* playerItems(
   playerName: string,
   options: { highestFirst?: boolean; pageSize?: number } = {},
 ): AsyncGenerator<Record<string, unknown>> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName("GameScoreRecords"),
-        IndexName: "ByPlayer",
-        KeyConditionExpression: "PlayerName = :player",
-        ExpressionAttributeValues: { ":player": { S: playerName } },
-        ...(options.highestFirst ? { ScanIndexForward: false } : {}),
-        ...(options.pageSize ? { Limit: options.pageSize } : {}),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) yield unmarshall(item);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("GameScoreRecords"),
+      IndexName: "ByPlayer",
+      KeyConditionExpression: "PlayerName = :player",
+      ExpressionAttributeValues: { ":player": playerName },
+      ...(options.highestFirst ? { ScanIndexForward: false } : {}),
+      ...(options.pageSize ? { Limit: options.pageSize } : {}),
+    },
+  );
+  for await (const page of pages) yield* page.Items ?? [];
 }
 
 const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
@@ -293,27 +285,25 @@ export async function updateScore(recordId: string, patch: unknown): Promise<Sco
     throw new VisibleError("not_found", `score record ${recordId} not found`);
   const set: string[] = ["UpdatedAt = :updatedAt"];
   const remove: string[] = [];
-  const values: Record<string, AttributeValue> = {
-    ":updatedAt": { S: new Date().toISOString() },
-  };
+  const values: Record<string, string | number> = { ":updatedAt": new Date().toISOString() };
   if (parsed.score !== undefined) {
     set.push("Score = :score");
-    values[":score"] = { N: String(parsed.score) };
+    values[":score"] = parsed.score;
   }
   if (parsed.playerName !== undefined) {
     set.push("PlayerName = :playerName");
-    values[":playerName"] = { S: parsed.playerName };
+    values[":playerName"] = parsed.playerName;
   }
   if (parsed.nickName === null) remove.push("NickName");
   else if (parsed.nickName !== undefined) {
     set.push("NickName = :nickName");
-    values[":nickName"] = { S: parsed.nickName };
+    values[":nickName"] = parsed.nickName;
   }
   try {
-    const { Attributes } = await dynamo().send(
-      new UpdateItemCommand({
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
         TableName: tableName("GameScoreRecords"),
-        Key: { RecordID: { S: recordId } },
+        Key: { RecordID: recordId },
         UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
         ConditionExpression: "attribute_exists(RecordID)",
         ExpressionAttributeValues: values,
@@ -335,10 +325,10 @@ export async function deleteScore(recordId: string): Promise<void> {
   if (!isPlausibleId(recordId))
     throw new VisibleError("not_found", `score record ${recordId} not found`);
   try {
-    await dynamo().send(
-      new DeleteItemCommand({
+    await documentClient().send(
+      new DeleteCommand({
         TableName: tableName("GameScoreRecords"),
-        Key: { RecordID: { S: recordId } },
+        Key: { RecordID: recordId },
         ConditionExpression: "attribute_exists(RecordID)",
       }),
     );
