@@ -9,7 +9,8 @@ export type ErrorCode =
   | "not_found"
   | "idempotency_conflict"
   | "payload_too_large"
-  | "internal_error";
+  | "internal_error"
+  | "unavailable";
 
 const statuses: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -19,6 +20,7 @@ const statuses: Record<ErrorCode, number> = {
   idempotency_conflict: 409,
   payload_too_large: 413,
   internal_error: 500,
+  unavailable: 503,
 };
 
 export class VisibleError extends Error {

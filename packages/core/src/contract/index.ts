@@ -9,3 +9,4 @@
 export * from "./error.ts";
 export * from "./score.ts";
 export * from "./limits.ts";
+export * from "./failure.ts";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+import { FAILURES_FILE, parseFailureLines, type FailureLine } from "@streamboard/core/contract";
 
 /** Where a shard's reader stands: after `sequenceNumber`, or finished (`done`). */
 export interface ShardCheckpoint {
@@ -17,25 +17,8 @@ interface CheckpointFile {
 }
 
 /** One line of `failures.jsonl`: a record the runner gave up on (the on-failure destination). */
-export interface FailureRecord {
-  time: string;
-  tableName: string;
-  streamArn: string;
-  shardId: string;
-  sequenceNumber: string;
-  eventName: DynamoDBRecord["eventName"];
-  keys: Record<string, AttributeValue> | undefined;
-  reason: "retries_exhausted" | "record_expired";
-  /** How many invocations with this record failed (0 for a record that expired unseen). */
-  attempts: number;
-  /** The last error, or why the handler reported the record as failed. */
-  error?: string;
-  /** What is wrong with the record itself, from the runner's `explainFailure` hook. */
-  problem?: string;
-  record: DynamoDBRecord;
-}
-
-export const FAILURES_FILE = "failures.jsonl";
+export type FailureRecord = FailureLine;
+export { FAILURES_FILE };
 
 /**
  * Per-shard checkpoints of one table's stream, in memory or in `<dir>/checkpoints.<table>.json`.
@@ -153,14 +136,5 @@ function endsWithNewline(file: string): boolean {
 export function readFailures(dir: string): FailureRecord[] {
   const file = path.join(dir, FAILURES_FILE);
   if (!fs.existsSync(file)) return [];
-  const failures: FailureRecord[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (!line) continue;
-    try {
-      failures.push(JSON.parse(line) as FailureRecord);
-    } catch {
-      // A line cut short by a crash mid-append; its record is redelivered and lands again.
-    }
-  }
-  return failures;
+  return parseFailureLines(fs.readFileSync(file, "utf8"));
 }
