@@ -10,7 +10,7 @@ import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, expect, test, vi } from "vitest";
 import { ensureTables } from "./bootstrap.ts";
-import { startLocalStack } from "./dev.ts";
+import { startLocalStack } from "./stack.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
 import { startStreamRunner, type StreamHandler } from "./runner/index.ts";
 import { compareAggregatesWithRecords, random, runWorkload } from "./workload.ts";

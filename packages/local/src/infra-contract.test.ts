@@ -9,7 +9,7 @@ import {
   dynamoArgs,
   type toDynamoArgs,
 } from "../../../stacks/core-args.ts";
-import { startLocalStack, type LocalStack } from "./dev.ts";
+import { startLocalStack, type LocalStack } from "./stack.ts";
 import type * as Runner from "./runner/index.ts";
 
 /*

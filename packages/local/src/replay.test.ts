@@ -8,8 +8,8 @@ import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { startLocalStack, type LocalStackOptions } from "./dev.ts";
-import { CliError } from "./operator-cli.ts";
+import { startLocalStack, type LocalStackOptions } from "./stack.ts";
+import { UserError } from "./cli.ts";
 import { main, parseReplayArgs, replayStream } from "./replay.ts";
 import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
 import { capture, freePort } from "./testing.ts";
@@ -61,7 +61,7 @@ describe("the command line", () => {
     [["--since", "0m"], "--since takes an age"],
     [["--since", "1h", "--from", "trim-horizon"], "exclude each other"],
   ])("%j is refused", (argv, message) => {
-    expect(() => parseReplayArgs(argv)).toThrow(CliError);
+    expect(() => parseReplayArgs(argv)).toThrow(UserError);
     expect(() => parseReplayArgs(argv)).toThrow(message);
   });
 

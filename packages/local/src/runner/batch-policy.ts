@@ -200,6 +200,17 @@ export class BatchQueue<T extends PolicyRecord> {
     }
   }
 
+  /**
+   * Takes the head record out without invoking it again (the caller knows no retry can help it);
+   * the records after it go on as a fresh batch.
+   */
+  skipHead(): T[] {
+    const head = this.queue[0];
+    if (!head) return this.buffer.splice(0, 1);
+    const step = this.giveUp(head, 1, "retries_exhausted", true);
+    return step.kind === "give_up" ? step.records : [];
+  }
+
   /** Up to batchSize records, cut short of Lambda's payload limit (at least one record). */
   private cut(): number {
     let size = 0;
