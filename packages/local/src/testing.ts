@@ -39,3 +39,18 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Resolves once `condition` holds, checking after each turn of the event loop (setImmediate,
+ * which fake timers leave alone); a test waits for what it needs instead of a guessed time.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  { timeoutMs = 10_000, what = "the condition" }: { timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
