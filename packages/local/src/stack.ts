@@ -51,6 +51,11 @@ export interface LocalStackOptions {
   runner?: Partial<Omit<StreamRunnerOptions, "tableName" | "handler" | "settings">>;
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
+  /**
+   * Milliseconds since the epoch for the engine (record times, iterator expiry, trimming) and
+   * the runner (record ages); tests pass one they control. Default: `Date.now`.
+   */
+  clock?: () => number;
 }
 
 export interface LocalStack {
@@ -100,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!endpoint) {
       const port = options.dynamodbPort ?? 8000;
       log(`Starting the DynamoDB engine (dynalite + streams) on port ${port}…`);
-      engine = await startEngine(port, dataDir);
+      engine = await startEngine(port, dataDir, options.clock);
       endpoint = engine.endpoint;
     } else {
       log(`Using the DynamoDB endpoint ${endpoint}…`);
@@ -128,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settings: options.settings ?? aggregatorSubscription,
       // The aggregator only reports which records failed; its decoder says why, for the file.
       explainFailure: describeRecordProblem,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...options.runner,
       checkpointDir: runnerDir,
     });
@@ -164,11 +170,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-async function startEngine(port: number, dataDir: string | undefined): Promise<LocalEngine> {
+async function startEngine(
+  port: number,
+  dataDir: string | undefined,
+  clock: (() => number) | undefined,
+): Promise<LocalEngine> {
   try {
-    return await startLocalEngine(
-      dataDir ? { port, dataDir: path.join(dataDir, "engine") } : { port, inMemory: true },
-    );
+    return await startLocalEngine({
+      port,
+      ...(dataDir ? { dataDir: path.join(dataDir, "engine") } : { inMemory: true }),
+      ...(clock ? { clock } : {}),
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new UserError(

@@ -54,3 +54,15 @@ export async function until(
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * The seed of a randomised test: fixed by default so a run can be repeated, another from the
+ * environment variable to explore, and printed either way so a failure can be replayed.
+ */
+export function testSeed(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  const seed = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isSafeInteger(seed)) throw new Error(`${variable} must be an integer, got "${raw}"`);
+  console.log(`[seed] ${variable}=${seed} (set ${variable} for another run)`);
+  return seed;
+}
