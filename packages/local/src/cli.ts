@@ -43,7 +43,7 @@ export async function runCommand<Options extends { help: boolean }>(
     usage: string;
     parse: (argv: string[]) => Options;
     run: (options: Options) => Promise<number>;
-    /** Prefix of the one-line error (`[dev] `); default none. */
+    /** Prefix of the one-line error of a run that started (`[dev] `); default none. */
     prefix?: string;
   },
 ): Promise<number> {
@@ -53,7 +53,7 @@ export async function runCommand<Options extends { help: boolean }>(
     options = command.parse(argv);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    io.err.write(`${prefix}${error.message}\n\n${command.usage}\n`);
+    io.err.write(`${error.message}\n\n${command.usage}\n`);
     return EXIT_USER_ERROR;
   }
   if (options.help) {
