@@ -12,6 +12,7 @@ export const FAILURES_FILE = "failures.jsonl";
 
 /** Why the runner gave up: retries used up, or the record outlived the maximum record age. */
 export const GiveUpReason = z.enum(["retries_exhausted", "record_expired"]);
+export type GiveUpReason = z.infer<typeof GiveUpReason>;
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 

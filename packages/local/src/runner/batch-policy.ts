@@ -1,3 +1,4 @@
+import type { GiveUpReason } from "@streamboard/core/contract";
 import type { DynamoDBBatchResponse } from "aws-lambda";
 import type { StreamSubscription } from "./types.ts";
 
@@ -61,7 +62,7 @@ export type Outcome =
   | { kind: "partial"; index: number; message: string }
   | { kind: "error"; message: string; error?: unknown };
 
-export type GiveUpReason = "retries_exhausted" | "record_expired";
+export type { GiveUpReason };
 
 /** A run of records at the head of the buffer, to be invoked as one batch. */
 interface PendingBatch {

@@ -16,9 +16,8 @@ interface CheckpointFile {
   streams: Record<string, Record<string, ShardCheckpoint>>;
 }
 
-/** One line of `failures.jsonl`: a record the runner gave up on (the on-failure destination). */
-export type FailureRecord = FailureLine;
-export { FAILURES_FILE };
+// The on-failure destination's lines are the failure contract's (core/contract/failure.ts).
+export { FAILURES_FILE, type FailureLine };
 
 /**
  * Per-shard checkpoints of one table's stream, in memory or in `<dir>/checkpoints.<table>.json`.
@@ -28,7 +27,7 @@ export { FAILURES_FILE };
 export class CheckpointStore {
   private readonly data: CheckpointFile;
   private readonly file: string | undefined;
-  private readonly memoryFailures: FailureRecord[] = [];
+  private readonly memoryFailures: FailureLine[] = [];
   private failuresFileChecked = false;
 
   constructor(
@@ -81,7 +80,7 @@ export class CheckpointStore {
   }
 
   /** Appends to the on-failure destination; durable before the checkpoint moves past the record. */
-  appendFailure(failure: FailureRecord): void {
+  appendFailure(failure: FailureLine): void {
     if (!this.dir) {
       this.memoryFailures.push(failure);
       return;
@@ -94,7 +93,7 @@ export class CheckpointStore {
     this.failuresFileChecked = true;
   }
 
-  failures(): FailureRecord[] {
+  failures(): FailureLine[] {
     return this.dir ? readFailures(this.dir) : [...this.memoryFailures];
   }
 
@@ -133,7 +132,7 @@ function endsWithNewline(file: string): boolean {
 }
 
 /** The on-failure destination of the runners that checkpoint in `dir`, oldest first. */
-export function readFailures(dir: string): FailureRecord[] {
+export function readFailures(dir: string): FailureLine[] {
   const file = path.join(dir, FAILURES_FILE);
   if (!fs.existsSync(file)) return [];
   return parseFailureLines(fs.readFileSync(file, "utf8"));
