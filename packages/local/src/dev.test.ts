@@ -6,14 +6,14 @@ import { dynamo } from "@streamboard/core/infra";
 import { tableName } from "@streamboard/core/infra";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, describe, expect, test } from "vitest";
+import { UserError } from "./cli.ts";
+import { parseDevArgs } from "./dev.ts";
 import {
   checkProductionBuild,
-  parseDevArgs,
   resolveOperatorToken,
   startLocalStack,
-  UserError,
   type LocalStack,
-} from "./dev.ts";
+} from "./stack.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

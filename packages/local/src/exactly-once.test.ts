@@ -10,9 +10,10 @@ import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, expect, test, vi } from "vitest";
 import { ensureTables } from "./bootstrap.ts";
-import { startLocalStack } from "./dev.ts";
+import { startLocalStack } from "./stack.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
 import { startStreamRunner, type StreamHandler } from "./runner/index.ts";
+import { testSeed, until } from "./testing.ts";
 import { compareAggregatesWithRecords, random, runWorkload } from "./workload.ts";
 
 // Delivery is at least once; the aggregates must come out as if each record was applied once.
@@ -102,7 +103,7 @@ test("the handler failing on 10% of records and the engine restarted mid-run: ex
 
   // The aggregator logs each failed write; the staged failures make plenty.
   vi.spyOn(console, "error").mockImplementation(() => {});
-  const seed = Date.now() % 100_000;
+  const seed = testSeed("EXACTLY_ONCE_SEED", 31_337);
   const flakyAggregator = flaky(0.1, seed);
   const warnings: string[] = [];
   const runner = startStreamRunner({
@@ -127,11 +128,21 @@ test("the handler failing on 10% of records and the engine restarted mid-run: ex
     durationMs: 4000,
     signal: controller.signal,
   });
-  // Mid-run: the runner has a backlog and batches in flight when the engine goes away.
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // Mid-run: once the runner has delivered a good part of the backlog (not after a guessed time,
+  // which a loaded machine turns into "before anything happened"), the engine goes away, and
+  // comes back once the runner has felt it (a read or a batch failed; waiting for a read alone
+  // could outlast a failing batch's retries).
+  await until(() => runner.status().totals.delivered >= 100, {
+    timeoutMs: 30_000,
+    what: "100 records delivered",
+  });
   const delivered = runner.status().totals.delivered;
+  const warningsBefore = warnings.length;
   await engine.close();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await until(() => warnings.length > warningsBefore, {
+    timeoutMs: 30_000,
+    what: "the runner to notice the engine is gone",
+  });
   engine = await startLocalEngine({ port: engine.port, dataDir: engineDir });
   const result = await work;
   await runner.idle();

@@ -4,7 +4,7 @@ import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { dynamo, tableName, tables, type TableId } from "@streamboard/core/infra";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { aggregatorEventSourceMapping, type toDynamoArgs } from "../../../stacks/core-args.ts";
-import { startLocalStack, type LocalStack } from "./dev.ts";
+import { startLocalStack, type LocalStack } from "./stack.ts";
 import type * as Runner from "./runner/index.ts";
 
 /*

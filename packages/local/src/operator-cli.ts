@@ -1,64 +1,18 @@
 /**
- * What the operator commands (`npm run replay`, `npm run reconcile`) share: finding the running
- * stack, progress on the terminal, and plain tables.
+ * What the operator commands (`npm run replay`, `npm run reconcile`) share beyond the CLI frame
+ * (`cli.ts`): finding the running stack, progress on the terminal, and plain tables.
  */
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { serverEnv } from "@streamboard/core/env";
 import { dynamo } from "@streamboard/core/infra";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
+import { UserError, type Output } from "./cli.ts";
 
-/** A problem the user can fix (nothing answers, bad flags); printed without a stack. */
-export class CliError extends Error {
-  override name = "CliError";
-}
-
-export interface Output {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
-
-export interface Io {
-  out: Output;
-  err: Output;
-}
-
-/**
- * The frame of an operator command: flags parsed (a bad one: the message, the usage, exit 2),
- * `--help`, and a CliError from the body as one plain sentence with exit 2.
- */
-export async function runCommand<Options extends { help: boolean }>(
-  argv: string[],
-  io: Io,
-  command: {
-    usage: string;
-    parse: (argv: string[]) => Options;
-    run: (options: Options) => Promise<number>;
-  },
-): Promise<number> {
-  let options: Options;
-  try {
-    options = command.parse(argv);
-  } catch (error) {
-    io.err.write(`${(error as Error).message}\n\n${command.usage}\n`);
-    return 2;
-  }
-  if (options.help) {
-    io.out.write(`${command.usage}\n`);
-    return 0;
-  }
-  try {
-    return await command.run(options);
-  } catch (error) {
-    if (error instanceof CliError) {
-      io.err.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
-/** `DYNAMODB_ENDPOINT`, else the engine a default `npm run dev` starts. */
+/** `DYNAMODB_ENDPOINT`, else the engine `npm run dev` starts (on `DYNAMODB_PORT`, 8000). */
 export function stackEndpoint(env: Record<string, string | undefined> = process.env): string {
-  return env.DYNAMODB_ENDPOINT || `http://127.0.0.1:${env.DYNAMODB_PORT || "8000"}`;
+  const endpoint = serverEnv(env).DYNAMODB_ENDPOINT;
+  if (endpoint) return endpoint;
+  return `http://127.0.0.1:${parsePort("DYNAMODB_PORT", env.DYNAMODB_PORT || "8000", false)}`;
 }
 
 /**
@@ -79,12 +33,12 @@ export async function connectToStack(): Promise<string> {
     });
   } catch (error) {
     if (error instanceof Error && error.name === "ResourceNotFoundException") {
-      throw new CliError(
+      throw new UserError(
         `${endpoint} answers but has no ${table} table. Is it the engine of \`npm run dev\`? ` +
           `(DYNAMODB_ENDPOINT / DYNAMODB_PORT choose the endpoint.)`,
       );
     }
-    throw new CliError(
+    throw new UserError(
       `Nothing answers at ${endpoint}: start the stack first with \`npm run dev\` ` +
         `(or set DYNAMODB_ENDPOINT, or DYNAMODB_PORT if dev runs on another port).`,
     );
@@ -154,4 +108,13 @@ export function formatTable(headers: string[], rows: (string | number | undefine
   return [render(headers), render(widths.map((w) => "-".repeat(w))), ...cells.map(render)].join(
     "\n",
   );
+}
+
+/** A port number from a flag or variable; a UserError naming it otherwise. */
+export function parsePort(name: string, raw: string, allowZero: boolean): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535 || (port === 0 && !allowZero)) {
+    throw new UserError(`${name} must be a port number${allowZero ? " (or 0)" : ""}, got "${raw}"`);
+  }
+  return port;
 }

@@ -8,7 +8,7 @@ import { tableName } from "@streamboard/core/infra";
 import { getRunnerStatus } from "@streamboard/core/ops";
 import { submitScore } from "@streamboard/core/score";
 import { afterEach, expect, test, vi } from "vitest";
-import { startLocalStack, type LocalStack } from "./dev.ts";
+import { startLocalStack, type LocalStack } from "./stack.ts";
 import { readFailures } from "./runner/index.ts";
 
 // Bad data written around the API must neither block the shard nor corrupt an aggregate: the

@@ -4,6 +4,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
+  waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { dynamo } from "@streamboard/core/infra";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
@@ -13,9 +14,9 @@ import { GameScoreRecords, GameScoresByUser, toCreateTableInput } from "@streamb
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import { afterEach, describe, expect, test } from "vitest";
 import { ensureTables } from "./bootstrap.ts";
-import { startLocalStack } from "./dev.ts";
+import { startLocalStack } from "./stack.ts";
 import { startLocalEngine } from "./engine/index.ts";
-import { CliError } from "./operator-cli.ts";
+import { UserError } from "./cli.ts";
 import { main, parseReconcileArgs } from "./reconcile.ts";
 import { startStreamRunner } from "./runner/index.ts";
 import { compareAggregatesWithRecords, runWorkload } from "./workload.ts";
@@ -55,7 +56,7 @@ describe("the command line", () => {
       settleMs: 0,
       help: false,
     });
-    expect(() => parseReconcileArgs(["--settle-ms", "soon"])).toThrow(CliError);
+    expect(() => parseReconcileArgs(["--settle-ms", "soon"])).toThrow(UserError);
     expect(() => parseReconcileArgs(["--fixx"])).toThrow("Unknown option");
   });
 });
@@ -136,12 +137,10 @@ describe("npm run reconcile", () => {
         StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
       }),
     );
-    for (;;) {
-      const { Table } = await dynamo().send(
-        new DescribeTableCommand({ TableName: tableName("GameScoreRecords") }),
-      );
-      if (Table?.LatestStreamArn && Table.TableStatus === "ACTIVE") break;
-    }
+    await waitUntilTableExists(
+      { client: dynamo(), maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { TableName: tableName("GameScoreRecords") },
+    );
     // On the stream, before any runner: new games and edits of games from before the stream.
     for (let i = 0; i < 10; i++) await submitScore({ playerName: `p${i % 5}`, score: 100 + i });
     await updateScore(early[0]!.recordId, { score: 1 });

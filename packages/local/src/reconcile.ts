@@ -5,8 +5,6 @@
  *
  * It talks to a running `npm run dev` (DYNAMODB_ENDPOINT, else 127.0.0.1:$DYNAMODB_PORT, 8000).
  */
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
   reconcile,
@@ -16,16 +14,8 @@ import {
 } from "@streamboard/core/reconcile";
 import { dynamo } from "@streamboard/core/infra";
 import { outdatedTables, rebuildTable } from "./bootstrap.ts";
-import {
-  CliError,
-  connectToStack,
-  formatCount,
-  formatTable,
-  runCommand,
-  startProgress,
-  type Io,
-  type Output,
-} from "./operator-cli.ts";
+import { connectToStack, formatCount, formatTable, startProgress } from "./operator-cli.ts";
+import { processIo, runAsMain, runCommand, UserError, type Io, type Output } from "./cli.ts";
 
 export const usage = `usage: npm run reconcile [-- --fix]
 
@@ -53,10 +43,10 @@ export function parseReconcileArgs(argv: string[]): {
       },
     }).values;
   } catch (error) {
-    throw new CliError((error as Error).message);
+    throw new UserError((error as Error).message);
   }
   const raw = values["settle-ms"] ?? "1000";
-  if (!/^\d+$/.test(raw)) throw new CliError(`--settle-ms takes milliseconds, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new UserError(`--settle-ms takes milliseconds, got "${raw}"`);
   return { fix: values.fix, settleMs: Number(raw), help: values.help };
 }
 
@@ -127,10 +117,7 @@ function printReport(report: ReconcileReport, fix: boolean, out: Output): number
   return 0;
 }
 
-export function main(
-  argv: string[],
-  io: Io = { out: process.stdout, err: process.stderr },
-): Promise<number> {
+export function main(argv: string[], io: Io = processIo): Promise<number> {
   return runCommand(argv, io, {
     usage,
     parse: parseReconcileArgs,
@@ -172,10 +159,4 @@ export function main(
   });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
-if (invokedDirectly) {
-  // Exit explicitly: idle keep-alive sockets of the SDK clients would otherwise hold the process.
-  process.exit(await main(process.argv.slice(2)));
-}
+await runAsMain(import.meta.url, main);

@@ -7,27 +7,32 @@
  *
  * It talks to a running `npm run dev` (DYNAMODB_ENDPOINT, else 127.0.0.1:$DYNAMODB_PORT, 8000).
  */
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { describeRecordProblem } from "@streamboard/core/ops";
 import { readStreamHistory } from "@streamboard/core/reconcile";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import type { DynamoDBRecord } from "aws-lambda";
-import {
-  CliError,
-  connectToStack,
-  formatCount,
-  formatTable,
-  runCommand,
-  startProgress,
-  type Io,
-} from "./operator-cli.ts";
+import { connectToStack, formatCount, formatTable, startProgress } from "./operator-cli.ts";
+import { processIo, runAsMain, runCommand, UserError, type Io } from "./cli.ts";
 import { toLambdaRecord } from "@streamboard/core/stream";
+import {
+  BatchQueue,
+  batchSettings,
+  errorOutcome,
+  interpretResponse,
+  type Outcome,
+  type PolicyRecord,
+} from "./runner/batch-policy.ts";
 import type { StreamHandler } from "./runner/types.ts";
 
-// A failing batch is retried this often (with backoff) before its failing record is reported.
+/*
+ * Replay delivers with the subscription's batch policy (batch size, partial batches, bisect,
+ * backoff), with two changes: an operator is waiting at a terminal, so a record that keeps failing
+ * is reported after a few retries (a later replay or reconcile picks it up), and age does not
+ * count, since replaying old records is the point.
+ */
 const MAX_RETRIES = 3;
+const RETRY_BACKOFF = { initialMs: 200, maxMs: 2000 };
 
 export interface ReplayOptions {
   /** Only records at most this old (by ApproximateCreationDateTime); omit for all of them. */
@@ -68,7 +73,12 @@ const problemOf = (record: DynamoDBRecord, reason: string): ReplayProblem => ({
 export async function replayStream(options: ReplayOptions = {}): Promise<ReplayResult> {
   const started = performance.now();
   const handler = options.handler ?? (await import("@streamboard/functions/aggregator")).handler;
-  const batchSize = options.batchSize ?? aggregatorSubscription.batchSize;
+  const settings = {
+    ...batchSettings(aggregatorSubscription),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    maxRetries: MAX_RETRIES,
+    maxRecordAgeMs: -1,
+  };
   const history = await readStreamHistory();
   const cutoff =
     options.sinceMs === undefined ? undefined : (options.now ?? Date.now()) - options.sinceMs;
@@ -79,7 +89,15 @@ export async function replayStream(options: ReplayOptions = {}): Promise<ReplayR
           cutoff === undefined ||
           (record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? 0) >= cutoff,
       )
-      .map((record) => toLambdaRecord(record, history!.streamArn)),
+      .map((raw) => {
+        const record = toLambdaRecord(raw, history!.streamArn);
+        return {
+          record,
+          sequenceNumber: record.dynamodb?.SequenceNumber ?? "",
+          createdAtMs: raw.dynamodb?.ApproximateCreationDateTime?.getTime() ?? 0,
+          bytes: Buffer.byteLength(JSON.stringify(record)),
+        };
+      }),
   );
   const total = shards.reduce((sum, records) => sum + records.length, 0);
   const result: ReplayResult = {
@@ -92,57 +110,61 @@ export async function replayStream(options: ReplayOptions = {}): Promise<ReplayR
   };
 
   for (const records of shards) {
-    for (let start = 0; start < records.length; start += batchSize) {
-      const batch = records.slice(start, start + batchSize);
-      await deliver(batch, handler, result);
-      result.records += batch.length;
-      options.onProgress?.(result.records, total);
-    }
+    const batches = new BatchQueue<Replayed>(settings, RETRY_BACKOFF);
+    batches.add(records);
+    await deliverShard(batches, handler, result, () => options.onProgress?.(result.records, total));
   }
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }
 
+type Replayed = PolicyRecord & { record: DynamoDBRecord };
+
 /**
- * One batch, with Lambda's partial-batch rules: a reported failure is retried from the lowest
- * failed record. A record the aggregator can never decode is set aside at once (retrying it
- * changes nothing); another failure is retried with backoff, then reported and passed over.
+ * One shard's records, by the batch policy. A record the aggregator can never decode is set
+ * aside at its first failure (retrying it changes nothing); another is reported once the policy
+ * gives up on it.
  */
-async function deliver(batch: DynamoDBRecord[], handler: StreamHandler, result: ReplayResult) {
-  let rest = batch;
-  let retries = 0;
-  while (rest.length > 0) {
-    let failedAt: number;
-    let reason: string;
+async function deliverShard(
+  batches: BatchQueue<Replayed>,
+  handler: StreamHandler,
+  result: ReplayResult,
+  progress: () => void,
+): Promise<void> {
+  for (;;) {
+    const step = batches.next(Date.now());
+    if (step.kind === "idle") return;
+    if (step.kind === "give_up") {
+      for (const { record } of step.records) {
+        result.failed.push(problemOf(record, step.lastError ?? "retries exhausted"));
+      }
+      result.records += step.records.length;
+      progress();
+      continue;
+    }
+    if (step.attempt > 1) {
+      const problem = describeRecordProblem(step.batch[0]!.record);
+      if (problem) {
+        // Only the head is set aside; the rest of the batch goes on as a fresh one.
+        const [head] = batches.skipHead();
+        result.undecodable.push(problemOf(head!.record, problem));
+        result.records++;
+        progress();
+        continue;
+      }
+    }
+    if (step.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+    result.invocations++;
+    let outcome: Outcome;
     try {
-      result.invocations++;
-      const response = await handler({ Records: structuredClone(rest) });
-      const failures = response?.batchItemFailures ?? [];
-      if (failures.length === 0) return;
-      const indexes = failures.map((f) =>
-        rest.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier),
-      );
-      failedAt = indexes.includes(-1) ? 0 : Math.min(...indexes);
-      reason = "reported as failed by the handler";
+      const response = await handler({ Records: structuredClone(step.batch.map((b) => b.record)) });
+      outcome = interpretResponse(response, step.batch, batches.settings.reportBatchItemFailures);
     } catch (error) {
-      failedAt = 0;
-      reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      outcome = errorOutcome(error);
     }
-    const record = rest[failedAt]!;
-    const problem = describeRecordProblem(record);
-    if (problem) {
-      result.undecodable.push(problemOf(record, problem));
-      rest = rest.slice(failedAt + 1);
-      retries = 0;
-    } else if (retries < MAX_RETRIES) {
-      retries++;
-      rest = rest.slice(failedAt);
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** retries));
-    } else {
-      result.failed.push(problemOf(record, reason));
-      rest = rest.slice(failedAt + 1);
-      retries = 0;
-    }
+    const { done } = batches.settle(outcome);
+    result.records += done.length;
+    if (done.length > 0) progress();
   }
 }
 
@@ -160,7 +182,7 @@ export const usage = `usage: npm run replay -- --from trim-horizon | --since <ag
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** The options of the command; throws CliError on bad flags. */
+/** The options of the command; throws UserError on bad flags. */
 export function parseReplayArgs(argv: string[]): {
   sinceMs?: number;
   /** What is replayed, in words. */
@@ -178,22 +200,22 @@ export function parseReplayArgs(argv: string[]): {
       },
     }).values;
   } catch (error) {
-    throw new CliError((error as Error).message);
+    throw new UserError((error as Error).message);
   }
   if (values.help) return { scope: "", help: true };
   if (values.from !== undefined && values.since !== undefined) {
-    throw new CliError("--from and --since exclude each other");
+    throw new UserError("--from and --since exclude each other");
   }
   if (values.from !== undefined) {
     if (values.from.toLowerCase().replace("_", "-") !== "trim-horizon") {
-      throw new CliError(`--from takes "trim-horizon", got "${values.from}"`);
+      throw new UserError(`--from takes "trim-horizon", got "${values.from}"`);
     }
     return { scope: "from TRIM_HORIZON", help: false };
   }
   if (values.since !== undefined) {
     const match = /^(\d+)(s|m|h|d)$/.exec(values.since);
     if (!match || Number(match[1]) <= 0) {
-      throw new CliError(`--since takes an age such as 90s, 10m, 2h or 1d, got "${values.since}"`);
+      throw new UserError(`--since takes an age such as 90s, 10m, 2h or 1d, got "${values.since}"`);
     }
     return {
       sinceMs: Number(match[1]) * UNITS[match[2]!]!,
@@ -201,13 +223,10 @@ export function parseReplayArgs(argv: string[]): {
       help: false,
     };
   }
-  throw new CliError("say what to replay: --from trim-horizon, or --since 10m");
+  throw new UserError("say what to replay: --from trim-horizon, or --since 10m");
 }
 
-export function main(
-  argv: string[],
-  io: Io = { out: process.stdout, err: process.stderr },
-): Promise<number> {
+export function main(argv: string[], io: Io = processIo): Promise<number> {
   return runCommand(argv, io, {
     usage,
     parse: parseReplayArgs,
@@ -257,10 +276,4 @@ export function main(
   });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
-if (invokedDirectly) {
-  // Exit explicitly: idle keep-alive sockets of the SDK clients would otherwise hold the process.
-  process.exit(await main(process.argv.slice(2)));
-}
+await runAsMain(import.meta.url, main);

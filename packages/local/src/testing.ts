@@ -39,3 +39,30 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Resolves once `condition` holds, checking after each turn of the event loop (setImmediate,
+ * which fake timers leave alone); a test waits for what it needs instead of a guessed time.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  { timeoutMs = 10_000, what = "the condition" }: { timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The seed of a randomised test: fixed by default so a run can be repeated, another from the
+ * environment variable to explore, and printed either way so a failure can be replayed.
+ */
+export function testSeed(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  const seed = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isSafeInteger(seed)) throw new Error(`${variable} must be an integer, got "${raw}"`);
+  console.log(`[seed] ${variable}=${seed} (set ${variable} for another run)`);
+  return seed;
+}

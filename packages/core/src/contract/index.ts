@@ -17,3 +17,4 @@ export * from "./score.ts";
 export * from "./leaderboard.ts";
 export * from "./stream.ts";
 export * from "./health.ts";
+export * from "./failure.ts";

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { VisibleError } from "../contract/error.ts";
 import { describeRecordProblem, listFailures } from "./failures.ts";
 import { quarantineRecords } from "../aggregator/quarantine.ts";
 import { scoreItem, streamRecord } from "../testing/testing.ts";
@@ -151,5 +152,21 @@ describe("listFailures", () => {
     // Without the runner's directory (on AWS) the quarantine alone.
     delete process.env.STREAMBOARD_FAILURES_DIR;
     expect((await listFailures()).map((f) => f.cause)).toEqual(["quarantined"]);
+  });
+
+  test("a failures file that cannot be read is a visible error naming it, not an opaque 500", async () => {
+    // A directory where the file should be: reading it fails with EISDIR, as EACCES would.
+    fs.mkdirSync(path.join(dir, "failures.jsonl"));
+    const error = await listFailures().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(VisibleError);
+    const visible = error as VisibleError;
+    // internal_error is what the API hides behind "Something went wrong".
+    expect(visible.code).toBe("unavailable");
+    expect(visible.status).toBe(503);
+    expect(visible.message).toContain(path.join(dir, "failures.jsonl"));
+    expect(visible.message).toContain("EISDIR");
   });
 });

@@ -1,10 +1,16 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
-import { z } from "zod";
 import { decodeStreamRecord } from "../aggregator/aggregate.ts";
 import { listQuarantine } from "../aggregator/quarantine.ts";
 import { clampLimit } from "../contract/limits.ts";
+import { VisibleError } from "../contract/error.ts";
+import {
+  FAILURES_FILE,
+  parseFailureLines,
+  type FailureEntry,
+  type FailureLine,
+} from "../contract/failure.ts";
 import { serverEnv } from "../env/server.ts";
 
 /*
@@ -20,27 +26,8 @@ import { serverEnv } from "../env/server.ts";
 
 /** Where the dev command tells the web process to find the runner's `failures.jsonl`. */
 export const FAILURES_DIR_ENV = "STREAMBOARD_FAILURES_DIR";
-const FAILURES_FILE = "failures.jsonl";
 
-export type FailureEntry = {
-  /** The GameScoreRecords key of the record ("" if its keys lack one). */
-  recordId: string;
-  eventName: string;
-  sequenceNumber: string;
-  /** "" for a quarantined record: Lambda's records do not name their shard. */
-  shardId: string;
-  /** Why it could not be applied, in words: the decoder's verdict, else the last error. */
-  reason: string;
-  /**
-   * `quarantined`: the aggregator found it can never be applied and set it aside at once;
-   * the others: what made the runner give up on a record that kept failing for a transient reason.
-   */
-  cause: "quarantined" | "retries_exhausted" | "record_expired";
-  /** When it was set aside or given up (ISO-8601). */
-  time: string;
-  /** Failed invocations with this record (1 for a quarantined one: it was tried once). */
-  attempts: number;
-};
+export type { FailureEntry } from "../contract/failure.ts";
 
 /**
  * Why the aggregator cannot apply a stream record, or undefined when it can. Permanent by
@@ -51,20 +38,6 @@ export function describeRecordProblem(record: DynamoDBRecord): string | undefine
   const decoded = decodeStreamRecord(record);
   return decoded.ok ? undefined : decoded.reason;
 }
-
-/** The fields of a `failures.jsonl` line (written by packages/local's runner) read here. */
-const FailureLine = z.object({
-  time: z.string(),
-  shardId: z.string(),
-  sequenceNumber: z.string(),
-  eventName: z.string().optional(),
-  keys: z.record(z.string(), z.unknown()).optional(),
-  reason: z.enum(["retries_exhausted", "record_expired"]),
-  attempts: z.number(),
-  error: z.string().optional(),
-  problem: z.string().optional(),
-});
-type FailureLine = z.infer<typeof FailureLine>;
 
 function toEntry(line: FailureLine): FailureEntry {
   const key = line.keys?.RecordID as { S?: unknown } | undefined;
@@ -121,28 +94,23 @@ export async function listFailures(q: { limit?: number } = {}): Promise<FailureE
 
 /**
  * The runner's given-up records, oldest first (none on AWS, or before the runner wrote any). A
- * line cut short by a crash mid-append is skipped: its record is redelivered and lands again.
+ * file that is there but cannot be read is the operator's to fix, so it is a visible error naming
+ * the file, not an opaque 500: the quarantine alone would look like the whole list.
  */
 async function readFailureFile(dir: string | undefined): Promise<FailureEntry[]> {
   if (!dir) return [];
+  const file = path.join(dir, FAILURES_FILE);
   let text: string;
   try {
-    text = await fs.readFile(path.join(dir, FAILURES_FILE), "utf8");
+    text = await fs.readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    throw new VisibleError(
+      "unavailable",
+      `The stream runner's failures file ${file} cannot be read (${code ?? String(error)}); ` +
+        `${FAILURES_DIR_ENV} names its directory.`,
+    );
   }
-  const entries: FailureEntry[] = [];
-  for (const raw of text.split("\n")) {
-    if (!raw) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    const line = FailureLine.safeParse(json);
-    if (line.success) entries.push(toEntry(line.data));
-  }
-  return entries;
+  return parseFailureLines(text).map(toEntry);
 }

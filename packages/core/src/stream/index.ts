@@ -1,7 +1,11 @@
 /**
  * Stream: reading GameScoreRecords' DynamoDB stream.
  *
+ * - `reader.ts`: the one stream reader (latest stream by label, all shards parents first,
+ *   iterators that recover from trimmed and expired positions, a shard read page by page), used
+ *   by the local runner, replay, reconcile, the tests and the inspector.
  * - `inspector.ts`: the newest records for the inspector (`GET /api/stream`), as raw JSON, and
  *   the conversion of a Streams API record into the Lambda event record the aggregator gets.
  */
+export * from "./reader.ts";
 export * from "./inspector.ts";

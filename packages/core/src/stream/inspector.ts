@@ -1,20 +1,16 @@
 import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListStreamsCommand,
   type AttributeValue,
   type Shard,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
-import { dynamoStreams } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { isAwsError } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
 import type { InspectorRecord, RawAttributeValue, RawItem } from "../contract/stream.ts";
 import { tableName } from "../infra/resource.ts";
+import { describeShards, findLatestStream, MAX_GET_RECORDS, ShardCursor } from "./reader.ts";
 
 export type { InspectorRecord, RawAttributeValue, RawItem } from "../contract/stream.ts";
 
@@ -53,9 +49,9 @@ export async function readStream(
 ): Promise<{ records: InspectorRecord[]; cursor: string }> {
   const limit = clampLimit(q.limit, 50, 500);
   const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-  const streamArn = await latestStreamArn();
+  const streamArn = (await findLatestStream(tableName("GameScoreRecords")))?.streamArn;
   if (!streamArn) return { records: [], cursor: encodeCursor({ v: 1, s: "", p: {} }) };
-  const shards = await listShards(streamArn);
+  const shards = (await describeShards(streamArn)) ?? [];
   const read = cursor
     ? await readAfter(streamArn, shards, cursor.s === streamArn ? cursor.p : {}, limit)
     : await readNewest(streamArn, shards, limit);
@@ -71,110 +67,47 @@ interface ShardRecord {
   seq: bigint;
 }
 
-async function latestStreamArn(): Promise<string | undefined> {
-  let latest: { arn: string; label: string } | undefined;
-  let start: string | undefined;
-  do {
-    const page = await dynamoStreams().send(
-      new ListStreamsCommand({
-        TableName: tableName("GameScoreRecords"),
-        ExclusiveStartStreamArn: start,
-      }),
-    );
-    for (const stream of page.Streams ?? []) {
-      // Labels are creation timestamps: the latest incarnation of the table sorts last.
-      if (stream.StreamArn && (!latest || (stream.StreamLabel ?? "") > latest.label)) {
-        latest = { arn: stream.StreamArn, label: stream.StreamLabel ?? "" };
-      }
-    }
-    start = page.LastEvaluatedStreamArn;
-  } while (start);
-  return latest?.arn;
-}
-
-async function listShards(streamArn: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let start: string | undefined;
-  do {
-    const { StreamDescription } = await dynamoStreams().send(
-      new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
-    );
-    shards.push(...(StreamDescription?.Shards ?? []));
-    start = StreamDescription?.LastEvaluatedShardId;
-  } while (start);
-  return shards;
-}
-
 const bySeq = (a: ShardRecord, b: ShardRecord) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
 
 /**
  * Reads one shard after `after` (or from its oldest record), up to `max` records, keeping only the
  * newest `keep`. An empty page ends the read: DynamoDB Streams has no gaps before the open end.
  */
-async function readShard(
+async function readShardTail(
   streamArn: string,
   shardId: string,
   opts: { after?: string | undefined; max: number; keep: number },
 ): Promise<{ records: ShardRecord[]; lastSeq?: string }> {
-  let iterator = await shardIterator(streamArn, shardId, opts.after);
   let records: ShardRecord[] = [];
   let lastSeq: string | undefined;
   let total = 0;
-  while (iterator && total < opts.max) {
-    const page = await dynamoStreams().send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(1000, opts.max - total) }),
-    );
-    const batch = page.Records ?? [];
-    if (batch.length === 0) break;
-    total += batch.length;
-    for (const record of batch) {
-      const seq = record.dynamodb?.SequenceNumber;
-      if (!seq) continue;
-      records.push({ shardId, record, seq: BigInt(seq) });
-      lastSeq = seq;
-    }
-    if (records.length > opts.keep) records = records.slice(-opts.keep);
-    iterator = page.NextShardIterator;
-  }
-  return { records, ...(lastSeq ? { lastSeq } : {}) };
-}
-
-async function shardIterator(
-  streamArn: string,
-  shardId: string,
-  after: string | undefined,
-): Promise<string | undefined> {
-  const fromStart = async () =>
-    (
-      await dynamoStreams().send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      )
-    ).ShardIterator;
+  const cursor = new ShardCursor(
+    streamArn,
+    shardId,
+    opts.after === undefined ? "TRIM_HORIZON" : { after: opts.after },
+  );
   try {
-    if (after === undefined) return await fromStart();
-    const { ShardIterator } = await dynamoStreams().send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
-        SequenceNumber: after,
-      }),
-    );
-    return ShardIterator;
+    while (total < opts.max) {
+      const page = await cursor.next(Math.min(MAX_GET_RECORDS, opts.max - total));
+      if (page.records.length === 0) break;
+      total += page.records.length;
+      for (const record of page.records) {
+        const seq = record.dynamodb?.SequenceNumber;
+        if (!seq) continue;
+        records.push({ shardId, record, seq: BigInt(seq) });
+        lastSeq = seq;
+      }
+      if (records.length > opts.keep) records = records.slice(-opts.keep);
+      if (page.ended) break;
+    }
   } catch (error) {
-    // The position fell past the 24-hour trim: what is left of the shard is all newer.
-    if (isAwsError(error, "TrimmedDataAccessException")) return fromStart();
-    // The shard itself was trimmed away between DescribeStream and now.
-    if (isAwsError(error, "ResourceNotFoundException")) return undefined;
+    // A sequence number outside the shard: the cursor was made up, or belongs to another table.
     if (isAwsError(error, "ValidationException")) {
       throw new VisibleError("bad_request", "cursor does not match the stream");
     }
     throw error;
   }
+  return { records, ...(lastSeq ? { lastSeq } : {}) };
 }
 
 /** The next `limit` records after the cursor's positions; shards it does not name are new. */
@@ -196,7 +129,7 @@ async function readAfter(
       continue; // a closed shard already read to its end
     }
     // Only a shard's oldest `limit` unread records can be among the oldest `limit` overall.
-    const { records } = await readShard(streamArn, shardId, {
+    const { records } = await readShardTail(streamArn, shardId, {
       after: position,
       max: limit,
       keep: limit,
@@ -233,7 +166,7 @@ async function readNewest(
       positions[shardId] = ending;
       continue;
     }
-    const { records, lastSeq } = await readShard(streamArn, shardId, {
+    const { records, lastSeq } = await readShardTail(streamArn, shardId, {
       max: Number.POSITIVE_INFINITY,
       keep: limit,
     });

@@ -1,15 +1,10 @@
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListStreamsCommand,
-} from "@aws-sdk/client-dynamodb-streams";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { dynamo, dynamoStreams } from "../infra/clients.ts";
+import { dynamo } from "../infra/clients.ts";
 import { tableName } from "../infra/resource.ts";
 import { toLambdaRecord } from "../stream/inspector.ts";
+import { describeShards, findLatestStream, parentsFirst, readShard } from "../stream/reader.ts";
 
 /*
  * Test helpers (not used by production code): Lambda-shaped stream records, real ones read from
@@ -27,41 +22,25 @@ export function tailStream() {
   const finished = new Set<string>();
   return {
     async poll(): Promise<DynamoDBRecord[]> {
-      const { Streams = [] } = await dynamoStreams().send(
-        new ListStreamsCommand({ TableName: tableName("GameScoreRecords") }),
-      );
-      const streamArn = Streams.at(-1)?.StreamArn;
-      if (!streamArn) return [];
-      const { StreamDescription } = await dynamoStreams().send(
-        new DescribeStreamCommand({ StreamArn: streamArn }),
-      );
+      const latest = await findLatestStream(tableName("GameScoreRecords"));
+      if (!latest) return [];
+      const { streamArn } = latest;
       const out: { seq: bigint; record: DynamoDBRecord }[] = [];
-      for (const shard of StreamDescription?.Shards ?? []) {
+      for (const shard of parentsFirst((await describeShards(streamArn)) ?? [])) {
         const shardId = shard.ShardId!;
         if (finished.has(shardId)) continue;
         const position = positions.get(shardId);
-        let { ShardIterator: iterator } = await dynamoStreams().send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(position
-              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: position }
-              : { ShardIteratorType: "TRIM_HORIZON" }),
-          }),
+        const { records, ended } = await readShard(
+          streamArn,
+          shardId,
+          position ? { after: position } : "TRIM_HORIZON",
         );
-        while (iterator) {
-          const page = await dynamoStreams().send(
-            new GetRecordsCommand({ ShardIterator: iterator }),
-          );
-          for (const record of page.Records ?? []) {
-            const seq = record.dynamodb!.SequenceNumber!;
-            positions.set(shardId, seq);
-            out.push({ seq: BigInt(seq), record: toLambdaRecord(record, streamArn) });
-          }
-          if (!page.NextShardIterator) finished.add(shardId);
-          if (!page.Records?.length) break;
-          iterator = page.NextShardIterator;
+        for (const record of records) {
+          const seq = record.dynamodb!.SequenceNumber!;
+          positions.set(shardId, seq);
+          out.push({ seq: BigInt(seq), record: toLambdaRecord(record, streamArn) });
         }
+        if (ended) finished.add(shardId);
       }
       return out.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map(({ record }) => record);
     },

@@ -1,54 +1,61 @@
+// `npm run engine`: the embedded engine alone, until Ctrl-C.
 import { parseArgs } from "node:util";
+import { asUserError, EXIT_FAILED, processIo, runAsMain, runCommand, UserError } from "../cli.ts";
+import { parsePort } from "../operator-cli.ts";
 import { startLocalEngine } from "./index.ts";
 
 const usage = "usage: npm run engine -- [--port 8000] [--data-dir DIR | --in-memory]";
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      port: { type: "string", default: process.env.DYNAMODB_PORT ?? "8000" },
-      "data-dir": { type: "string" },
-      "in-memory": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }).values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(usage);
-  process.exit(0);
-}
-const port = Number(args.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got "${args.port}"\n${usage}`);
-  process.exit(2);
-}
-if (args["in-memory"] && args["data-dir"]) {
-  console.error(`--data-dir and --in-memory exclude each other\n${usage}`);
-  process.exit(2);
-}
-
-const inMemory = args["in-memory"];
-const dataDir = args["data-dir"] ?? process.env.DATA_DIR ?? ".data";
-const engine = await startLocalEngine(inMemory ? { port, inMemory } : { port, dataDir });
-console.log(`DynamoDB + DynamoDB Streams endpoint: ${engine.endpoint}`);
-console.log(inMemory ? "Data: in memory (gone on exit)" : `Data: ${dataDir}`);
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("Stopping the engine…");
-    engine.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
+function parseEngineArgs(argv: string[], env: Record<string, string | undefined> = process.env) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", default: env.DYNAMODB_PORT ?? "8000" },
+        "data-dir": { type: "string" },
+        "in-memory": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
       },
-    );
+    }).values;
+  } catch (error) {
+    throw asUserError(error);
+  }
+  if (args["in-memory"] && args["data-dir"]) {
+    throw new UserError("--data-dir and --in-memory exclude each other");
+  }
+  return {
+    port: parsePort("--port", args.port, true),
+    inMemory: args["in-memory"],
+    dataDir: args["data-dir"] ?? env.DATA_DIR ?? ".data",
+    help: args.help,
+  };
+}
+
+async function serve(options: ReturnType<typeof parseEngineArgs>): Promise<number> {
+  const { port, inMemory, dataDir } = options;
+  const engine = await startLocalEngine(inMemory ? { port, inMemory } : { port, dataDir });
+  console.log(`DynamoDB + DynamoDB Streams endpoint: ${engine.endpoint}`);
+  console.log(inMemory ? "Data: in memory (gone on exit)" : `Data: ${dataDir}`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.on(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        console.log("Stopping the engine…");
+        engine.close().then(
+          () => resolve(0),
+          (error: unknown) => {
+            console.error(error);
+            resolve(EXIT_FAILED);
+          },
+        );
+      });
+    }
   });
 }
+
+await runAsMain(import.meta.url, (argv) =>
+  runCommand(argv, processIo, { usage, parse: parseEngineArgs, run: serve }),
+);

@@ -2,14 +2,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { CheckpointStore, FAILURES_FILE, readFailures, type FailureRecord } from "./checkpoints.ts";
+import { CheckpointStore, FAILURES_FILE, readFailures, type FailureLine } from "./checkpoints.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
   while (dirs.length > 0) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
 });
 
-const failure = (sequenceNumber: string): FailureRecord => ({
+const failure = (sequenceNumber: string): FailureLine => ({
   time: new Date().toISOString(),
   tableName: "T",
   streamArn: "arn",

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+import { FAILURES_FILE, parseFailureLines, type FailureLine } from "@streamboard/core/contract";
 
 /** Where a shard's reader stands: after `sequenceNumber`, or finished (`done`). */
 export interface ShardCheckpoint {
@@ -16,26 +16,8 @@ interface CheckpointFile {
   streams: Record<string, Record<string, ShardCheckpoint>>;
 }
 
-/** One line of `failures.jsonl`: a record the runner gave up on (the on-failure destination). */
-export interface FailureRecord {
-  time: string;
-  tableName: string;
-  streamArn: string;
-  shardId: string;
-  sequenceNumber: string;
-  eventName: DynamoDBRecord["eventName"];
-  keys: Record<string, AttributeValue> | undefined;
-  reason: "retries_exhausted" | "record_expired";
-  /** How many invocations with this record failed (0 for a record that expired unseen). */
-  attempts: number;
-  /** The last error, or why the handler reported the record as failed. */
-  error?: string;
-  /** What is wrong with the record itself, from the runner's `explainFailure` hook. */
-  problem?: string;
-  record: DynamoDBRecord;
-}
-
-export const FAILURES_FILE = "failures.jsonl";
+// The on-failure destination's lines are the failure contract's (core/contract/failure.ts).
+export { FAILURES_FILE, type FailureLine };
 
 /**
  * Per-shard checkpoints of one table's stream, in memory or in `<dir>/checkpoints.<table>.json`.
@@ -45,7 +27,7 @@ export const FAILURES_FILE = "failures.jsonl";
 export class CheckpointStore {
   private readonly data: CheckpointFile;
   private readonly file: string | undefined;
-  private readonly memoryFailures: FailureRecord[] = [];
+  private readonly memoryFailures: FailureLine[] = [];
   private failuresFileChecked = false;
 
   constructor(
@@ -98,7 +80,7 @@ export class CheckpointStore {
   }
 
   /** Appends to the on-failure destination; durable before the checkpoint moves past the record. */
-  appendFailure(failure: FailureRecord): void {
+  appendFailure(failure: FailureLine): void {
     if (!this.dir) {
       this.memoryFailures.push(failure);
       return;
@@ -111,7 +93,7 @@ export class CheckpointStore {
     this.failuresFileChecked = true;
   }
 
-  failures(): FailureRecord[] {
+  failures(): FailureLine[] {
     return this.dir ? readFailures(this.dir) : [...this.memoryFailures];
   }
 
@@ -150,17 +132,8 @@ function endsWithNewline(file: string): boolean {
 }
 
 /** The on-failure destination of the runners that checkpoint in `dir`, oldest first. */
-export function readFailures(dir: string): FailureRecord[] {
+export function readFailures(dir: string): FailureLine[] {
   const file = path.join(dir, FAILURES_FILE);
   if (!fs.existsSync(file)) return [];
-  const failures: FailureRecord[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (!line) continue;
-    try {
-      failures.push(JSON.parse(line) as FailureRecord);
-    } catch {
-      // A line cut short by a crash mid-append; its record is redelivered and lands again.
-    }
-  }
-  return failures;
+  return parseFailureLines(fs.readFileSync(file, "utf8"));
 }

@@ -1,5 +1,5 @@
 export { startStreamRunner } from "./stream-runner.ts";
-export { readFailures, FAILURES_FILE, type FailureRecord } from "./checkpoints.ts";
+export { readFailures, FAILURES_FILE, type FailureLine } from "./checkpoints.ts";
 export { startStatusFile, STATUS_FILE } from "./status-file.ts";
 export type {
   BatchInfo,

@@ -15,73 +15,87 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { serverEnv } from "@streamboard/core/env";
 import { describeRecordProblem } from "@streamboard/core/ops";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { handler } from "@streamboard/functions/aggregator";
+import { asUserError, processIo, runAsMain, runCommand, UserError } from "../cli.ts";
 import { startStatusFile } from "./status-file.ts";
 import { startStreamRunner } from "./stream-runner.ts";
 
 const usage = `usage: DYNAMODB_ENDPOINT=<url> node --import tsx packages/local/src/runner/run-aggregator.ts \\
          --checkpoint-dir DIR [--poll-interval-ms N] [--announce-invocations]`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
+function parseRunnerArgs(argv: string[]) {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        "checkpoint-dir": { type: "string" },
+        "poll-interval-ms": { type: "string" },
+        "announce-invocations": { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw asUserError(error);
+  }
+  const dir = values["checkpoint-dir"];
+  if (!dir) throw new UserError("--checkpoint-dir is required");
+  const poll = Number(values["poll-interval-ms"] ?? "200");
+  if (!Number.isInteger(poll) || poll < 1) {
+    throw new UserError("--poll-interval-ms must be a positive integer");
+  }
+  return { dir, poll, announce: values["announce-invocations"], help: false };
 }
 
-let values;
-try {
-  values = parseArgs({
-    options: {
-      "checkpoint-dir": { type: "string" },
-      "poll-interval-ms": { type: "string" },
-      "announce-invocations": { type: "boolean", default: false },
-    },
-  }).values;
-} catch (error) {
-  fail((error as Error).message);
-}
-const dir = values["checkpoint-dir"];
-if (!dir) fail("--checkpoint-dir is required");
-if (!process.env.DYNAMODB_ENDPOINT) fail("DYNAMODB_ENDPOINT is required");
-const poll = Number(values["poll-interval-ms"] ?? "200");
-if (!Number.isInteger(poll) || poll < 1) fail("--poll-interval-ms must be a positive integer");
-
-for (const [name, value] of Object.entries(localResourceEnvironment())) process.env[name] ??= value;
-
-const announce = values["announce-invocations"] && process.send !== undefined;
-const runner = startStreamRunner({
-  tableName: tableName("GameScoreRecords"),
-  handler: announce
-    ? (event) => {
-        process.send?.({ type: "invoke", records: event.Records.length });
-        return handler(event);
-      }
-    : handler,
-  settings: aggregatorSubscription,
-  checkpointDir: path.resolve(dir),
-  pollIntervalMs: poll,
-  explainFailure: describeRecordProblem,
-});
-const statusFile = startStatusFile(runner, path.resolve(dir));
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void runner.stop().then(() => {
-    statusFile.stop();
-    process.exit(0);
+function run({ dir, poll, announce }: ReturnType<typeof parseRunnerArgs>): Promise<number> {
+  if (!serverEnv().DYNAMODB_ENDPOINT) throw new UserError("DYNAMODB_ENDPOINT is required");
+  for (const [name, value] of Object.entries(localResourceEnvironment())) {
+    process.env[name] ??= value;
+  }
+  const announcing = announce && process.send !== undefined;
+  const runner = startStreamRunner({
+    tableName: tableName("GameScoreRecords"),
+    handler: announcing
+      ? (event) => {
+          process.send?.({ type: "invoke", records: event.Records.length });
+          return handler(event);
+        }
+      : handler,
+    settings: aggregatorSubscription,
+    checkpointDir: path.resolve(dir),
+    pollIntervalMs: poll,
+    explainFailure: describeRecordProblem,
   });
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+  const statusFile = startStatusFile(runner, path.resolve(dir));
 
-if (process.send) {
-  process.on("message", (message: { type?: string }) => {
-    if (message?.type === "idle") void runner.idle().then(() => process.send?.({ type: "idle" }));
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void runner.stop().then(() => {
+        statusFile.stop();
+        resolve(0);
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+
+    if (process.send) {
+      process.on("message", (message: { type?: string }) => {
+        if (message?.type === "idle") {
+          void runner.idle().then(() => process.send?.({ type: "idle" }));
+        }
+      });
+      process.on("disconnect", stop);
+      process.send({ type: "ready" });
+    }
   });
-  process.on("disconnect", stop);
-  process.send({ type: "ready" });
 }
+
+await runAsMain(import.meta.url, (argv) =>
+  runCommand(argv, processIo, { usage, parse: parseRunnerArgs, run }),
+);

@@ -9,12 +9,14 @@ import {
   DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
+  waitUntilTableExists,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { startLocalEngine, type LocalEngineOptions } from "../engine/index.ts";
+import { until } from "../testing.ts";
 import {
   readFailures,
   startStreamRunner,
@@ -72,10 +74,12 @@ async function setup(engineOptions: Partial<LocalEngineOptions> = {}, createTabl
           StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
         }),
       );
-      for (;;) {
-        const { Table } = await db.send(new DescribeTableCommand({ TableName: TABLE }));
-        if (Table?.TableStatus === "ACTIVE") return Table.LatestStreamArn!;
-      }
+      await waitUntilTableExists(
+        { client: db, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+        { TableName: TABLE },
+      );
+      const { Table } = await db.send(new DescribeTableCommand({ TableName: TABLE }));
+      return Table!.LatestStreamArn!;
     },
     async put(...ids: string[]) {
       for (const id of ids) {
@@ -243,15 +247,33 @@ describe("polling", () => {
   test("an idle shard is polled every pollIntervalMs, not in a tight loop", async () => {
     const env = await setup();
     let polls = 0;
+    let inFlight = 0;
     const send = env.streams.send.bind(env.streams);
     env.streams.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
-      if (command.constructor.name === "GetRecordsCommand") polls++;
-      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+      if (command.constructor.name !== "GetRecordsCommand") {
+        return (send as (...args: unknown[]) => unknown)(command, ...rest);
+      }
+      polls++;
+      inFlight++;
+      return (send as (...args: unknown[]) => Promise<unknown>)(command, ...rest).finally(
+        () => inFlight--,
+      );
     }) as typeof env.streams.send;
     const runner = env.runner({ handler: recorder().handler, pollIntervalMs: 100 });
     await runner.idle();
+    // 500 ms of the runner's waits on a fake clock, each poll answered before time moves on:
+    // what is counted is the runner's schedule, not how busy the machine is.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    cleanups.push(() => void vi.useRealTimers());
+    // idle() wakes the reader from its real-clock wait; every wait after it is on the fake one.
+    await runner.idle();
+    await until(() => inFlight === 0);
     const before = polls;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let ms = 0; ms < 500; ms += 10) {
+      await vi.advanceTimersByTimeAsync(10);
+      await until(() => inFlight === 0, { what: "the poll in flight" });
+    }
+    vi.useRealTimers();
     expect(polls - before).toBeGreaterThanOrEqual(3);
     expect(polls - before).toBeLessThanOrEqual(7);
   });

@@ -1,13 +1,9 @@
-import {
-  DescribeStreamCommand,
-  ListStreamsCommand,
-  type DynamoDBStreamsClient,
-  type Shard,
-  type _Stream as Stream,
-} from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBStreamsClient, Shard } from "@aws-sdk/client-dynamodb-streams";
 import { dynamoStreams } from "@streamboard/core/infra";
+import { describeShards, latestOf, listTableStreams } from "@streamboard/core/stream";
 import { CheckpointStore } from "./checkpoints.ts";
-import { ShardReader, type RunnerContext, type Settings } from "./shard-reader.ts";
+import { batchSettings, type BatchSettings } from "./batch-policy.ts";
+import { ShardReader, type RunnerContext } from "./shard-reader.ts";
 import { Sleeper } from "./sleeper.ts";
 import type {
   BatchInfo,
@@ -191,13 +187,11 @@ class Runner {
   }
 
   private async discover(): Promise<void> {
-    const listed = await this.listStreams();
-    if (this.abort.signal.aborted || listed.length === 0) return;
-    // Labels are creation timestamps: the greatest is the table's current stream.
-    const latest = listed.reduce((a, b) =>
-      (a.StreamLabel ?? "") >= (b.StreamLabel ?? "") ? a : b,
-    );
-    const listedArns = new Set(listed.map((s) => s.StreamArn!));
+    const reading = { client: this.client, signal: this.abort.signal };
+    const listed = await listTableStreams(this.tableName, reading);
+    const latest = latestOf(listed);
+    if (this.abort.signal.aborted || !latest) return;
+    const listedArns = new Set(listed.map((s) => s.streamArn));
 
     if (this.firstLook) {
       this.firstLook = false;
@@ -205,24 +199,24 @@ class Runner {
       // table was recreated while it was stopped).
       for (const arn of this.checkpoints.streamArns()) {
         if (!listedArns.has(arn)) this.checkpoints.forgetStream(arn);
-        else if (arn !== latest.StreamArn) this.track(arn, undefined);
+        else if (arn !== latest.streamArn) this.track(arn, undefined);
       }
-      const resumed = this.checkpoints.streamArns().includes(latest.StreamArn!);
+      const resumed = this.checkpoints.streamArns().includes(latest.streamArn);
       const position = this.ctx.settings.startingPosition;
       this.logger.info(
-        `[runner] ${this.tableName}: reading stream ${latest.StreamArn} ` +
+        `[runner] ${this.tableName}: reading stream ${latest.streamArn} ` +
           (resumed ? "from its checkpoints" : `from ${position}`),
       );
-      this.track(latest.StreamArn!, resumed ? undefined : position);
-    } else if (!this.tracked.has(latest.StreamArn!)) {
+      this.track(latest.streamArn, resumed ? undefined : position);
+    } else if (!this.tracked.has(latest.streamArn)) {
       // A new stream (the table was recreated): everything on it is new, read it all.
-      this.logger.info(`[runner] ${this.tableName}: new stream ${latest.StreamArn}`);
-      this.track(latest.StreamArn!, undefined);
+      this.logger.info(`[runner] ${this.tableName}: new stream ${latest.streamArn}`);
+      this.track(latest.streamArn, undefined);
     }
-    this.latestArn = latest.StreamArn;
+    this.latestArn = latest.streamArn;
 
     for (const stream of [...this.tracked.values()]) {
-      const shards = await this.describeShards(stream.arn);
+      const shards = await describeShards(stream.arn, reading);
       if (this.abort.signal.aborted) return;
       if (!shards) {
         this.tracked.delete(stream.arn);
@@ -293,67 +287,15 @@ class Runner {
       }
     }
   }
-
-  private async listStreams(): Promise<Stream[]> {
-    const streams: Stream[] = [];
-    let start: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListStreamsCommand({ TableName: this.tableName, ExclusiveStartStreamArn: start }),
-        { abortSignal: this.abort.signal },
-      );
-      streams.push(...(page.Streams ?? []));
-      start = page.LastEvaluatedStreamArn;
-    } while (start);
-    return streams;
-  }
-
-  /** All shards of a stream, or undefined when the stream is gone. */
-  private async describeShards(arn: string): Promise<Shard[] | undefined> {
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    try {
-      do {
-        const { StreamDescription } = await this.client.send(
-          new DescribeStreamCommand({ StreamArn: arn, ExclusiveStartShardId: start }),
-          { abortSignal: this.abort.signal },
-        );
-        shards.push(...(StreamDescription?.Shards ?? []));
-        start = StreamDescription?.LastEvaluatedShardId;
-      } while (start);
-    } catch (error) {
-      if (error instanceof Error && error.name === "ResourceNotFoundException") return undefined;
-      throw error;
-    }
-    return shards;
-  }
 }
 
-function normalize(settings: StreamSubscription, logger: RunnerLogger): Settings {
-  const { batchSize, maximumBatchingWindowInSeconds: window } = settings;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`batchSize must be an integer from 1 to 10000, got ${batchSize}`);
-  }
-  if (!(window >= 0 && window <= 300)) {
-    throw new Error(`maximumBatchingWindowInSeconds must be from 0 to 300, got ${window}`);
-  }
+/** The policy's settings, with a warning for what the runner does not play locally. */
+function normalize(settings: StreamSubscription, logger: RunnerLogger): BatchSettings {
   if ((settings.parallelizationFactor ?? 1) > 1) {
     logger.warn(
       `[runner] parallelizationFactor ${settings.parallelizationFactor} is not supported locally; ` +
         `each shard gets one invocation at a time`,
     );
   }
-  return {
-    startingPosition: settings.startingPosition,
-    batchSize,
-    windowMs: window * 1000,
-    bisect: settings.bisectBatchOnFunctionError ?? false,
-    maxRetries: settings.maximumRetryAttempts ?? -1,
-    maxRecordAgeMs:
-      (settings.maximumRecordAgeInSeconds ?? -1) < 0
-        ? -1
-        : settings.maximumRecordAgeInSeconds! * 1000,
-    reportBatchItemFailures:
-      settings.functionResponseTypes?.includes("ReportBatchItemFailures") ?? false,
-  };
+  return batchSettings(settings);
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { FailureRecord } from "./checkpoints.ts";
+import type { FailureLine } from "./checkpoints.ts";
 
 /** A Lambda DynamoDB stream handler, as the aggregator exports it. */
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -125,5 +125,5 @@ export interface StreamRunner {
    */
   idle(): Promise<void>;
   /** The on-failure destination: `failures.jsonl` in the checkpoint dir, or in memory. */
-  readFailures(): FailureRecord[];
+  readFailures(): FailureLine[];
 }

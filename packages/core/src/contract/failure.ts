@@ -1,0 +1,80 @@
+import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+import { z } from "zod";
+
+/*
+ * The runner's on-failure destination, `failures.jsonl`: written by packages/local's runner, read
+ * back by it and by `GET /api/failures` (core/ops/failures.ts). One schema for both sides, so a
+ * field the runner renames cannot silently vanish from the operator's list. SDK-free.
+ */
+
+/** The file, in the runner's directory (`STREAMBOARD_FAILURES_DIR` tells the web process). */
+export const FAILURES_FILE = "failures.jsonl";
+
+/** Why the runner gave up: retries used up, or the record outlived the maximum record age. */
+export const GiveUpReason = z.enum(["retries_exhausted", "record_expired"]);
+export type GiveUpReason = z.infer<typeof GiveUpReason>;
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null;
+
+/** One line of `failures.jsonl`: a record the runner gave up on. */
+export const FailureLine = z.object({
+  time: z.string(),
+  tableName: z.string(),
+  streamArn: z.string(),
+  shardId: z.string(),
+  sequenceNumber: z.string(),
+  eventName: z.enum(["INSERT", "MODIFY", "REMOVE"]).optional(),
+  keys: z.custom<Record<string, AttributeValue>>(isObject).optional(),
+  reason: GiveUpReason,
+  /** How many invocations with this record failed (0 for a record that expired unseen). */
+  attempts: z.number().int().nonnegative(),
+  /** The last error, or why the handler reported the record as failed. */
+  error: z.string().optional(),
+  /** What is wrong with the record itself, from the runner's `explainFailure` hook. */
+  problem: z.string().optional(),
+  /** The whole record as Lambda would have delivered it, for a re-apply by hand. */
+  record: z.custom<DynamoDBRecord>(isObject),
+});
+export type FailureLine = z.infer<typeof FailureLine>;
+
+/** A record the aggregator could not apply, as `GET /api/failures` lists it. */
+export const FailureEntry = z.object({
+  /** The GameScoreRecords key of the record ("" if its keys lack one). */
+  recordId: z.string(),
+  eventName: z.string(),
+  sequenceNumber: z.string(),
+  /** "" for a quarantined record: Lambda's records do not name their shard. */
+  shardId: z.string(),
+  /** Why it could not be applied, in words: the decoder's verdict, else the last error. */
+  reason: z.string(),
+  /**
+   * `quarantined`: the aggregator found it can never be applied and set it aside at once;
+   * the others: what made the runner give up on a record that kept failing for a transient reason.
+   */
+  cause: z.enum(["quarantined", ...GiveUpReason.options]),
+  /** When it was set aside or given up (ISO-8601). */
+  time: z.string(),
+  /** Failed invocations with this record (1 for a quarantined one: it was tried once). */
+  attempts: z.number(),
+});
+export type FailureEntry = z.infer<typeof FailureEntry>;
+
+/**
+ * The lines of a `failures.jsonl` text, oldest first. A line cut short by a crash mid-append (or
+ * one that is not a failure line at all) is skipped: its record is redelivered and lands again.
+ */
+export function parseFailureLines(text: string): FailureLine[] {
+  const lines: FailureLine[] = [];
+  for (const raw of text.split("\n")) {
+    if (!raw) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      continue;
+    }
+    const line = FailureLine.safeParse(json);
+    if (line.success) lines.push(line.data);
+  }
+  return lines;
+}
