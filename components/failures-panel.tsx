@@ -1,6 +1,6 @@
 "use client";
 
-import type { FailureEntry } from "@streamboard/core/ops";
+import type { FailureEntry } from "@streamboard/core/contract";
 import { Alert } from "./alert";
 import { Card } from "./card";
 import { EmptyState } from "./empty-state";

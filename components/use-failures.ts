@@ -1,4 +1,4 @@
-import type { FailureEntry } from "@streamboard/core/ops";
+import type { FailureEntry } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
 

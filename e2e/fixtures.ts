@@ -8,6 +8,8 @@ import {
 } from "@playwright/test";
 import {
   ApiErrorBody,
+  FailureList,
+  type FailureEntry,
   HealthResponse,
   LeaderboardEntry,
   LeaderboardPage,
@@ -18,7 +20,6 @@ import {
   type ScoreInput,
 } from "@streamboard/core/contract";
 import { localResourceEnvironment } from "@streamboard/core/infra";
-import type { FailureEntry } from "@streamboard/core/ops";
 import { E2E_DYNAMODB_PORT, E2E_OPERATOR_TOKEN } from "../playwright.config";
 
 export { expect };
@@ -84,7 +85,7 @@ export class Api {
   async failures(limit?: number): Promise<FailureEntry[]> {
     const response = await this.request.get("/api/failures", limit ? { params: { limit } } : {});
     expect(response.status(), await response.text()).toBe(200);
-    return ((await response.json()) as { failures: FailureEntry[] }).failures;
+    return FailureList.parse(await response.json()).failures;
   }
 
   async health(): Promise<HealthResponse> {

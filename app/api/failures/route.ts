@@ -1,4 +1,4 @@
-import { limitParam } from "@streamboard/core/contract";
+import { limitParam, type FailureList } from "@streamboard/core/contract";
 import { listFailures } from "@streamboard/core/ops";
 import { z } from "zod";
 import { readQuery, route } from "@/app/_lib/api";
@@ -13,5 +13,6 @@ const Query = z.object({ limit: limitParam("failures") });
 export const GET = route(async (request: Request) => {
   requireOperator(request);
   const { limit } = readQuery(request, Query);
-  return Response.json({ failures: await listFailures({ limit }) });
+  const body: FailureList = { failures: await listFailures({ limit }) };
+  return Response.json(body);
 });

@@ -59,6 +59,10 @@ export const FailureEntry = z.object({
 });
 export type FailureEntry = z.infer<typeof FailureEntry>;
 
+/** GET /api/failures */
+export const FailureList = z.object({ failures: z.array(FailureEntry) });
+export type FailureList = z.infer<typeof FailureList>;
+
 /**
  * The lines of a `failures.jsonl` text, oldest first. A line cut short by a crash mid-append (or
  * one that is not a failure line at all) is skipped: its record is redelivered and lands again.

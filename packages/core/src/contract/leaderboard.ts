@@ -33,7 +33,6 @@ export interface Rankable {
  * optimistic one: higher total first; equal totals by name in UTF-16 code units (`<`, not
  * `localeCompare`, so every runtime and locale agrees and the board does not flicker), and
  * sharing a rank, the next rank skipping (1, 2, 2, 4). Pure: returns new rows, sorted.
- * (`getLeaderboard` in core's leaderboard.ts still ranks inline, the same way; it is to call this.)
  */
 export function rankEntries<T extends Rankable>(rows: readonly T[]): (T & { rank: number })[] {
   const sorted = [...rows].sort(

@@ -41,6 +41,6 @@ describe("clampLimit: a limit from code", () => {
     { value: 5.7, limit: 5 },
     { value: 1000, limit: 100 },
   ])("$value → $limit", ({ value, limit }) => {
-    expect(clampLimit(value, 10, 100)).toBe(limit);
+    expect(clampLimit(value, "leaderboard")).toBe(limit);
   });
 });

@@ -18,8 +18,9 @@ export const listLimits = {
 } as const;
 export type ListName = keyof typeof listLimits;
 
-/** A limit from a query string or a caller: absent or unusable → the default, else clamped. */
-export function clampLimit(value: number | undefined, fallback: number, max: number): number {
+/** A list's limit from a caller: absent or unusable → the list's default, else clamped. */
+export function clampLimit(value: number | undefined, list: ListName): number {
+  const { default: fallback, max } = listLimits[list];
   if (value === undefined || !Number.isFinite(value)) return fallback;
   return Math.min(max, Math.max(1, Math.floor(value)));
 }

@@ -10,7 +10,7 @@ import {
 import { documentClient } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { VisibleError } from "../contract/error.ts";
-import type { LeaderboardEntry } from "../contract/leaderboard.ts";
+import { rankEntries, type LeaderboardEntry } from "../contract/leaderboard.ts";
 import { parsePeriod } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
 
@@ -37,7 +37,7 @@ function toEntry(row: BoardRow, rank: number): LeaderboardEntry {
 export async function getLeaderboard(
   q: { limit?: number; period?: string } = {},
 ): Promise<{ entries: LeaderboardEntry[]; generatedAt: string }> {
-  const limit = clampLimit(q.limit, 10, 100);
+  const limit = clampLimit(q.limit, "leaderboard");
   const period = parsePeriod(q.period);
   const aggregates: BoardRow[] = [];
   const pages = paginateQuery(
@@ -64,16 +64,12 @@ export async function getLeaderboard(
     }
     if (aggregates.length >= limit) break;
   }
-  // The index leaves the order of equal totals open; by name, the board does not flicker.
-  aggregates.sort((a, b) => b.totalScore - a.totalScore || (a.playerName < b.playerName ? -1 : 1));
-  const entries: LeaderboardEntry[] = [];
-  // A second page (1 MB cut) asks for `limit` again, so there may be more rows than the board shows.
-  for (const [index, aggregate] of aggregates.slice(0, limit).entries()) {
-    const previous = entries[index - 1];
-    const rank =
-      previous && previous.totalScore === aggregate.totalScore ? previous.rank : index + 1;
-    entries.push(toEntry(aggregate, rank));
-  }
+  // The index leaves the order of equal totals open: rankEntries orders them by name, so the
+  // board does not flicker, and ranks them as the browser's optimistic board does. A second page
+  // (1 MB cut) asks for `limit` again, so there may be more rows than the board shows.
+  const entries = rankEntries(aggregates)
+    .slice(0, limit)
+    .map((row) => toEntry(row, row.rank));
   return { entries, generatedAt: new Date().toISOString() };
 }
 

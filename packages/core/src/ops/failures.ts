@@ -69,7 +69,7 @@ function reasonOf(line: FailureLine): string {
  * and locally the runner's given-up records.
  */
 export async function listFailures(q: { limit?: number } = {}): Promise<FailureEntry[]> {
-  const limit = clampLimit(q.limit, 100, 1000);
+  const limit = clampLimit(q.limit, "failures");
   const [quarantined, givenUp] = await Promise.all([
     listQuarantine({ limit }),
     readFailureFile(serverEnv()[FAILURES_DIR_ENV]),

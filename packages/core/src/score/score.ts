@@ -229,7 +229,7 @@ export async function getScore(recordId: string): Promise<ScoreRecord> {
 export async function listScores(
   q: { playerName?: string; limit?: number } = {},
 ): Promise<ScoreRecord[]> {
-  const limit = clampLimit(q.limit, 20, 100);
+  const limit = clampLimit(q.limit, "scores");
   const playerName =
     q.playerName === undefined ? undefined : parseInput(nameField("playerName"), q.playerName);
   const items: Record<string, unknown>[] = [];

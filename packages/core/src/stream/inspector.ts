@@ -47,7 +47,7 @@ function decodeCursor(raw: string): Cursor {
 export async function readStream(
   q: { cursor?: string; limit?: number } = {},
 ): Promise<{ records: InspectorRecord[]; cursor: string }> {
-  const limit = clampLimit(q.limit, 50, 500);
+  const limit = clampLimit(q.limit, "stream");
   const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
   const streamArn = (await findLatestStream(tableName("GameScoreRecords")))?.streamArn;
   if (!streamArn) return { records: [], cursor: encodeCursor({ v: 1, s: "", p: {} }) };

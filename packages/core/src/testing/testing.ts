@@ -1,8 +1,8 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { dynamo } from "../infra/clients.ts";
+import { readAggregateItem } from "../aggregator/store.ts";
 import { tableName } from "../infra/resource.ts";
+import { ALL_TIME } from "../period/period.ts";
 import { toLambdaRecord } from "../stream/inspector.ts";
 import { describeShards, findLatestStream, parentsFirst, readShard } from "../stream/reader.ts";
 
@@ -94,12 +94,5 @@ export function scoreItem(
 
 /** A player's ALL-time aggregate as stored (consistent read), or undefined. */
 export async function aggregateOf(playerName: string) {
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: playerName }, Period: { S: "ALL" } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item && unmarshall(Item);
+  return readAggregateItem({ playerName, period: ALL_TIME });
 }
