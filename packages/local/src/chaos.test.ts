@@ -3,9 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
+import { documentClient } from "@streamboard/core/infra";
 import { readStreamHistory, reconcile } from "@streamboard/core/reconcile";
 import { tableName } from "@streamboard/core/infra";
 import { afterEach, expect, test } from "vitest";
@@ -98,22 +97,17 @@ async function appliedBeyondCheckpoint(dir: string): Promise<number> {
     streams: Record<string, Record<string, { sequenceNumber?: string }>>;
   };
   const marks = new Map<string, bigint>();
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({
-        TableName: tableName("AggregatorMarks"),
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const raw of page.Items ?? []) {
-      const { RecordID, SequenceNumber } = unmarshall(raw) as Record<string, string>;
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: tableName("AggregatorMarks"), ConsistentRead: true },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const { RecordID, SequenceNumber } = item as Record<string, string>;
       const seq = BigInt(SequenceNumber!);
       if (seq > (marks.get(RecordID!) ?? -1n)) marks.set(RecordID!, seq);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   const history = await readStreamHistory();
   let count = 0;
   for (const shard of history?.shards ?? []) {

@@ -3,9 +3,8 @@
  * delete scores through core, and an independent check that every aggregate is the exact sum of
  * its records (independent of core's reconcile, which the tests also run).
  */
-import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
+import { documentClient } from "@streamboard/core/infra";
 import { tableName } from "@streamboard/core/infra";
 import { deleteScore, ScoreItem, submitScore, updateScore } from "@streamboard/core/score";
 
@@ -96,14 +95,11 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
 
 async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(page.Items ?? []).map((raw) => unmarshall(raw)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: table, ConsistentRead: true },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 

@@ -5,7 +5,6 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -23,6 +22,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
 import { itemSize } from "./item-size.ts";
+import { tableActive } from "./test-support.ts";
 
 type Item = Record<string, AttributeValue>;
 type Projection = NonNullable<GlobalSecondaryIndex["Projection"]>;
@@ -109,12 +109,7 @@ beforeAll(async () => {
   });
   for (const input of tables) {
     await db.send(new CreateTableCommand(input));
-    while (
-      (await db.send(new DescribeTableCommand({ TableName: input.TableName }))).Table
-        ?.TableStatus !== "ACTIVE"
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableActive(db, input.TableName!);
   }
 });
 afterAll(async () => {

@@ -2,7 +2,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
@@ -29,7 +28,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngineOptions } from "./index.ts";
-import { clientsFor } from "./test-support.ts";
+import { clientsFor, tableActive, tableGone } from "./test-support.ts";
 
 let tableCounter = 0;
 function tableInput(
@@ -56,21 +55,6 @@ const key = (pk: string, sk = 1): Record<string, AttributeValue> => ({
   sk: { N: String(sk) },
 });
 
-/** Waits until a table is ACTIVE (`gone`: until it no longer exists), as AWS clients must. */
-async function settled(db: DynamoDBClient, TableName: string, gone = false): Promise<void> {
-  for (;;) {
-    const status = await db.send(new DescribeTableCommand({ TableName })).then(
-      ({ Table }) => Table?.TableStatus,
-      (error: Error) => {
-        if (error.name === "ResourceNotFoundException") return undefined;
-        throw error;
-      },
-    );
-    if (gone ? status === undefined : status === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Engine + clients + helpers to create a streamed table and read everything on its stream. */
 async function harness(options: Partial<LocalEngineOptions> = {}) {
   const engine = await startLocalEngine({ port: 0, inMemory: true, ...options });
@@ -79,7 +63,7 @@ async function harness(options: Partial<LocalEngineOptions> = {}) {
   async function createStreamed(viewType: StreamViewType = "NEW_AND_OLD_IMAGES") {
     const input = tableInput(viewType);
     const { TableDescription } = await db.send(new CreateTableCommand(input));
-    await settled(db, input.TableName!);
+    await tableActive(db, input.TableName!);
     return { name: input.TableName!, streamArn: TableDescription!.LatestStreamArn! };
   }
 
@@ -170,7 +154,7 @@ describe("tables with streams", () => {
   it("UpdateTable enables a stream, and disabling keeps its records readable", async () => {
     const input = tableInput();
     await h.db.send(new CreateTableCommand(input));
-    await settled(h.db, input.TableName!);
+    await tableActive(h.db, input.TableName!);
     await h.db.send(new PutItemCommand({ TableName: input.TableName, Item: key("before") }));
     const { TableDescription } = await h.db.send(
       new UpdateTableCommand({
@@ -233,7 +217,7 @@ describe("tables with streams", () => {
     const { name, streamArn } = await h.createStreamed();
     await h.db.send(new PutItemCommand({ TableName: name, Item: key("a") }));
     await h.db.send(new DeleteTableCommand({ TableName: name }));
-    await settled(h.db, name, true);
+    await tableGone(h.db, name);
     const { TableDescription } = await h.db.send(
       new CreateTableCommand(tableInput("NEW_IMAGE", name)),
     );
@@ -391,7 +375,7 @@ describe("ReturnValues on a streamed table answer as dynalite alone", () => {
     const { name, streamArn } = await h.createStreamed();
     const other = tableInput();
     await plain.db.send(new CreateTableCommand(other));
-    await settled(plain.db, other.TableName!);
+    await tableActive(plain.db, other.TableName!);
     const engineSteps = steps(name);
     const plainSteps = steps(other.TableName!);
     for (let i = 0; i < engineSteps.length; i++) {

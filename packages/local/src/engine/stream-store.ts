@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { KeySchemaElement } from "@aws-sdk/client-dynamodb";
+import { writeFileAtomically } from "../atomic-file.ts";
 import { itemSize, type Item } from "./item-size.ts";
 
 export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
@@ -333,7 +334,7 @@ export class StreamStore {
     const lines = stream.shards.flatMap((shard) =>
       shard.entries.map((e) => JSON.stringify({ s: shard.shardId, t: e.createdAtMs, r: e.record })),
     );
-    writeAtomically(file, lines.length ? `${lines.join("\n")}\n` : "");
+    writeFileAtomically(file, lines.length ? `${lines.join("\n")}\n` : "");
   }
 
   private saveRegistry(): void {
@@ -362,7 +363,10 @@ export class StreamStore {
         })),
       })),
     };
-    writeAtomically(path.join(this.options.dir, REGISTRY_FILE), JSON.stringify(registry, null, 2));
+    writeFileAtomically(
+      path.join(this.options.dir, REGISTRY_FILE),
+      JSON.stringify(registry, null, 2),
+    );
   }
 
   private load(dir: string): void {
@@ -440,12 +444,6 @@ export function openShard(stream: StreamState): ShardState | undefined {
 /** AWS stream labels are the creation time, ISO-8601 to the millisecond without the zone. */
 function streamLabel(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "");
-}
-
-function writeAtomically(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
 }
 
 export type { ShardState, Entry };

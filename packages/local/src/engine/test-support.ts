@@ -2,6 +2,8 @@
 import {
   DescribeTableCommand,
   DynamoDBClient,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -20,16 +22,29 @@ export function clientsFor(endpoint: string) {
   return { db: new DynamoDBClient(config), streams: new DynamoDBStreamsClient(config) };
 }
 
+/**
+ * The SDK's waiters at the engine's pace (as in `bootstrap.ts`): its tables are ACTIVE, or gone,
+ * at once, where the defaults poll every 20 s for AWS.
+ */
+const waiter = (client: DynamoDBClient) => ({
+  client,
+  minDelay: 0.02,
+  maxDelay: 1,
+  maxWaitTime: 60,
+});
+
 /** Waits until a table is ACTIVE, as AWS clients must, and returns its description. */
 export async function tableActive(
   db: DynamoDBClient,
   TableName: string,
 ): Promise<TableDescription> {
-  for (;;) {
-    const { Table } = await db.send(new DescribeTableCommand({ TableName }));
-    if (Table?.TableStatus === "ACTIVE") return Table;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitUntilTableExists(waiter(db), { TableName });
+  return (await db.send(new DescribeTableCommand({ TableName }))).Table!;
+}
+
+/** Waits until a deleted table no longer exists, as AWS clients must. */
+export async function tableGone(db: DynamoDBClient, TableName: string): Promise<void> {
+  await waitUntilTableNotExists(waiter(db), { TableName });
 }
 
 /** Every record of a stream, shard by shard, from the trim horizon to each shard's tip. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { writeFileAtomically } from "../atomic-file.ts";
 import type { DynaliteBackend } from "./dynalite-backend.ts";
 import { sameItem, type Item } from "./item-size.ts";
 import type { StreamStore } from "./stream-store.ts";
@@ -78,18 +79,8 @@ export class IntentLog {
 
   private write(intent: Intent): Intent {
     if (!this.dir) return intent;
-    const file = this.fileOf(intent.id);
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, "w");
-    try {
-      fs.writeSync(fd, JSON.stringify(intent));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
     // The rename makes the intent whole or absent; syncing the directory makes the rename last.
-    fs.renameSync(tmp, file);
-    syncDirectory(this.dir);
+    writeFileAtomically(this.fileOf(intent.id), JSON.stringify(intent), "file-and-directory");
     return intent;
   }
 
@@ -121,9 +112,7 @@ export class IntentLog {
         // a line cut short by a crash: its transaction's intent is still there and redone
       }
     }
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, tokens.map((t) => `${JSON.stringify(t)}\n`).join(""));
-    fs.renameSync(tmp, file);
+    writeFileAtomically(file, tokens.map((t) => `${JSON.stringify(t)}\n`).join(""));
     this.tokensAppended = 0;
     return tokens;
   }
@@ -202,17 +191,4 @@ export async function writeImage(
     ? await backend.call("PutItem", { TableName: tableName, Item: image })
     : await backend.call("DeleteItem", { TableName: tableName, Key: key });
   if (!result.ok) throw new Error(`cannot write a transaction's item: ${JSON.stringify(result)}`);
-}
-
-function syncDirectory(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the file itself is synced.
-  }
 }

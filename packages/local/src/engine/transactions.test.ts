@@ -27,7 +27,7 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
-import { clientsFor, readStream, tableActive } from "./test-support.ts";
+import { clientsFor, readStream, tableActive, tableGone } from "./test-support.ts";
 
 type Item = Record<string, AttributeValue>;
 
@@ -622,11 +622,7 @@ describe("TransactWriteItems and TransactGetItems", () => {
         ],
       }),
     );
-    while (
-      (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableActive(db, TableName);
     const item = (sk: number, score: AttributeValue) => ({
       pk: { S: "p" },
       sk: n(sk),
@@ -672,11 +668,7 @@ describe("TransactWriteItems and TransactGetItems", () => {
           KeySchema: [{ AttributeName: attribute, KeyType: "HASH" }],
         }),
       );
-      while (
-        (await db.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus !== "ACTIVE"
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await tableActive(db, TableName);
     };
     await create("pk", "S");
     // With a ConditionCheck, a transaction is tried out on scratch copies (Puts alone run on the
@@ -705,14 +697,7 @@ describe("TransactWriteItems and TransactGetItems", () => {
     await db.send(new DeleteTableCommand({ TableName }));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await scratchTables()).toBe(withScratch - 1);
-    while (
-      await db.send(new DescribeTableCommand({ TableName })).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableGone(db, TableName);
     await create("id", "N");
     await db.send(
       new TransactWriteItemsCommand({

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import type { TableDescription } from "@aws-sdk/client-dynamodb";
+import { writeFileAtomically } from "../atomic-file.ts";
 import { resourceNotFound, serializationError, validationError } from "./aws-error.ts";
 import type { BackendResponse, DynaliteBackend } from "./dynalite-backend.ts";
 import type { Item } from "./item-size.ts";
@@ -137,9 +138,7 @@ export class TimeToLive {
   private save(): void {
     if (!this.file) return;
     const data: TtlFile = { version: 1, tables: Object.fromEntries(this.settings) };
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(data, null, 2));
-    fs.renameSync(tmp, this.file);
+    writeFileAtomically(this.file, JSON.stringify(data, null, 2));
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { FAILURES_FILE, parseFailureLines, type FailureLine } from "@streamboard/core/contract";
+import { writeFileAtomically } from "../atomic-file.ts";
 
 /** Where a shard's reader stands: after `sequenceNumber`, or finished (`done`). */
 export interface ShardCheckpoint {
@@ -99,15 +100,7 @@ export class CheckpointStore {
 
   private save(): void {
     if (!this.file) return;
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, "w");
-    try {
-      fs.writeSync(fd, JSON.stringify(this.data, null, 2));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    writeFileAtomically(this.file, JSON.stringify(this.data, null, 2), "file");
   }
 }
 

@@ -1,6 +1,6 @@
-import fs from "node:fs";
 import path from "node:path";
 import type { RunnerStatusFile } from "@streamboard/core/ops";
+import { writeFileAtomically } from "../atomic-file.ts";
 import { readFailures } from "./checkpoints.ts";
 import type { StreamRunner } from "./types.ts";
 
@@ -22,7 +22,7 @@ export function startStatusFile(
   const failuresBefore = readFailures(dir).length;
   const write = () => {
     try {
-      writeAtomically(file, JSON.stringify(toStatusFile(runner, failuresBefore), null, 2));
+      writeFileAtomically(file, JSON.stringify(toStatusFile(runner, failuresBefore), null, 2));
     } catch (error) {
       console.error(`[runner] could not write ${file}`, error);
     }
@@ -67,10 +67,4 @@ export function toStatusFile(runner: StreamRunner, failuresBefore: number): Runn
       failed: status.totals.failed,
     },
   };
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
