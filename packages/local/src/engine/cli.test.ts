@@ -4,13 +4,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   CreateTableCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
+import { tableActive } from "./test-support.ts";
 
 const cli = path.join(import.meta.dirname, "cli.ts");
 const tsx = ["--import", "tsx", cli];
@@ -55,12 +55,7 @@ describe("npm run engine", () => {
         StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
       }),
     );
-    while (
-      (await db.send(new DescribeTableCommand({ TableName: "Kept" }))).Table?.TableStatus !==
-      "ACTIVE"
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableActive(db, "Kept");
     await db.send(new PutItemCommand({ TableName: "Kept", Item: { id: { S: "1" } } }));
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
