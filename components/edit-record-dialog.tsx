@@ -1,6 +1,6 @@
 "use client";
 
-import { ScorePatch, type ScoreRecord } from "@streamboard/core/contract";
+import { ScorePatch, ScoreRecord } from "@streamboard/core/contract";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -59,12 +59,13 @@ export function EditRecordDialog({ record, onClose, onSaved }: EditRecordDialogP
     setErrors({});
     setBusy(true);
     try {
-      const saved = await fetchJson<ScoreRecord>(
+      const saved = await fetchJson(
         `/api/scores/${encodeURIComponent(record.recordId)}`,
         {
           method: "PATCH",
           body: JSON.stringify(parsed.data),
         },
+        ScoreRecord,
       );
       onSaved(saved);
     } catch (error) {

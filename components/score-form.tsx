@@ -1,11 +1,6 @@
 "use client";
 
-import {
-  MAX_NAME_LENGTH,
-  MAX_SCORE,
-  ScoreInput,
-  type ScoreRecord,
-} from "@streamboard/core/contract";
+import { MAX_NAME_LENGTH, MAX_SCORE, ScoreInput, ScoreRecord } from "@streamboard/core/contract";
 import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -83,11 +78,15 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
     if (attempt.current?.body !== body) attempt.current = { body, key: crypto.randomUUID() };
     setBusy(true);
     try {
-      const record = await fetchJson<ScoreRecord>("/api/scores", {
-        method: "POST",
-        body,
-        headers: { "Idempotency-Key": attempt.current.key },
-      });
+      const record = await fetchJson(
+        "/api/scores",
+        {
+          method: "POST",
+          body,
+          headers: { "Idempotency-Key": attempt.current.key },
+        },
+        ScoreRecord,
+      );
       attempt.current = null;
       setSubmitted(record);
       setScore("");

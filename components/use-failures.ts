@@ -1,14 +1,12 @@
-import type { FailureEntry } from "@streamboard/core/contract";
+import { FailureList } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
 
-export interface FailuresResponse {
-  failures: FailureEntry[];
-}
+const getFailures = getJson(FailureList);
 
 /** The aggregator's on-failure destination, newest first, polled every 2 s. */
 export function useFailures(limit = 50) {
-  return useSWR<FailuresResponse, ApiError>(`/api/failures?limit=${limit}`, getJson, {
+  return useSWR<FailureList, ApiError>(`/api/failures?limit=${limit}`, getFailures, {
     refreshInterval: 2000,
     keepPreviousData: true,
     revalidateOnFocus: false,

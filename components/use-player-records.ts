@@ -1,13 +1,15 @@
-import type { ScoreList } from "@streamboard/core/contract";
+import { ScoreList } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
+
+const getScores = getJson(ScoreList);
 
 export const playerRecordsKey = (playerName: string, limit = 10) =>
   `/api/scores?playerName=${encodeURIComponent(playerName)}&limit=${limit}`;
 
 /** A player's most recent records, newest first. */
 export function usePlayerRecords(playerName: string) {
-  return useSWR<ScoreList, ApiError>(playerName ? playerRecordsKey(playerName) : null, getJson, {
+  return useSWR<ScoreList, ApiError>(playerName ? playerRecordsKey(playerName) : null, getScores, {
     refreshInterval: 3000,
     keepPreviousData: true,
   });

@@ -1,10 +1,10 @@
-import type { LeaderboardEntry } from "@streamboard/core/contract";
+import { LeaderboardEntry } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { ApiError, getJson } from "./lib/api-client";
 
 async function getPlayerOrNull(url: string): Promise<LeaderboardEntry | null> {
   try {
-    return await getJson<LeaderboardEntry>(url);
+    return await getJson(LeaderboardEntry)(url);
   } catch (error) {
     // A player with no aggregate yet (first game still on its way through the stream).
     if (error instanceof ApiError && error.status === 404) return null;

@@ -1,10 +1,12 @@
-import type { HealthResponse } from "@streamboard/core/contract";
+import { HealthResponse } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
 
+const getHealth = getJson(HealthResponse);
+
 /** The aggregator's lag, polled: the runner rewrites its status every second. */
 export function useRunnerHealth() {
-  return useSWR<HealthResponse, ApiError>("/api/health", getJson, {
+  return useSWR<HealthResponse, ApiError>("/api/health", getHealth, {
     refreshInterval: 2000,
     keepPreviousData: true,
     revalidateOnFocus: false,

@@ -1,4 +1,4 @@
-import type { InspectorRecord, StreamPage } from "@streamboard/core/contract";
+import { StreamPage, type InspectorRecord } from "@streamboard/core/contract";
 import { useCallback, useRef, useState } from "react";
 import useSWR from "swr";
 import { fetchJson, type ApiError } from "./lib/api-client";
@@ -26,7 +26,7 @@ export function useStreamTail({ max = 200, pageSize = 100 } = {}) {
     async () => {
       const params = new URLSearchParams({ limit: String(pageSize) });
       if (cursor.current) params.set("cursor", cursor.current);
-      const page = await fetchJson<StreamPage>(`/api/stream?${params.toString()}`);
+      const page = await fetchJson(`/api/stream?${params.toString()}`, {}, StreamPage);
       if (page.cursor) cursor.current = page.cursor;
       setRecords((current) => merge(current, page.records, max));
       return page;

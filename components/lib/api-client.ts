@@ -4,6 +4,7 @@ import {
   type ClientErrorCode,
   type ErrorCode,
 } from "@streamboard/core/contract";
+import type { z } from "zod";
 
 /** Browser-side calls to the route handlers; a failure is an ApiError with the API's code. */
 
@@ -42,7 +43,16 @@ export function apiErrorOf(status: number, statusText: string, body: unknown): A
   );
 }
 
-export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise<T> {
+/**
+ * A call to the API. With a contract schema, the answer is parsed with it, so a page renders
+ * only what the contract promises, and an answer of another shape is an error the page shows
+ * rather than a crash deep in a component.
+ */
+export async function fetchJson<T = undefined>(
+  url: string,
+  init: RequestInit = {},
+  schema?: z.ZodType<T>,
+): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("Accept", "application/json");
   if (init.body !== undefined) headers.set("Content-Type", "application/json");
@@ -61,8 +71,20 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
     body = undefined;
   }
   if (!response.ok) throw apiErrorOf(response.status, response.statusText, body);
-  return body as T;
+  if (!schema) return body as T;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      response.status,
+      "http_error",
+      "The server's answer was not what this page expects.",
+    );
+  }
+  return parsed.data;
 }
 
-/** The SWR fetcher: GET a JSON resource. */
-export const getJson = <T>(url: string) => fetchJson<T>(url);
+/** An SWR fetcher: GET a JSON resource of the contract's `schema`. */
+export const getJson =
+  <T>(schema: z.ZodType<T>) =>
+  (url: string) =>
+    fetchJson(url, {}, schema);
