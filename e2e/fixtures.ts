@@ -19,7 +19,7 @@ import {
   type ErrorCode,
   type ScoreInput,
 } from "@streamboard/core/contract";
-import { localResourceEnvironment } from "@streamboard/core/infra";
+import { localTableName } from "@streamboard/core/infra";
 import { E2E_DYNAMODB_PORT, E2E_OPERATOR_TOKEN } from "../playwright.config";
 
 export { expect };
@@ -111,11 +111,9 @@ export async function putRawScoreItem(item: Record<string, AttributeValue>): Pro
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  // The table's local name, as the dev command links it (`SST_RESOURCE_GameScoreRecords`).
-  const { name } = JSON.parse(localResourceEnvironment().SST_RESOURCE_GameScoreRecords!) as {
-    name: string;
-  };
-  await rawClient.send(new PutItemCommand({ TableName: name, Item: item }));
+  await rawClient.send(
+    new PutItemCommand({ TableName: localTableName("GameScoreRecords"), Item: item }),
+  );
 }
 
 /** Asserts an error response: its status and an ApiErrorBody `{ error: { code, message } }`. */

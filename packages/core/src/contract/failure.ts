@@ -1,5 +1,6 @@
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
+import { StreamEventName } from "./stream.ts";
 
 /*
  * The runner's on-failure destination, `failures.jsonl`: written by packages/local's runner, read
@@ -23,7 +24,7 @@ export const FailureLine = z.object({
   streamArn: z.string(),
   shardId: z.string(),
   sequenceNumber: z.string(),
-  eventName: z.enum(["INSERT", "MODIFY", "REMOVE"]).optional(),
+  eventName: StreamEventName.optional(),
   keys: z.custom<Record<string, AttributeValue>>(isObject).optional(),
   reason: GiveUpReason,
   /** How many invocations with this record failed (0 for a record that expired unseen). */

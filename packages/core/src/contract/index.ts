@@ -9,6 +9,7 @@
  * - `leaderboard.ts`: board entries and pages, and the one ranking (`rankEntries`).
  * - `stream.ts`: stream records for the inspector, in raw DynamoDB JSON.
  * - `health.ts`: `GET /api/health` and the stream runner's status.
+ * - `failure.ts`: the runner's failures file and `GET /api/failures`, one schema for both sides.
  */
 export * from "./error.ts";
 export * from "./api.ts";

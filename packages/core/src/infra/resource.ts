@@ -9,13 +9,19 @@ export function tableName(table: TableId): string {
   return Resource[table].name;
 }
 
+/** A table's name in the local stack (the embedded engine): its id. */
+export const localTableName = (table: TableId): string => table;
+
 /** The variables that link the local tables, in the form `sst dev` gives linked resources. */
 export function localResourceEnvironment(): Record<string, string> {
   const env: Record<string, string> = {
     SST_RESOURCE_App: JSON.stringify({ name: "streamboard", stage: "local" }),
   };
   for (const table of Object.keys(tables) as TableId[]) {
-    env[`SST_RESOURCE_${table}`] = JSON.stringify({ name: table, type: "sst.aws.Dynamo" });
+    env[`SST_RESOURCE_${table}`] = JSON.stringify({
+      name: localTableName(table),
+      type: "sst.aws.Dynamo",
+    });
   }
   return env;
 }
