@@ -10,12 +10,36 @@
  * - `raw-env`: `process.env` is read only in the env module (`@streamboard/core/env`).
  */
 
-const CLIENT_SAFE = new Set(["@streamboard/core/contract", "@streamboard/core/env/client"]);
+import path from "node:path";
 
-/** @param {string} source */
-function refusedInBrowser(source) {
+const CLIENT_SAFE = new Set(["@streamboard/core/contract", "@streamboard/core/env/client"]);
+/** The same modules reached by path (relative or `@/`), from the repository root. */
+const CLIENT_SAFE_PATHS = ["packages/core/src/contract/", "packages/core/src/env/client"];
+/** Server code reached by path: our packages, and the web app's server helpers. */
+const SERVER_PATHS = ["packages/", "app/_lib/", "app/api/"];
+
+/**
+ * The repository-relative path a relative or `@/` import points at, or undefined for a package.
+ * @param {string} source @param {string} filename @param {string} root
+ */
+function repoPathOf(source, filename, root) {
+  const target = source.startsWith("@/")
+    ? path.join(root, source.slice(2))
+    : source.startsWith(".")
+      ? path.resolve(path.dirname(filename), source)
+      : undefined;
+  return target && path.relative(root, target).replaceAll("\\", "/");
+}
+
+/** @param {string} source @param {string} filename @param {string} root */
+function refusedInBrowser(source, filename, root) {
   if (source.startsWith("@aws-sdk/") || source.startsWith("@smithy/")) return true;
   if (source.startsWith("@streamboard/")) return !CLIENT_SAFE.has(source);
+  const repoPath = repoPathOf(source, filename, root);
+  if (repoPath !== undefined) {
+    if (CLIENT_SAFE_PATHS.some((p) => repoPath.startsWith(p))) return false;
+    return SERVER_PATHS.some((p) => repoPath.startsWith(p));
+  }
   return ["node:", "server-only", "sst"].some((p) => source === p || source.startsWith(p));
 }
 
@@ -46,7 +70,7 @@ const clientImports = {
     if (!isBrowserFile(context)) return {};
     /** @param {import("estree").Node} node @param {unknown} source */
     const check = (node, source) => {
-      if (typeof source === "string" && refusedInBrowser(source)) {
+      if (typeof source === "string" && refusedInBrowser(source, context.filename, context.cwd)) {
         context.report({ node, messageId: "refused", data: { source } });
       }
     };

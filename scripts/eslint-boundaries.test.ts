@@ -17,6 +17,11 @@ tester.run("client-imports", boundaries.rules["client-imports"], {
     { filename: component, code: 'import { ScoreInput } from "@streamboard/core/contract";' },
     { filename: component, code: 'import type { Aggregate } from "@streamboard/core/aggregator";' },
     { filename: component, code: 'import useSWR from "swr";' },
+    { filename: component, code: 'import { Button } from "./button";' },
+    {
+      filename: component,
+      code: 'import { ScoreInput } from "../packages/core/src/contract/score.ts";',
+    },
     // Server code may import anything.
     { filename: route, code: 'import { submitScore } from "@streamboard/core/score";' },
     { filename: route, code: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";' },
@@ -51,6 +56,17 @@ tester.run("client-imports", boundaries.rules["client-imports"], {
     {
       filename: component,
       code: 'const m = await import("@aws-sdk/lib-dynamodb");',
+      errors: [{ messageId: "refused" }],
+    },
+    // The same server code reached by a path instead of a package name.
+    {
+      filename: component,
+      code: 'import { submitScore } from "../packages/core/src/score/score.ts";',
+      errors: [{ messageId: "refused" }],
+    },
+    {
+      filename: component,
+      code: 'import { handleApiError } from "@/app/_lib/api";',
       errors: [{ messageId: "refused" }],
     },
   ],
