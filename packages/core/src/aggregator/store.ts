@@ -17,8 +17,8 @@ import { GameScoresByUser } from "../infra/tables.ts";
  * The aggregate store: the one place that knows how a GameScoresByUser item looks, how it is
  * read and written, how its redelivery markers (AggregatorMarks) are written beside it, and what
  * a set of score records adds up to. The aggregator (aggregate.ts) writes through it, reconcile
- * rewrites through it, the leaderboard reads its board rows through it, and the tests check
- * against it. Why the writes are conditional and the markers a table of their own: the top of
+ * scans and rewrites through it, the leaderboard reads its board rows and ranks through it, and
+ * the tests read through it. Why the writes are conditional and the markers a table of their own: the top of
  * aggregate.ts.
  */
 
