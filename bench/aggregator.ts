@@ -9,23 +9,27 @@
 // BENCH_POISON_TIMEOUT_S bound the waits; BENCH_SEED changes the workload; BENCH_SCENARIOS=1,3
 // runs only those scenarios.
 import {
-  BatchGetItemCommand,
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   paginateScan,
   waitUntilTableExists,
   type AttributeValue,
-  type BatchGetItemCommandOutput,
   type ConsumedCapacity,
-  type KeysAndAttributes,
 } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+} from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { dynamo } from "@streamboard/core/infra";
+import { documentClient, dynamo, translateConfig } from "@streamboard/core/infra";
 import { describeRecordProblem } from "@streamboard/core/ops";
 import { periodsOf } from "@streamboard/core/period";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
@@ -134,6 +138,8 @@ interface Stack {
   meter: LocalEngine["capacity"];
   /** dynalite behind the engine: the harness's own reads, which the meter must not count. */
   direct: DynamoDBClient;
+  /** The DocumentClient over `direct`, with core's marshalling options (infra/clients.ts). */
+  directDocs: DynamoDBDocumentClient;
   runners: StreamRunner[];
 }
 
@@ -142,14 +148,16 @@ const quietLogger: RunnerLogger = { info() {}, warn() {}, error() {} };
 async function withStack<T>(run: (stack: Stack) => Promise<T>): Promise<T> {
   // No TTL sweeps: nothing expires within a bench, and a sweep's scans are not the aggregator's.
   const engine = await startLocalEngine({ port: 0, inMemory: true, ttlSweepIntervalMs: 0 });
+  const direct = new DynamoDBClient({
+    endpoint: engine.dynaliteEndpoint,
+    region: "us-east-1",
+    credentials,
+  });
   const stack: Stack = {
     engine,
     meter: engine.capacity,
-    direct: new DynamoDBClient({
-      endpoint: engine.dynaliteEndpoint,
-      region: "us-east-1",
-      credentials,
-    }),
+    direct,
+    directDocs: DynamoDBDocumentClient.from(direct, translateConfig),
     runners: [],
   };
   try {
@@ -197,6 +205,7 @@ const startAggregator = (stack: Stack) => subscribe(stack, aggregator, describeR
  * The peer, shaped like AWS's 2015 sample: for every INSERT one `ADD TotalScore :s, GamesPlayed
  * :1` on the player's item, all of a batch's updates at once; an error fails the whole batch.
  * No redelivery guard, no MODIFY or REMOVE: exact only for an insert-only stream delivered once.
+ * Raw AttributeValues on purpose: the sample as written, on the low-level client.
  */
 const naivePeer: StreamHandler = async (event) => {
   await Promise.all(
@@ -259,6 +268,11 @@ function zipfScores(count: number, players: number, seed: number): Score[] {
   });
 }
 
+/**
+ * What was written, per player, summed here from the bench's own scores rather than by the store's
+ * `summaryOf`: it is the oracle both subscribers are held to (the naive peer too, which knows no
+ * store), so it must not share the code it checks.
+ */
 function expectedOf(scores: readonly Score[]): Map<string, Expected> {
   const expected = new Map<string, Expected>();
   for (const { playerName, score } of scores) {
@@ -284,8 +298,8 @@ async function putScore({ playerName, score }: Score): Promise<void> {
     createdAt: now,
     updatedAt: now,
   });
-  await dynamo().send(
-    new PutItemCommand({ TableName: tableName("GameScoreRecords"), Item: marshall(item) }),
+  await documentClient().send(
+    new PutCommand({ TableName: tableName("GameScoreRecords"), Item: item }),
   );
 }
 
@@ -303,34 +317,35 @@ async function writeAll(scores: readonly Score[]): Promise<number> {
 
 // --- reading the outcome (through dynalite directly: not metered) -------------------------------
 
-const allKey = (playerName: string) => ({ PlayerName: { S: playerName }, Period: { S: "ALL" } });
+const allKey = (playerName: string) => ({ PlayerName: playerName, Period: "ALL" });
 
 /** Strongly consistent ALL items of these players, by name. */
 async function readAllItems(
-  direct: DynamoDBClient,
+  directDocs: DynamoDBDocumentClient,
   table: string,
   players: readonly string[],
-): Promise<Map<string, Record<string, AttributeValue>>> {
-  const found = new Map<string, Record<string, AttributeValue>>();
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
   for (let at = 0; at < players.length; at += 100) {
-    let request: Record<string, KeysAndAttributes> | undefined = {
+    let request: BatchGetCommandInput["RequestItems"] = {
       [table]: { Keys: players.slice(at, at + 100).map(allKey), ConsistentRead: true },
     };
+    // The SDK has no paginator for BatchGetItem: what a response leaves unprocessed is asked again.
     for (let round = 0; request && Object.keys(request).length > 0 && round < 50; round++) {
-      const page: BatchGetItemCommandOutput = await direct.send(
-        new BatchGetItemCommand({ RequestItems: request }),
+      const page: BatchGetCommandOutput = await directDocs.send(
+        new BatchGetCommand({ RequestItems: request }),
       );
-      for (const item of page.Responses?.[table] ?? []) found.set(item.PlayerName!.S!, item);
+      for (const item of page.Responses?.[table] ?? []) found.set(String(item.PlayerName), item);
       request = page.UnprocessedKeys;
     }
   }
   return found;
 }
 
-const matches = (item: Record<string, AttributeValue> | undefined, want: Expected, best: boolean) =>
-  item?.TotalScore?.N === String(want.total) &&
-  item.GamesPlayed?.N === String(want.games) &&
-  (!best || item.BestScore?.N === String(want.best));
+const matches = (item: Record<string, unknown> | undefined, want: Expected, best: boolean) =>
+  item?.TotalScore === want.total &&
+  item.GamesPlayed === want.games &&
+  (!best || item.BestScore === want.best);
 
 /**
  * Polls until every player's ALL item in `table` equals what was written: the time of the poll
@@ -339,7 +354,7 @@ const matches = (item: Record<string, AttributeValue> | undefined, want: Expecte
  * grows towards its total); the final exactness check reads them all.
  */
 async function waitSettled(
-  direct: DynamoDBClient,
+  directDocs: DynamoDBDocumentClient,
   table: string,
   expected: Map<string, Expected>,
   checkBest: boolean,
@@ -350,7 +365,7 @@ async function waitSettled(
   let lastObserved = -1;
   let lastProgress = performance.now();
   while (performance.now() < deadline && performance.now() - lastProgress < STALL_MS) {
-    const items = await readAllItems(direct, table, [...pending]);
+    const items = await readAllItems(directDocs, table, [...pending]);
     let pendingGames = 0;
     for (const name of [...pending]) {
       const item = items.get(name);
@@ -358,7 +373,7 @@ async function waitSettled(
       if (matches(item, want, checkBest)) {
         pending.delete(name);
         doneGames += want.games;
-      } else pendingGames += Number(item?.GamesPlayed?.N ?? 0);
+      } else pendingGames += Number(item?.GamesPlayed ?? 0);
     }
     if (pending.size === 0) return performance.now();
     if (doneGames + pendingGames !== lastObserved) {
@@ -382,10 +397,10 @@ async function countItems(direct: DynamoDBClient, table: string): Promise<number
 }
 
 /** The peer is exact when each player's item holds its total and games, and no other item exists. */
-async function peerExact(direct: DynamoDBClient, expected: Map<string, Expected>) {
-  const items = await readAllItems(direct, PEER_TABLE, [...expected.keys()]);
+async function peerExact(stack: Stack, expected: Map<string, Expected>) {
+  const items = await readAllItems(stack.directDocs, PEER_TABLE, [...expected.keys()]);
   const wrong = [...expected].filter(([name, want]) => !matches(items.get(name), want, false));
-  const extra = (await countItems(direct, PEER_TABLE)) - items.size;
+  const extra = (await countItems(stack.direct, PEER_TABLE)) - items.size;
   return { exact: wrong.length === 0 && extra === 0, wrong: wrong.length + extra };
 }
 
@@ -470,8 +485,8 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
     progress(`wrote ${scores.length} in ${seconds(writeMs)} s`);
     const deadline = written + SETTLE_TIMEOUT_MS;
     const [aggregatorAt, peerAt] = await Promise.all([
-      waitSettled(stack.direct, tableName("GameScoresByUser"), expected, true, deadline),
-      waitSettled(stack.direct, PEER_TABLE, expected, false, deadline),
+      waitSettled(stack.directDocs, tableName("GameScoresByUser"), expected, true, deadline),
+      waitSettled(stack.directDocs, PEER_TABLE, expected, false, deadline),
     ]);
     await Promise.all([aggregatorSide.runner.stop(), peerSide.runner.stop()]);
     const snapshot = stack.meter.snapshot();
@@ -493,7 +508,7 @@ async function naiveVsAggregator(): Promise<{ rows: SubscriberResult[]; writeMs:
           settledMs: peerAt && peerAt - started,
           lagMs: peerAt && peerAt - written,
           handler: peerSide.handler,
-          exact: await peerExact(stack.direct, expected),
+          exact: await peerExact(stack, expected),
           units: sumCapacity(snapshot, [PEER_TABLE]),
         },
       ],
@@ -525,7 +540,7 @@ async function backlogDrain(): Promise<BacklogResult[]> {
       await subscriber.runner.idle();
       const drained = performance.now();
       const at = await waitSettled(
-        stack.direct,
+        stack.directDocs,
         peer ? PEER_TABLE : tableName("GameScoresByUser"),
         expected,
         !peer,
@@ -608,7 +623,7 @@ async function hotCase(spread: boolean): Promise<HotCase> {
       `${spread ? "spread" : "burst"}: wrote ${scores.length} in ${seconds(written - started)} s`,
     );
     const settledAt = await waitSettled(
-      stack.direct,
+      stack.directDocs,
       aggregates,
       expected,
       true,
@@ -622,8 +637,13 @@ async function hotCase(spread: boolean): Promise<HotCase> {
     // Stopped before the single reads below, so that nothing else moves the meter.
     await runner.stop();
     const snapshot = stack.meter.snapshot();
+    // Raw: itemSize measures the AttributeValue form, as the engine bills it.
     const { Item } = await stack.direct.send(
-      new GetItemCommand({ TableName: aggregates, Key: allKey(busiest), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: aggregates,
+        Key: { PlayerName: { S: busiest }, Period: { S: "ALL" } },
+        ConsistentRead: true,
+      }),
     );
     return {
       name: spread ? "spread" : "burst",
@@ -644,8 +664,8 @@ async function hotCase(spread: boolean): Promise<HotCase> {
       busiest,
       itemBytes: itemSize(Item),
       getUnits: await readUnitsOf(stack, () =>
-        dynamo().send(
-          new GetItemCommand({
+        documentClient().send(
+          new GetCommand({
             TableName: aggregates,
             Key: allKey(busiest),
             ConsistentRead: true,
@@ -654,13 +674,13 @@ async function hotCase(spread: boolean): Promise<HotCase> {
         ),
       ),
       queryUnits: await readUnitsOf(stack, () =>
-        dynamo().send(
+        documentClient().send(
           new QueryCommand({
             TableName: aggregates,
             IndexName: BOARD_INDEX,
             KeyConditionExpression: "#period = :all",
             ExpressionAttributeNames: { "#period": "Period" },
-            ExpressionAttributeValues: { ":all": { S: "ALL" } },
+            ExpressionAttributeValues: { ":all": "ALL" },
             ScanIndexForward: false,
             Limit: 100,
             ReturnConsumedCapacity: "TOTAL",
@@ -689,14 +709,14 @@ async function timeToCount(stack: Stack, playerName: string): Promise<number | u
   await putScore({ playerName, score: 1 });
   const deadline = started + POISON_TIMEOUT_MS;
   while (performance.now() < deadline) {
-    const { Item } = await stack.direct.send(
-      new GetItemCommand({
+    const { Item } = await stack.directDocs.send(
+      new GetCommand({
         TableName: tableName("GameScoresByUser"),
         Key: allKey(playerName),
         ConsistentRead: true,
       }),
     );
-    if (Item?.GamesPlayed?.N === "1") return performance.now() - started;
+    if (Item?.GamesPlayed === 1) return performance.now() - started;
     await sleep(20);
   }
   return undefined;
@@ -744,15 +764,10 @@ async function poisonOnBusyStream(): Promise<PoisonResult> {
         result.control.push(await timeToCount(stack, `control ${trial}`));
         // No PlayerName: an item no one who validates could write, straight into the table.
         const now = new Date().toISOString();
-        await dynamo().send(
-          new PutItemCommand({
+        await documentClient().send(
+          new PutCommand({
             TableName: tableName("GameScoreRecords"),
-            Item: {
-              RecordID: { S: `poison-${trial}` },
-              Score: { N: "7" },
-              CreatedAt: { S: now },
-              UpdatedAt: { S: now },
-            },
+            Item: { RecordID: `poison-${trial}`, Score: 7, CreatedAt: now, UpdatedAt: now },
           }),
         );
         const after = timeToCount(stack, `after poison ${trial}`);

@@ -1,8 +1,4 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
-import { listQuarantine } from "@streamboard/core/aggregator";
-import { tableName } from "@streamboard/core/infra";
+import { listQuarantine, readAggregateItem } from "@streamboard/core/aggregator";
 import { scoreItem, streamRecord } from "@streamboard/core/testing";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
@@ -45,11 +41,9 @@ test("applies a Lambda stream event and quarantines the record it cannot apply",
       reason: expect.stringContaining("Score") as string,
     }),
   ]);
-  const { Item } = await dynamo().send(
-    new GetItemCommand({
-      TableName: tableName("GameScoresByUser"),
-      Key: { PlayerName: { S: "kim" }, Period: { S: "ALL" } },
-    }),
-  );
-  expect(Item && unmarshall(Item)).toMatchObject({ TotalScore: 42, GamesPlayed: 2, BestScore: 30 });
+  expect(await readAggregateItem({ playerName: "kim", period: "ALL" })).toMatchObject({
+    TotalScore: 42,
+    GamesPlayed: 2,
+    BestScore: 30,
+  });
 });

@@ -1,7 +1,6 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
   waitUntilTableExists,
@@ -9,7 +8,7 @@ import {
 import { dynamo } from "@streamboard/core/infra";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { deleteScore, submitScore, updateScore } from "@streamboard/core/score";
-import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { aggregatorSubscription, scanAggregates } from "@streamboard/core/aggregator";
 import { GameScoreRecords, GameScoresByUser, toCreateTableInput } from "@streamboard/core/infra";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import { afterEach, describe, expect, test } from "vitest";
@@ -202,14 +201,11 @@ describe("npm run reconcile", () => {
     await runWorkload({ writers: 2, scores: 40, players: 4, seed: 3 });
     await runner.idle();
     // The old aggregator kept its marks on the item: give one aggregate such marks.
-    const { Items = [] } = await dynamo().send(
-      new ScanCommand({ TableName: tableName("GameScoresByUser") }),
-    );
-    const legacy = Items[0]!;
+    const [legacy] = await scanAggregates();
     await dynamo().send(
       new UpdateItemCommand({
         TableName: tableName("GameScoresByUser"),
-        Key: { PlayerName: legacy.PlayerName!, Period: legacy.Period! },
+        Key: { PlayerName: { S: legacy!.playerName }, Period: { S: legacy!.period } },
         UpdateExpression: "SET Applied = :marks",
         ExpressionAttributeValues: { ":marks": { M: {} } },
       }),
@@ -231,10 +227,8 @@ describe("npm run reconcile", () => {
       NonKeyAttributes: ["GamesPlayed", "BestScore", "LastScore", "UpdatedAt"],
     });
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
-    const after = await dynamo().send(
-      new ScanCommand({ TableName: tableName("GameScoresByUser") }),
-    );
-    expect(after.Items?.some((item) => item.Applied !== undefined)).toBe(false);
+    const after = await scanAggregates();
+    expect(after.some(({ item }) => item.Applied !== undefined)).toBe(false);
 
     // The whole stream again (a runner from its start): the new markers skip all of it.
     const replayed = startStreamRunner({

@@ -1,10 +1,6 @@
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
 import { reconcile } from "@streamboard/core/reconcile";
-import { tableName } from "@streamboard/core/infra";
 import { submitScore, updateScore } from "@streamboard/core/score";
-import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { aggregatorSubscription, scanAggregates } from "@streamboard/core/aggregator";
 import { handler as aggregator } from "@streamboard/functions/aggregator";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -35,12 +31,9 @@ async function start(options: LocalStackOptions = {}) {
 
 /** Every aggregate item, bookkeeping (Version, Applied) included. */
 async function allAggregates() {
-  const { Items = [] } = await dynamo().send(
-    new ScanCommand({ TableName: tableName("GameScoresByUser"), ConsistentRead: true }),
-  );
-  return Items.map((item) => unmarshall(item)).sort((a, b) =>
-    String(a.PlayerName).localeCompare(String(b.PlayerName)),
-  );
+  return (await scanAggregates())
+    .map((a) => a.item)
+    .sort((a, b) => String(a.PlayerName).localeCompare(String(b.PlayerName)));
 }
 
 describe("the command line", () => {

@@ -157,19 +157,33 @@ type Decoded =
 
 const SEQUENCE_PATTERN = /^\d{1,40}$/;
 
-function decodeImage(image: unknown): ScoreItem | string {
+/**
+ * A stream image as a plain object, or why it cannot be one: not an object, or a number
+ * `unmarshall` refuses (beyond 2^53 and not an integer BigInt can hold). Reconcile decodes the
+ * stream with this too, so both agree on what is undecodable.
+ */
+export function unmarshallImage(image: unknown): Record<string, unknown> | string {
   if (!image || typeof image !== "object") return "the image is missing";
-  let plain: Record<string, unknown>;
   try {
     // Lambda's wire JSON and the SDK's AttributeValue agree on every type a score record uses.
-    plain = unmarshall(image as Record<string, AttributeValue>);
+    return unmarshall(image as Record<string, AttributeValue>);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** A plain item (a table read or an unmarshalled image) as a score record, or what is wrong. */
+export function decodeScoreItem(plain: Record<string, unknown>): ScoreItem | string {
   const parsed = ScoreItem.safeParse(plain);
   return parsed.success
     ? parsed.data
     : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+}
+
+/** A stream image as a score record, or why it cannot be applied. */
+export function decodeImage(image: unknown): ScoreItem | string {
+  const plain = unmarshallImage(image);
+  return typeof plain === "string" ? plain : decodeScoreItem(plain);
 }
 
 function approximateTimeOf(value: unknown): number {

@@ -4,11 +4,13 @@
  * aggregate is written together with one redelivery marker per record in a transaction, so a
  * record delivered twice counts once. Records that can never apply are quarantined.
  *
- * - `aggregate.ts`: decode, plan, apply (the exactly-once argument is at its top).
+ * - `aggregate.ts`: decode, plan, apply (the exactly-once argument is at its top). Its stream
+ *   image decoder is reconcile's too, so both agree on what is undecodable.
  * - `store.ts`: the aggregate store, the one place that knows a GameScoresByUser item: its
- *   schema, key, read, conditional write and markers (AggregatorMarks), the board row it shows
- *   and the summary of a set of score records. The aggregator writes through it, reconcile
- *   rewrites through it, the leaderboard reads through it.
+ *   schema, key, reads (one item, every item, a period's board, the count above a total),
+ *   conditional write and markers (AggregatorMarks), the board row it shows and the summary of
+ *   a set of score records. The aggregator writes through it, reconcile reads and rewrites
+ *   through it, the leaderboard reads through it, and so do the tests.
  * - `quarantine.ts`: where poison records are set aside, and how they are listed.
  * - `subscription.ts`: the event source mapping settings, shared by the stack and the runner.
  */

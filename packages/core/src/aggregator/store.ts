@@ -1,6 +1,8 @@
 import {
   BatchWriteCommand,
   GetCommand,
+  paginateQuery,
+  paginateScan,
   PutCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -15,8 +17,8 @@ import { GameScoresByUser } from "../infra/tables.ts";
  * The aggregate store: the one place that knows how a GameScoresByUser item looks, how it is
  * read and written, how its redelivery markers (AggregatorMarks) are written beside it, and what
  * a set of score records adds up to. The aggregator (aggregate.ts) writes through it, reconcile
- * rewrites through it, the leaderboard reads its board rows through it, and the tests check
- * against it. Why the writes are conditional and the markers a table of their own: the top of
+ * scans and rewrites through it, the leaderboard reads its board rows and ranks through it, and
+ * the tests read through it. Why the writes are conditional and the markers a table of their own: the top of
  * aggregate.ts.
  */
 
@@ -296,6 +298,102 @@ export async function readAggregate(key: AggregateKey): Promise<Aggregate | unde
   const item = await readAggregateItem(key);
   return item ? fromAggregateItem(AggregateItem.parse(item)) : undefined;
 }
+
+/** A stored aggregate as a scan finds it: the item as it is, and what the schema makes of it. */
+export interface ScannedAggregate extends AggregateKey {
+  /** The item as stored, bookkeeping included (reconcile compares even malformed ones). */
+  item: Record<string, unknown>;
+  /** The aggregate, or what the schema refuses in the item. */
+  parsed: { ok: true; aggregate: Aggregate } | { ok: false; problem: string };
+}
+
+/**
+ * Every aggregate, consistently scanned page by page (`onPage` after each). A malformed item is
+ * returned with its problem, not thrown: reconcile must list and compare it. Items whose keys are
+ * not strings (the table's key schema rules them out) are skipped.
+ */
+export async function scanAggregates(
+  onPage?: (page: ScannedAggregate[]) => void,
+): Promise<ScannedAggregate[]> {
+  const all: ScannedAggregate[] = [];
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: tableName("GameScoresByUser"), ConsistentRead: true },
+  );
+  for await (const page of pages) {
+    const scanned: ScannedAggregate[] = [];
+    for (const item of page.Items ?? []) {
+      if (typeof item.PlayerName !== "string" || typeof item.Period !== "string") continue;
+      const parsed = AggregateItem.safeParse(item);
+      scanned.push({
+        playerName: item.PlayerName,
+        period: item.Period,
+        item,
+        parsed: parsed.success
+          ? { ok: true, aggregate: fromAggregateItem(parsed.data) }
+          : { ok: false, problem: issuesOf(parsed.error) },
+      });
+    }
+    all.push(...scanned);
+    onPage?.(scanned);
+  }
+  return all;
+}
+
+/**
+ * The top of a period's board, highest totals first, from the sparse ByPeriodTotal index (players
+ * with no games have no TotalScore, so they are not in it). One Query of `limit` rows, unless the
+ * 1 MB page limit cut it short (items read count, not returned): then the next page, again of
+ * `limit`, so there may be more rows than asked for. Malformed rows are logged and skipped.
+ */
+export async function queryBoard(period: string, limit: number): Promise<BoardRow[]> {
+  const rows: BoardRow[] = [];
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("GameScoresByUser"),
+      IndexName: "ByPeriodTotal",
+      KeyConditionExpression: "Period = :period",
+      ExpressionAttributeValues: { ":period": period },
+      ScanIndexForward: false,
+      Limit: limit,
+      ProjectionExpression: BOARD_ATTRIBUTES,
+    },
+  );
+  for await (const page of pages) {
+    for (const raw of page.Items ?? []) {
+      const parsed = BoardItem.safeParse(raw);
+      if (parsed.success && parsed.data.GamesPlayed > 0) {
+        rows.push(boardRowOfItem(parsed.data));
+      } else if (!parsed.success) {
+        console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
+      }
+    }
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+/** How many of a period's players have a higher total, counted on ByPeriodTotal. */
+export async function countHigherTotals(period: string, total: number): Promise<number> {
+  let higher = 0;
+  // A COUNT Query still pages at 1 MB of index data read, so sum the pages.
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName("GameScoresByUser"),
+      IndexName: "ByPeriodTotal",
+      KeyConditionExpression: "Period = :period AND TotalScore > :total",
+      ExpressionAttributeValues: { ":period": period, ":total": total },
+      Select: "COUNT",
+    },
+  );
+  for await (const page of pages) higher += page.Count ?? 0;
+  return higher;
+}
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 
 // --- the conditional write and its markers ------------------------------------------------------
 

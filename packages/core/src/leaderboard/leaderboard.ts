@@ -1,18 +1,14 @@
-import { paginateQuery } from "@aws-sdk/lib-dynamodb";
 import {
-  BOARD_ATTRIBUTES,
-  BoardItem,
   boardRowOf,
-  boardRowOfItem,
+  countHigherTotals,
+  queryBoard,
   readAggregate,
   type BoardRow,
 } from "../aggregator/store.ts";
-import { documentClient } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { VisibleError } from "../contract/error.ts";
 import { rankEntries, type LeaderboardEntry } from "../contract/leaderboard.ts";
 import { parsePeriod } from "../period/period.ts";
-import { tableName } from "../infra/resource.ts";
 
 export type { LeaderboardEntry } from "../contract/leaderboard.ts";
 
@@ -39,31 +35,7 @@ export async function getLeaderboard(
 ): Promise<{ entries: LeaderboardEntry[]; generatedAt: string }> {
   const limit = clampLimit(q.limit, "leaderboard");
   const period = parsePeriod(q.period);
-  const aggregates: BoardRow[] = [];
-  const pages = paginateQuery(
-    { client: documentClient() },
-    {
-      TableName: tableName("GameScoresByUser"),
-      IndexName: "ByPeriodTotal",
-      KeyConditionExpression: "Period = :period",
-      ExpressionAttributeValues: { ":period": period },
-      ScanIndexForward: false,
-      Limit: limit,
-      ProjectionExpression: BOARD_ATTRIBUTES,
-    },
-  );
-  // One Query, unless the 1 MB page limit cut it short of `limit` (items read count, not returned).
-  for await (const page of pages) {
-    for (const raw of page.Items ?? []) {
-      const parsed = BoardItem.safeParse(raw);
-      if (parsed.success && parsed.data.GamesPlayed > 0) {
-        aggregates.push(boardRowOfItem(parsed.data));
-      } else if (!parsed.success) {
-        console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
-      }
-    }
-    if (aggregates.length >= limit) break;
-  }
+  const aggregates = await queryBoard(period, limit);
   // The index leaves the order of equal totals open: rankEntries orders them by name, so the
   // board does not flicker, and ranks them as the browser's optimistic board does. A second page
   // (1 MB cut) asks for `limit` again, so there may be more rows than the board shows.
@@ -82,18 +54,6 @@ export async function getPlayer(playerName: string, period?: string): Promise<Le
   const aggregate = await readAggregate({ playerName: name, period: periodName });
   if (!aggregate || aggregate.gamesPlayed <= 0) throw notFound();
 
-  let higher = 0;
-  // A COUNT Query still pages at 1 MB of index data read, so sum the pages.
-  const pages = paginateQuery(
-    { client: documentClient() },
-    {
-      TableName: tableName("GameScoresByUser"),
-      IndexName: "ByPeriodTotal",
-      KeyConditionExpression: "Period = :period AND TotalScore > :total",
-      ExpressionAttributeValues: { ":period": periodName, ":total": aggregate.totalScore },
-      Select: "COUNT",
-    },
-  );
-  for await (const page of pages) higher += page.Count ?? 0;
+  const higher = await countHigherTotals(periodName, aggregate.totalScore);
   return toEntry(boardRowOf(aggregate), higher + 1);
 }

@@ -1,17 +1,17 @@
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DeleteItemCommand,
   PutItemCommand,
-  ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "../aggregator/aggregate.ts";
+import { scanAggregates } from "../aggregator/store.ts";
 import { dynamo } from "../infra/clients.ts";
 import { readStreamHistory } from "./history.ts";
 import { reconcile } from "./reconcile.ts";
@@ -53,15 +53,7 @@ async function everythingOnTheStream(): Promise<DynamoDBRecord[]> {
 }
 
 async function aggregates() {
-  const { Items = [] } = await dynamo().send(
-    new ScanCommand({ TableName: tableName("GameScoresByUser"), ConsistentRead: true }),
-  );
-  return Object.fromEntries(
-    Items.map((raw) => {
-      const item = unmarshall(raw);
-      return [item.PlayerName as string, item];
-    }),
-  );
+  return Object.fromEntries((await scanAggregates()).map((a) => [a.playerName, a.item]));
 }
 
 describe("reconcile: the check", () => {
@@ -265,6 +257,42 @@ describe("reconcile: the fix", () => {
     expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 45, GamesPlayed: 2 });
     expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 3, GamesPlayed: 1, BestScore: 3 });
     expect((await reconcile(quick)).drift).toEqual([]);
+  });
+
+  test("a stream image with a number unmarshall refuses is undecodable, not a throw", async () => {
+    await submitScore({ playerName: "ann", score: 10 });
+    // A DynamoDB number, but beyond 2^53 and no integer: `unmarshall` throws on it.
+    const bad = {
+      RecordID: { S: "bad-n" },
+      PlayerName: { S: "ann" },
+      Score: { N: "12345678901234567.5" },
+      CreatedAt: { S: new Date().toISOString() },
+    };
+    await dynamo().send(
+      new PutItemCommand({ TableName: tableName("GameScoreRecords"), Item: bad }),
+    );
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    await deliverNew();
+    // Drift, so that the fix reads the stream; the table no longer holds the bad record.
+    await dynamo().send(
+      new DeleteItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Key: { RecordID: { S: "bad-n" } },
+      }),
+    );
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: { S: "ann" }, Period: { S: "ALL" } },
+        UpdateExpression: "SET TotalScore = :t",
+        ExpressionAttributeValues: { ":t": { N: "99" } },
+      }),
+    );
+
+    const report = await reconcile({ ...quick, fix: true });
+    expect(report.fixed.map((d) => d.playerName)).toEqual(["ann"]);
+    expect(report.unfixed).toEqual([]);
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 10, GamesPlayed: 1 });
   });
 
   test("a fix before the runner got to the records: the stream's records are then skipped", async () => {

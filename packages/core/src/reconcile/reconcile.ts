@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import { paginateScan } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { decodeScoreItem, unmarshallImage } from "../aggregator/aggregate.ts";
 import {
   aggregateOfSummary,
   AggregateItem,
@@ -12,6 +12,7 @@ import {
   putAggregate,
   putMarkers,
   readAggregateItem,
+  scanAggregates,
   storedSummaryFields,
   SUMMARY_FIELDS,
   summaryFields,
@@ -25,7 +26,7 @@ import { forEachConcurrently } from "../infra/concurrency.ts";
 import { readStreamHistory } from "./history.ts";
 import { countsTowards, periodsOf } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
-import { ScoreItem } from "../contract/score.ts";
+import type { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
 import { serverEnv } from "../env/server.ts";
 
@@ -160,22 +161,13 @@ function compare(expected: SummaryFields, stored: SummaryFields): FieldDrift[] {
 
 const keyOf = (playerName: string, period: string) => `${playerName}\u0000${period}`;
 
-function decodeScoreItem(raw: Record<string, unknown>): ScoreItem | string {
-  const parsed = ScoreItem.safeParse(raw);
-  return parsed.success
-    ? parsed.data
-    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-}
-
 // --- reads ------------------------------------------------------------------------------------
 
-async function scanAll(
-  table: string,
-  onPage: (items: Record<string, unknown>[]) => void,
-): Promise<void> {
+/** GameScoreRecords, consistently scanned page by page. */
+async function scanRecords(onPage: (items: Record<string, unknown>[]) => void): Promise<void> {
   const pages = paginateScan(
     { client: documentClient() },
-    { TableName: table, ConsistentRead: true },
+    { TableName: tableName("GameScoreRecords"), ConsistentRead: true },
   );
   for await (const page of pages) onPage(page.Items ?? []);
 }
@@ -238,15 +230,18 @@ function foldChange(latest: Map<string, LatestChange>, record: StreamRecord): vo
     change = { sequenceNumber, image: undefined, touches: new Set() };
     latest.set(recordId, change);
   }
-  const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshall(image));
+  // An image the aggregator cannot unmarshall (a malformed number) touches nothing it could
+  // name, and as the latest state it is undecodable, as the aggregator finds it.
+  const images = [stream.OldImage, stream.NewImage].map((image) => image && unmarshallImage(image));
   for (const image of images) {
-    if (!image || typeof image.PlayerName !== "string") continue;
+    if (!image || typeof image === "string" || typeof image.PlayerName !== "string") continue;
     const createdAt = typeof image.CreatedAt === "string" ? image.CreatedAt : "";
     for (const period of periodsOf(createdAt)) change.touches.add(keyOf(image.PlayerName, period));
   }
   if (BigInt(sequenceNumber) >= BigInt(change.sequenceNumber)) {
     const newImage = images[1];
-    const decoded = newImage && decodeScoreItem(newImage);
+    const decoded =
+      newImage && (typeof newImage === "string" ? newImage : decodeScoreItem(newImage));
     change.sequenceNumber = sequenceNumber;
     change.image =
       record.eventName === "REMOVE" || decoded === undefined
@@ -432,7 +427,7 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   const expected = new Map<string, AggregateKey & { items: ScoreItem[] }>();
   const undecodable: UndecodableRecord[] = [];
   let records = 0;
-  await scanAll(recordsTable, (items) => {
+  await scanRecords((items) => {
     for (const plain of items) {
       const decoded = decodeScoreItem(plain);
       if (typeof decoded === "string") {
@@ -455,16 +450,12 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
     onProgress?.({ phase: "records", done: records, ...(total ? { total } : {}) });
   });
 
-  // The aggregates as stored.
+  // The aggregates as stored, malformed ones too: compared field by field as they are stored,
+  // and left alone by a fix.
   const stored = new Map<string, AggregateKey & { item: Record<string, unknown> }>();
-  await scanAll(tableName("GameScoresByUser"), (items) => {
-    for (const item of items) {
-      if (typeof item.PlayerName !== "string" || typeof item.Period !== "string") continue;
-      stored.set(keyOf(item.PlayerName, item.Period), {
-        playerName: item.PlayerName,
-        period: item.Period,
-        item,
-      });
+  await scanAggregates((page) => {
+    for (const { playerName, period, item } of page) {
+      stored.set(keyOf(playerName, period), { playerName, period, item });
     }
     onProgress?.({ phase: "aggregates", done: stored.size });
   });
