@@ -1,5 +1,5 @@
 /**
- * Aggregator: step 2 of a score's trip. The Lambda subscribed to GameScoreRecords' stream calls
+ * Aggregator: step 3 of a score's trip (README, "How it fits together"). The Lambda subscribed to GameScoreRecords' stream calls
  * `applyStreamBatch`: records are decoded and planned per player and period, then each
  * aggregate is written together with one redelivery marker per record in a transaction, so a
  * record delivered twice counts once. Records that can never apply are quarantined.

@@ -1,5 +1,6 @@
 /**
- * Ops: what operators look at when the trip goes wrong.
+ * Ops: step 5 of a score's trip, with reconcile (README, "How it fits together"): what
+ * operators look at when the trip goes wrong.
  *
  * - `failures.ts`: records that could not be applied (quarantine and the runner's failures).
  * - `runner-status.ts`: the local stream runner's heartbeat and lag.
