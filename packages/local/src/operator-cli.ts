@@ -3,7 +3,7 @@
  * (`cli.ts`): finding the running stack, progress on the terminal, and plain tables.
  */
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { dynamo } from "@streamboard/core/infra";
+import { dynamo, isAwsError } from "@streamboard/core/infra";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { UserError, type Output } from "./cli.ts";
 import { localEnv } from "./env.ts";
@@ -31,7 +31,7 @@ export async function connectToStack(): Promise<string> {
       abortSignal: AbortSignal.timeout(5000),
     });
   } catch (error) {
-    if (error instanceof Error && error.name === "ResourceNotFoundException") {
+    if (isAwsError(error, "ResourceNotFoundException")) {
       throw new UserError(
         `${endpoint} answers but has no ${table} table. Is it the engine of \`npm run dev\`? ` +
           `(DYNAMODB_ENDPOINT / DYNAMODB_PORT choose the endpoint.)`,
