@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
   // The boundaries (scripts/eslint-boundaries.js): browser code loads no AWS SDK and no
-  // SDK-bearing core; the environment is read through core's env module.
+  // SDK-bearing core; the environment is read through the env modules (core's, the local CLIs').
   {
     files: ["**/*.{ts,tsx}"],
     // Unit tests of browser modules run in Node, not in a bundle.
@@ -54,11 +54,19 @@ export default tseslint.config(
     files: [
       "packages/core/src/**/*.ts",
       "packages/functions/src/**/*.ts",
+      "packages/local/src/**/*.ts",
       "app/**/*.{ts,tsx}",
       "components/**/*.{ts,tsx}",
       "proxy.ts",
+      "instrumentation.ts",
     ],
-    ignores: ["packages/core/src/env/**", "**/*.test.ts"],
+    ignores: [
+      "packages/core/src/env/**",
+      "packages/local/src/env.ts",
+      // Test support: each randomised test names its own seed variable.
+      "packages/local/src/testing.ts",
+      "**/*.test.ts",
+    ],
     plugins: { streamboard: boundaries },
     rules: { "streamboard/raw-env": "error" },
   },

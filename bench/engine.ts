@@ -4,18 +4,18 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from "@aws-sdk/client-dynamodb-streams";
+  describeShards,
+  findLatestStream,
+  parentsFirst,
+  ShardCursor,
+} from "@streamboard/core/stream";
 import dynalite from "dynalite";
 import { startLocalEngine } from "../packages/local/src/engine/index.ts";
 import { median, percentile, type BenchResult } from "./stats.ts";
@@ -118,28 +118,25 @@ export async function benchEngine(): Promise<BenchResult[]> {
     });
   }
 
-  // Write → visible: from issuing PutItem to the GetRecords that returns its record.
+  // Write → visible: from issuing PutItem to the GetRecords that returns its record. The stream,
+  // its shards and the iterator come from the core reader (ListStreams and DescribeStream paged,
+  // the newest open shard after its parents); each `next` is one GetRecords, which is what is
+  // timed.
   const streams = new DynamoDBStreamsClient({
     endpoint: engine.endpoint,
     region: "us-east-1",
     credentials,
   });
+  const reader = { client: streams };
   const streamed = targets[2]!;
-  const { Table } = await streamed.client.send(
-    new DescribeTableCommand({ TableName: streamed.table }),
-  );
-  const { StreamDescription } = await streams.send(
-    new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn }),
-  );
-  let iterator = (
-    await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: Table!.LatestStreamArn,
-        ShardId: StreamDescription!.Shards!.at(-1)!.ShardId,
-        ShardIteratorType: "LATEST",
-      }),
-    )
-  ).ShardIterator;
+  const stream = await findLatestStream(streamed.table, reader);
+  if (!stream) throw new Error(`${streamed.table} has no stream`);
+  const shards = parentsFirst((await describeShards(stream.streamArn, reader)) ?? []);
+  const open = shards.filter((shard) => !shard.SequenceNumberRange?.EndingSequenceNumber).at(-1);
+  if (!open?.ShardId) throw new Error(`${streamed.table}'s stream has no open shard`);
+  const cursor = new ShardCursor(stream.streamArn, open.ShardId, "LATEST", reader);
+  // The cursor takes its LATEST iterator on the first read: take it now, before the first write.
+  await cursor.next();
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const started = performance.now();
@@ -150,9 +147,9 @@ export async function benchEngine(): Promise<BenchResult[]> {
       }),
     );
     for (;;) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      iterator = page.NextShardIterator;
-      if (page.Records?.some((r) => r.dynamodb?.Keys?.RecordID?.S === `lat-${i}`)) break;
+      const page = await cursor.next();
+      if (page.ended || page.gone) throw new Error(`${open.ShardId} closed while being read`);
+      if (page.records.some((r) => r.dynamodb?.Keys?.RecordID?.S === `lat-${i}`)) break;
     }
     latencies.push(performance.now() - started);
   }

@@ -7,7 +7,10 @@
  *   `@streamboard/core/env/client`; never `@aws-sdk/*`, our other packages, or another core
  *   namespace, which would pull the AWS SDK into the bundle. `import type` is erased, so it is
  *   allowed; `import { type X }` is not (under verbatimModuleSyntax it still loads the module).
- * - `raw-env`: `process.env` is read only in the env module (`@streamboard/core/env`).
+ * - `raw-env`: `process.env` is read only in the env modules (`@streamboard/core/env`, the local
+ *   CLIs' `packages/local/src/env.ts`). Writes stay allowed (`process.env.X = v`,
+ *   `process.env[x] ??= v`, `Object.assign(process.env, …)`): pointing this process at an
+ *   endpoint is no read. `process.env.NEXT_RUNTIME` is a constant Next inlines at build time.
  */
 
 import path from "node:path";
@@ -96,6 +99,37 @@ const clientImports = {
 };
 
 /** @type {import("eslint").Rule.RuleModule} */
+/**
+ * `process.env` (the node) only written to: the target of `Object.assign`, or the object whose
+ * member is assigned; or `process.env.NEXT_RUNTIME`, which Next replaces at build time.
+ * @param {import("estree").MemberExpression & import("eslint").Rule.NodeParentExtension} node
+ */
+function isWriteOrBuildConstant(node) {
+  const parent = node.parent;
+  if (
+    parent.type === "CallExpression" &&
+    parent.arguments[0] === node &&
+    parent.callee.type === "MemberExpression" &&
+    parent.callee.object.type === "Identifier" &&
+    parent.callee.object.name === "Object" &&
+    parent.callee.property.type === "Identifier" &&
+    parent.callee.property.name === "assign"
+  ) {
+    return true;
+  }
+  if (parent.type !== "MemberExpression" || parent.object !== node) return false;
+  if (
+    !parent.computed &&
+    parent.property.type === "Identifier" &&
+    parent.property.name === "NEXT_RUNTIME"
+  ) {
+    return true;
+  }
+  const grand = /** @type {import("estree").Node & { parent?: import("estree").Node }} */ (parent)
+    .parent;
+  return grand?.type === "AssignmentExpression" && grand.left === parent;
+}
+
 const rawEnv = {
   meta: {
     type: "problem",
@@ -113,7 +147,8 @@ const rawEnv = {
           node.object.name === "process" &&
           !node.computed &&
           node.property.type === "Identifier" &&
-          node.property.name === "env"
+          node.property.name === "env" &&
+          !isWriteOrBuildConstant(node)
         ) {
           context.report({ node, messageId: "raw" });
         }

@@ -73,9 +73,22 @@ tester.run("client-imports", boundaries.rules["client-imports"], {
 });
 
 tester.run("raw-env", boundaries.rules["raw-env"], {
-  valid: [{ code: 'import { serverEnv } from "@streamboard/core/env";\nserverEnv().AWS_REGION;' }],
+  valid: [
+    { code: 'import { serverEnv } from "@streamboard/core/env";\nserverEnv().AWS_REGION;' },
+    // Writes: pointing this process (and its children) at an endpoint is no read.
+    { code: 'process.env.DYNAMODB_ENDPOINT = "http://127.0.0.1:8000";' },
+    { code: 'process.env[name] ??= "value";' },
+    { code: "Object.assign(process.env, { DYNAMODB_ENDPOINT: endpoint });" },
+    // A constant Next inlines at build time.
+    { code: 'if (process.env.NEXT_RUNTIME !== "nodejs") {}' },
+  ],
   invalid: [
     { code: "const e = process.env.DYNAMODB_ENDPOINT;", errors: [{ messageId: "raw" }] },
     { code: 'const e = process.env["OPERATOR_TOKEN"];', errors: [{ messageId: "raw" }] },
+    { code: "const e = process.env[name] ?? 0;", errors: [{ messageId: "raw" }] },
+    { code: "function f(env = process.env) {}", errors: [{ messageId: "raw" }] },
+    { code: "spawn(bin, [], { env: { ...process.env } });", errors: [{ messageId: "raw" }] },
+    { code: "Object.assign({}, process.env);", errors: [{ messageId: "raw" }] },
+    { code: "process.env.X += process.env.Y;", errors: [{ messageId: "raw" }] },
   ],
 });

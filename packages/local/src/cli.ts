@@ -33,7 +33,8 @@ export const processIo: Io = { out: process.stdout, err: process.stderr };
 
 /**
  * A command: flags parsed (a bad one: the message, the usage, exit 2), `--help`, the environment
- * checked (`serverEnv()`: every bad variable in one message, exit 2), and a UserError from the
+ * checked (`serverEnv()`, or `localEnv()` while parsing: every bad variable in one message,
+ * exit 2), and a UserError from the
  * body as one plain sentence with exit 2. Anything else is a bug and keeps its stack.
  */
 export async function runCommand<Options extends { help: boolean }>(
@@ -52,6 +53,11 @@ export async function runCommand<Options extends { help: boolean }>(
   try {
     options = command.parse(argv);
   } catch (error) {
+    // The flags read the environment too (localEnv): a bad variable is no usage problem.
+    if (error instanceof EnvError) {
+      io.err.write(`${prefix}${error.message}\n`);
+      return EXIT_USER_ERROR;
+    }
     if (!(error instanceof UserError)) throw error;
     io.err.write(`${error.message}\n\n${command.usage}\n`);
     return EXIT_USER_ERROR;

@@ -13,6 +13,7 @@ import {
   UserError,
   type Io,
 } from "./cli.ts";
+import { localEnv } from "./env.ts";
 import { parsePort } from "./operator-cli.ts";
 import {
   checkPortFree,
@@ -50,8 +51,9 @@ export const usage = `usage: npm run dev -- [options]      (npm start: the same 
 /** The flags, over the documented variables (PORT, DYNAMODB_PORT, DATA_DIR, DYNAMODB_ENDPOINT). */
 export function parseDevArgs(
   argv: string[],
-  env: Record<string, string | undefined> = process.env,
+  source?: Record<string, string | undefined>,
 ): DevOptions {
+  const env = localEnv(source);
   let values;
   try {
     values = parseArgs({
@@ -72,17 +74,16 @@ export function parseDevArgs(
     throw new UserError("--data-dir and --in-memory exclude each other");
   }
   return {
-    port: parsePort("--port", values.port ?? env.PORT ?? "3000", false),
-    dynamodbPort: parsePort(
-      "--dynamodb-port",
-      values["dynamodb-port"] ?? env.DYNAMODB_PORT ?? "8000",
-      true,
-    ),
+    port: values.port === undefined ? (env.PORT ?? 3000) : parsePort("--port", values.port, false),
+    dynamodbPort:
+      values["dynamodb-port"] === undefined
+        ? (env.DYNAMODB_PORT ?? 8000)
+        : parsePort("--dynamodb-port", values["dynamodb-port"], true),
     dataDir: values["data-dir"] ?? env.DATA_DIR ?? ".data",
     inMemory: values["in-memory"],
     prod: values.prod,
     help: values.help,
-    endpoint: env.DYNAMODB_ENDPOINT || undefined,
+    endpoint: env.DYNAMODB_ENDPOINT,
   };
 }
 
@@ -155,6 +156,7 @@ async function dev(options: DevOptions): Promise<number> {
       dataDir: options.dataDir,
       inMemory: options.inMemory,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      region: serverEnv().AWS_REGION,
       log: say,
     });
   } catch (error) {

@@ -3,16 +3,15 @@
  * (`cli.ts`): finding the running stack, progress on the terminal, and plain tables.
  */
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { serverEnv } from "@streamboard/core/env";
-import { dynamo } from "@streamboard/core/infra";
+import { dynamo, isAwsError } from "@streamboard/core/infra";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { UserError, type Output } from "./cli.ts";
+import { localEnv } from "./env.ts";
 
 /** `DYNAMODB_ENDPOINT`, else the engine `npm run dev` starts (on `DYNAMODB_PORT`, 8000). */
-export function stackEndpoint(env: Record<string, string | undefined> = process.env): string {
-  const endpoint = serverEnv(env).DYNAMODB_ENDPOINT;
-  if (endpoint) return endpoint;
-  return `http://127.0.0.1:${parsePort("DYNAMODB_PORT", env.DYNAMODB_PORT || "8000", false)}`;
+export function stackEndpoint(source?: Record<string, string | undefined>): string {
+  const env = localEnv(source);
+  return env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.DYNAMODB_PORT ?? 8000}`;
 }
 
 /**
@@ -32,7 +31,7 @@ export async function connectToStack(): Promise<string> {
       abortSignal: AbortSignal.timeout(5000),
     });
   } catch (error) {
-    if (error instanceof Error && error.name === "ResourceNotFoundException") {
+    if (isAwsError(error, "ResourceNotFoundException")) {
       throw new UserError(
         `${endpoint} answers but has no ${table} table. Is it the engine of \`npm run dev\`? ` +
           `(DYNAMODB_ENDPOINT / DYNAMODB_PORT choose the endpoint.)`,

@@ -10,6 +10,7 @@ import { submitScore } from "@streamboard/core/score";
 import { afterEach, expect, test, vi } from "vitest";
 import { startLocalStack, type LocalStack } from "./stack.ts";
 import { readFailures } from "./runner/index.ts";
+import { until } from "./testing.ts";
 
 // Bad data written around the API must neither block the shard nor corrupt an aggregate: the
 // aggregator quarantines it at once, with the reason, and the records after it are applied.
@@ -111,10 +112,10 @@ test("the runner's status reaches the web process through status.json", async ()
 
   // Rewritten every second. The poison was quarantined, not failed: the runner counts no failure.
   let status = await getRunnerStatus();
-  for (let i = 0; i < 40 && (status?.totals.delivered ?? 0) < 2; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    status = await getRunnerStatus();
-  }
+  await until(async () => ((status = await getRunnerStatus())?.totals.delivered ?? 0) >= 2, {
+    timeoutMs: 4000,
+    what: "status.json to count both records",
+  });
   expect(status).toMatchObject({
     running: true,
     stale: false,

@@ -9,12 +9,11 @@
  */
 import { parseArgs } from "node:util";
 import { describeRecordProblem } from "@streamboard/core/ops";
-import { readStreamHistory } from "@streamboard/core/reconcile";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import type { DynamoDBRecord } from "aws-lambda";
 import { connectToStack, formatCount, formatTable, startProgress } from "./operator-cli.ts";
 import { processIo, runAsMain, runCommand, UserError, type Io } from "./cli.ts";
-import { toLambdaRecord } from "@streamboard/core/stream";
+import { readStreamHistory, toLambdaRecord } from "@streamboard/core/stream";
 import {
   BatchQueue,
   batchSettings,

@@ -19,6 +19,7 @@ import { ensureTables } from "./bootstrap.ts";
 import { UserError } from "./cli.ts";
 import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
+import { childEnv } from "./env.ts";
 import {
   startStatusFile,
   startStreamRunner,
@@ -56,6 +57,8 @@ export interface LocalStackOptions {
    * the runner (record ages); tests pass one they control. Default: `Date.now`.
    */
   clock?: () => number;
+  /** The engine's region in ARNs (default us-east-1); `npm run dev` passes AWS_REGION. */
+  region?: string;
 }
 
 export interface LocalStack {
@@ -105,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!endpoint) {
       const port = options.dynamodbPort ?? 8000;
       log(`Starting the DynamoDB engine (dynalite + streams) on port ${port}…`);
-      engine = await startEngine(port, dataDir, options.clock);
+      engine = await startEngine(port, dataDir, options.clock, options.region);
       endpoint = engine.endpoint;
     } else {
       log(`Using the DynamoDB endpoint ${endpoint}…`);
@@ -174,12 +177,14 @@ async function startEngine(
   port: number,
   dataDir: string | undefined,
   clock: (() => number) | undefined,
+  region: string | undefined,
 ): Promise<LocalEngine> {
   try {
     return await startLocalEngine({
       port,
       ...(dataDir ? { dataDir: path.join(dataDir, "engine") } : { inMemory: true }),
       ...(clock ? { clock } : {}),
+      ...(region ? { region } : {}),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
@@ -265,7 +270,7 @@ export function startWeb(options: {
   const child = spawn(bin, [mode, "-p", String(options.port)], {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, ...options.env, PORT: String(options.port) },
+    env: childEnv({ ...options.env, PORT: String(options.port) }),
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const running = () =>

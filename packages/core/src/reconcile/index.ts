@@ -3,9 +3,6 @@
  * (and what the stream still carries) and compares it with GameScoresByUser; with `fix`, it
  * rewrites what drifted under a fresh marker generation. Reading, summing and writing an
  * aggregate are the aggregate store's (`../aggregator/store.ts`), as for the aggregator.
- *
- * - `reconcile.ts`: compare and fix.
- * - `history.ts`: everything the stream holds now, shard by shard.
+ * What the stream holds is read through the stream reader (`../stream/history.ts`).
  */
 export * from "./reconcile.ts";
-export * from "./history.ts";

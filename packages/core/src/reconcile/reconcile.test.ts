@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "../aggregator/aggregate.ts";
 import { scanAggregates } from "../aggregator/store.ts";
 import { dynamo } from "../infra/clients.ts";
-import { readStreamHistory } from "./history.ts";
+import { readStreamHistory } from "../stream/history.ts";
 import { reconcile } from "./reconcile.ts";
 import { tableName } from "../infra/resource.ts";
 import { deleteScore, submitScore, updateScore } from "../score/score.ts";

@@ -23,7 +23,7 @@ import {
 } from "../aggregator/store.ts";
 import { documentClient, dynamo } from "../infra/clients.ts";
 import { forEachConcurrently } from "../infra/concurrency.ts";
-import { readStreamHistory } from "./history.ts";
+import { readStreamHistory } from "../stream/history.ts";
 import { countsTowards, periodsOf } from "../period/period.ts";
 import { tableName } from "../infra/resource.ts";
 import type { ScoreItem } from "../contract/score.ts";

@@ -4,8 +4,11 @@
  * - `reader.ts`: the one stream reader (latest stream by label, all shards parents first,
  *   iterators that recover from trimmed and expired positions, a shard read page by page), used
  *   by the local runner, replay, reconcile, the tests and the inspector.
+ * - `history.ts`: everything the latest stream holds now (or since known positions), shard by
+ *   shard, parents first: what replay, reconcile and the tests' stream tail read.
  * - `inspector.ts`: the newest records for the inspector (`GET /api/stream`), as raw JSON, and
  *   the conversion of a Streams API record into the Lambda event record the aggregator gets.
  */
 export * from "./reader.ts";
+export * from "./history.ts";
 export * from "./inspector.ts";

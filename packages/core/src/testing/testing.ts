@@ -1,10 +1,9 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import { readAggregateItem } from "../aggregator/store.ts";
-import { tableName } from "../infra/resource.ts";
 import { ALL_TIME } from "../period/period.ts";
 import { toLambdaRecord } from "../stream/inspector.ts";
-import { describeShards, findLatestStream, parentsFirst, readShard } from "../stream/reader.ts";
+import { readStreamHistory } from "../stream/history.ts";
 
 /*
  * Test helpers (not used by production code): Lambda-shaped stream records, real ones read from
@@ -15,30 +14,22 @@ type Image = Record<string, AttributeValue>;
 
 /**
  * Follows GameScoreRecords' stream across shards: each `poll` returns the records written since
- * the previous one, in sequence-number order.
+ * the previous one, in sequence-number order. The reader's history from the positions reached,
+ * shards that ended not read again.
  */
 export function tailStream() {
   const positions = new Map<string, string>();
   const finished = new Set<string>();
   return {
     async poll(): Promise<DynamoDBRecord[]> {
-      const latest = await findLatestStream(tableName("GameScoreRecords"));
-      if (!latest) return [];
-      const { streamArn } = latest;
+      const history = await readStreamHistory(positions, { skip: finished });
+      if (!history) return [];
       const out: { seq: bigint; record: DynamoDBRecord }[] = [];
-      for (const shard of parentsFirst((await describeShards(streamArn)) ?? [])) {
-        const shardId = shard.ShardId!;
-        if (finished.has(shardId)) continue;
-        const position = positions.get(shardId);
-        const { records, ended } = await readShard(
-          streamArn,
-          shardId,
-          position ? { after: position } : "TRIM_HORIZON",
-        );
+      for (const { shardId, records, ended } of history.shards) {
         for (const record of records) {
           const seq = record.dynamodb!.SequenceNumber!;
           positions.set(shardId, seq);
-          out.push({ seq: BigInt(seq), record: toLambdaRecord(record, streamArn) });
+          out.push({ seq: BigInt(seq), record: toLambdaRecord(record, history.streamArn) });
         }
         if (ended) finished.add(shardId);
       }

@@ -1,18 +1,21 @@
 // `npm run engine`: the embedded engine alone, until Ctrl-C.
 import { parseArgs } from "node:util";
 import { asUserError, EXIT_FAILED, processIo, runAsMain, runCommand, UserError } from "../cli.ts";
+import { localEnv } from "../env.ts";
 import { parsePort } from "../operator-cli.ts";
 import { startLocalEngine } from "./index.ts";
 
 const usage = "usage: npm run engine -- [--port 8000] [--data-dir DIR | --in-memory]";
 
-function parseEngineArgs(argv: string[], env: Record<string, string | undefined> = process.env) {
+/** The flags, over the documented variables (DYNAMODB_PORT, DATA_DIR; AWS_REGION; the crash hook). */
+function parseEngineArgs(argv: string[], source?: Record<string, string | undefined>) {
+  const env = localEnv(source);
   let args;
   try {
     args = parseArgs({
       args: argv,
       options: {
-        port: { type: "string", default: env.DYNAMODB_PORT ?? "8000" },
+        port: { type: "string" },
         "data-dir": { type: "string" },
         "in-memory": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -25,16 +28,24 @@ function parseEngineArgs(argv: string[], env: Record<string, string | undefined>
     throw new UserError("--data-dir and --in-memory exclude each other");
   }
   return {
-    port: parsePort("--port", args.port, true),
+    port:
+      args.port === undefined ? (env.DYNAMODB_PORT ?? 8000) : parsePort("--port", args.port, true),
     inMemory: args["in-memory"],
     dataDir: args["data-dir"] ?? env.DATA_DIR ?? ".data",
+    region: env.AWS_REGION,
+    crashAfterWrites: env.STREAMBOARD_ENGINE_CRASH_AFTER_WRITES,
     help: args.help,
   };
 }
 
 async function serve(options: ReturnType<typeof parseEngineArgs>): Promise<number> {
-  const { port, inMemory, dataDir } = options;
-  const engine = await startLocalEngine(inMemory ? { port, inMemory } : { port, dataDir });
+  const { port, inMemory, dataDir, region, crashAfterWrites } = options;
+  const engine = await startLocalEngine({
+    port,
+    ...(inMemory ? { inMemory } : { dataDir }),
+    region,
+    ...(crashAfterWrites !== undefined ? { crashAfterWrites } : {}),
+  });
   console.log(`DynamoDB + DynamoDB Streams endpoint: ${engine.endpoint}`);
   console.log(inMemory ? "Data: in memory (gone on exit)" : `Data: ${dataDir}`);
   return new Promise<number>((resolve) => {

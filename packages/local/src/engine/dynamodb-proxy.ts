@@ -68,6 +68,8 @@ export interface DynamoDbProxyOptions {
   clock?: () => number;
   /** Where transactions make their intents durable; omit in memory. */
   transactionsDir?: string | undefined;
+  /** Crash-test hook of transactions (`LocalEngineOptions.crashAfterWrites`). */
+  crashAfterWrites?: number | undefined;
 }
 
 /**
@@ -105,6 +107,7 @@ export class DynamoDbProxy {
       meter: this.meter,
       clock: options.clock ?? Date.now,
       intentDir: options.transactionsDir,
+      crashAfterWrites: options.crashAfterWrites,
     });
   }
 

@@ -22,7 +22,13 @@ export interface LocalEngineOptions {
   inMemory?: boolean;
   /** Milliseconds since the epoch; tests pass a clock they control. */
   clock?: () => number;
+  /** The region in ARNs (default us-east-1); the CLIs pass AWS_REGION. */
   region?: string;
+  /**
+   * Crash-test hook: the process kills itself (SIGKILL) after this many item writes of one
+   * transaction's apply phase (`STREAMBOARD_ENGINE_CRASH_AFTER_WRITES` for `npm run engine`).
+   */
+  crashAfterWrites?: number;
   /** Close a shard after this many records (default: only by age, ~4 h, as on AWS). */
   shardMaxRecords?: number;
   /** Milliseconds between sweeps for items past their TTL (default 10 s; 0: only `sweepExpired`). */
@@ -70,7 +76,7 @@ async function serve(
   dataDir: string | undefined,
   unlock: () => void,
 ): Promise<LocalEngine> {
-  const region = options.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const region = options.region ?? "us-east-1";
 
   const backend = await DynaliteBackend.start({ path: dataDir && path.join(dataDir, "dynamodb") });
   const store = new StreamStore({
@@ -86,6 +92,7 @@ async function serve(
     ttl,
     clock: options.clock ?? Date.now,
     transactionsDir: dataDir && path.join(dataDir, "transactions"),
+    crashAfterWrites: options.crashAfterWrites,
   });
   // A transaction a crash cut short is finished before anyone can read half of it.
   await proxy.transactions.recover();

@@ -7,12 +7,10 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import {
-  DescribeStreamCommand,
   DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
+  type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
+import { describeShards, parentsFirst, readShard } from "@streamboard/core/stream";
 
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -47,29 +45,20 @@ export async function tableGone(db: DynamoDBClient, TableName: string): Promise<
   await waitUntilTableNotExists(waiter(db), { TableName });
 }
 
-/** Every record of a stream, shard by shard, from the trim horizon to each shard's tip. */
+/**
+ * Every record of a stream, shard by shard (parents first), from the trim horizon to each shard's
+ * tip: the core stream reader on this client.
+ */
 export async function readStream(
   streams: DynamoDBStreamsClient,
-  StreamArn: string,
-): Promise<_Record[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
-  const records: _Record[] = [];
-  for (const shard of StreamDescription!.Shards!) {
-    let iterator = (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      records.push(...page.Records!);
-      if (page.Records!.length === 0) break;
-      iterator = page.NextShardIterator;
-    }
+  streamArn: string,
+): Promise<StreamRecord[]> {
+  const reader = { client: streams };
+  const shards = await describeShards(streamArn, reader);
+  if (!shards) throw new Error(`${streamArn}: no such stream`);
+  const records: StreamRecord[] = [];
+  for (const shard of parentsFirst(shards)) {
+    records.push(...(await readShard(streamArn, shard.ShardId!, "TRIM_HORIZON", reader)).records);
   }
   return records;
 }

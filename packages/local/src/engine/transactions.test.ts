@@ -27,6 +27,7 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
+import { until } from "../testing.ts";
 import { clientsFor, readStream, tableActive, tableGone } from "./test-support.ts";
 
 type Item = Record<string, AttributeValue>;
@@ -695,7 +696,9 @@ describe("TransactWriteItems and TransactGetItems", () => {
       ).length;
     const withScratch = await scratchTables();
     await db.send(new DeleteTableCommand({ TableName }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(async () => (await scratchTables()) < withScratch, {
+      what: "the table's scratch table to go",
+    });
     expect(await scratchTables()).toBe(withScratch - 1);
     await tableGone(db, TableName);
     await create("id", "N");

@@ -155,6 +155,8 @@ export interface TransactionsOptions {
   clock: () => number;
   /** Where intents are made durable; undefined keeps the engine in memory. */
   intentDir: string | undefined;
+  /** Crash-test hook: kill the process after this many item writes of one apply phase. */
+  crashAfterWrites?: number | undefined;
 }
 
 export class Transactions {
@@ -163,11 +165,11 @@ export class Transactions {
   private readonly tokens = new Map<string, TokenEntry>();
   private prunedAt = 0;
   /** Test hook: kill the process after this many item writes of one transaction's apply phase. */
-  private readonly crashAfterWrites = Number(
-    process.env.STREAMBOARD_ENGINE_CRASH_AFTER_WRITES ?? 0,
-  );
+  private readonly crashAfterWrites: number;
 
   constructor(private readonly options: TransactionsOptions) {
+    // 0: never (a write count is at least 1).
+    this.crashAfterWrites = options.crashAfterWrites ?? 0;
     this.scratch = new ScratchTables(options.backend);
     this.log = new IntentLog(options.intentDir, options.clock);
   }

@@ -6,7 +6,6 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   GetItemCommand,
   PutItemCommand,
@@ -16,7 +15,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { toLambdaRecord } from "@streamboard/core/stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { clientsFor, readStream, tableActive } from "./test-support.ts";
+import { until } from "../testing.ts";
+import { clientsFor, readStream, tableActive, tableGone } from "./test-support.ts";
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from "./index.ts";
 
 const NOW = Date.parse("2026-06-01T12:00:00Z");
@@ -208,14 +208,7 @@ describe("UpdateTimeToLive and DescribeTimeToLive", () => {
     const { name } = await h.createTable();
     await h.enableTtl(name);
     await h.db.send(new DeleteTableCommand({ TableName: name }));
-    for (;;) {
-      const gone = await h.db.send(new DescribeTableCommand({ TableName: name })).then(
-        () => false,
-        () => true,
-      );
-      if (gone) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await tableGone(h.db, name);
     await h.createTable(name);
     expect(await describeTtl(name)).toEqual({ TimeToLiveStatus: "DISABLED" });
   });
@@ -352,9 +345,10 @@ describe("the sweeper in the background and across restarts", () => {
     const { name } = await h.createTable();
     await h.enableTtl(name);
     await h.put(name, "soon-gone", { expiresAt: n(nowSeconds() - 1) });
-    const deadline = Date.now() + 5000;
-    while ((await h.ids(name)).length > 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(async () => (await h.ids(name)).length === 0, {
+      timeoutMs: 5000,
+      what: "the sweeper to delete the expired item",
+    });
     expect(await h.ids(name)).toEqual([]);
   });
 
@@ -387,7 +381,8 @@ describe("the sweeper in the background and across restarts", () => {
     await h.enableTtl(name);
     for (let i = 0; i < 150; i++) await h.put(name, `c${i}`, { expiresAt: n(nowSeconds() - 1) });
     const sweep = h.engine.sweepExpired();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Under way: it has deleted something (and perhaps not everything yet).
+    await until(async () => (await h.ids(name)).length < 150, { what: "the sweep to start" });
     await h.engine.close();
     const deleted = await sweep;
     expect(await h.engine.sweepExpired()).toBe(0); // closed: no more sweeps

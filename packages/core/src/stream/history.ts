@@ -1,13 +1,22 @@
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import { tableName } from "../infra/resource.ts";
-import { describeShards, findLatestStream, parentsFirst, readShard } from "../stream/reader.ts";
-
-// --- the stream -------------------------------------------------------------------------------
+import { describeShards, findLatestStream, parentsFirst, readShard } from "./reader.ts";
 
 export interface StreamHistory {
   streamArn: string;
   /** Parents before their children; each shard's records in order. */
-  shards: { shardId: string; parentShardId?: string; records: StreamRecord[] }[];
+  shards: {
+    shardId: string;
+    parentShardId?: string;
+    records: StreamRecord[];
+    /** The shard is closed and read to its end (or left the stream): nothing more will come. */
+    ended: boolean;
+  }[];
+}
+
+export interface HistoryOptions {
+  /** Shards not to read again (ended ones, say); they are left out of the history. */
+  skip?: ReadonlySet<string>;
 }
 
 /**
@@ -18,6 +27,7 @@ export interface StreamHistory {
 export async function readStreamHistory(
   /** Shard id → the last sequence number already read: only what follows it is read. */
   after: ReadonlyMap<string, string> = new Map(),
+  options: HistoryOptions = {},
 ): Promise<StreamHistory | undefined> {
   const latest = await findLatestStream(tableName("GameScoreRecords"));
   if (!latest) return undefined;
@@ -25,8 +35,9 @@ export async function readStreamHistory(
   const history: StreamHistory = { streamArn, shards: [] };
   for (const shard of parentsFirst((await describeShards(streamArn)) ?? [])) {
     const shardId = shard.ShardId!;
+    if (options.skip?.has(shardId)) continue;
     const last = after.get(shardId);
-    const { records } = await readShard(
+    const { records, ended } = await readShard(
       streamArn,
       shardId,
       last ? { after: last } : "TRIM_HORIZON",
@@ -35,6 +46,7 @@ export async function readStreamHistory(
       shardId,
       ...(shard.ParentShardId ? { parentShardId: shard.ParentShardId } : {}),
       records,
+      ended,
     });
   }
   return history;
