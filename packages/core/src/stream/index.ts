@@ -1,5 +1,6 @@
 /**
- * Stream: reading GameScoreRecords' DynamoDB stream.
+ * Stream: reading GameScoreRecords' DynamoDB stream, step 2 of a score's trip (README, "How it
+ * fits together"): on AWS Lambda's event source mapping reads it; locally the runner reads it here.
  *
  * - `reader.ts`: the one stream reader (latest stream by label, all shards parents first,
  *   iterators that recover from trimmed and expired positions, a shard read page by page), used
