@@ -16,19 +16,26 @@
  *   should), never silently a NULL.
  * - `convertClassInstanceToMap: false`: only plain objects are items. A `Date` or another class
  *   instance where a string belongs is a bug, and the marshaller throws instead of storing `{}`.
- * - `wrapNumbers: false`: numbers come back as JS numbers. Every number we store is a safe
- *   integer: scores are integers of at most `MAX_SCORE` (1e9, contract/score.ts), a total would
- *   need nine million top scores to pass 2^53, and versions, counts and epoch seconds are far
- *   below. Sequence numbers (up to 40 digits) are stored as strings. Never rounded either way:
- *   an integer beyond 2^53 (written around the API) is unmarshalled as a BigInt, which our zod
- *   schemas refuse (the item counts as malformed), and marshalling such a JS number throws
- *   (`allowImpreciseNumbers` stays false). `NumberValue` would only matter if we stored such
- *   numbers on purpose.
+ * - `wrapNumbers: numberOrText`: numbers come back as JS numbers. Every number we store is a
+ *   safe integer: scores are integers of at most `MAX_SCORE` (1e9, contract/score.ts), a total
+ *   would need nine million top scores to pass 2^53, and versions, counts and epoch seconds are
+ *   far below. Sequence numbers (up to 40 digits) are stored as strings. Never rounded either
+ *   way: a number beyond 2^53 (only written around the API) comes back as its text, which our
+ *   zod schemas refuse, so the item counts as malformed. (The SDK's default would return a
+ *   BigInt, or throw on a fraction such as 12345678901234567.5, failing a whole Scan page.)
+ *   Marshalling such a JS number throws (`allowImpreciseNumbers` stays false). `NumberValue`
+ *   would only matter if we stored such numbers on purpose.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DynamoDBDocumentClient, type TranslateConfig } from "@aws-sdk/lib-dynamodb";
 import { serverEnv } from "../env/server.ts";
+
+/** A stored number as a JS number when that is exact, else its text (our schemas refuse it). */
+export function numberOrText(text: string): number | string {
+  const value = Number(text);
+  return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : text;
+}
 
 export const translateConfig = {
   marshallOptions: {
@@ -36,7 +43,7 @@ export const translateConfig = {
     convertEmptyValues: false,
     convertClassInstanceToMap: false,
   },
-  unmarshallOptions: { wrapNumbers: false },
+  unmarshallOptions: { wrapNumbers: numberOrText },
 } as const satisfies TranslateConfig;
 
 function config() {

@@ -203,6 +203,31 @@ describe("reconcile: the check", () => {
     expect(fixed.fixed).toHaveLength(1);
     expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 10, GamesPlayed: 1 });
   });
+
+  test("a record in the table with a number unmarshall refuses is undecodable, not a throw", async () => {
+    await submitScore({ playerName: "ann", score: 10 });
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        // A DynamoDB number, but beyond 2^53 and no integer: the SDK's default unmarshall throws.
+        Item: {
+          RecordID: { S: "bad-t" },
+          PlayerName: { S: "ann" },
+          Score: { N: "12345678901234567.5" },
+          CreatedAt: { S: new Date().toISOString() },
+        },
+      }),
+    );
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    await tail.poll().then((records) => applyStreamBatch(records));
+
+    const report = await reconcile(quick);
+    expect(report.records).toBe(2);
+    expect(report.undecodable).toEqual([
+      expect.objectContaining({ recordId: "bad-t", problem: expect.stringContaining("Score") }),
+    ]);
+    expect(report.drift).toEqual([]);
+  });
 });
 
 describe("reconcile: the fix", () => {
