@@ -224,7 +224,10 @@ describe("reconcile: the check", () => {
     const report = await reconcile(quick);
     expect(report.records).toBe(2);
     expect(report.undecodable).toEqual([
-      expect.objectContaining({ recordId: "bad-t", problem: expect.stringContaining("Score") }),
+      expect.objectContaining({
+        recordId: "bad-t",
+        problem: expect.stringContaining("Score") as string,
+      }),
     ]);
     expect(report.drift).toEqual([]);
   });
