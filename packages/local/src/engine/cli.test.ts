@@ -1,43 +1,17 @@
 // The engine's command line: `npm run engine -- --port N [--data-dir DIR | --in-memory]`.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  CreateTableCommand,
-} from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { tableActive } from "./test-support.ts";
+import { clientsFor, startEngineCli, tableActive } from "./test-support.ts";
 
 const cli = path.join(import.meta.dirname, "cli.ts");
 const tsx = ["--import", "tsx", cli];
 
-/** Starts the CLI and resolves with its endpoint once it says it is listening. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [...tsx, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const endpoint = new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /endpoint: (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`engine exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, endpoint, exited, output: () => output };
-}
-
-const client = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "a", secretAccessKey: "b" },
-  });
+const startCli = (args: string[]) => startEngineCli(args);
+const client = (endpoint: string) => clientsFor(endpoint).db;
 
 describe("npm run engine", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-cli-"));

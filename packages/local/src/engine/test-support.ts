@@ -1,4 +1,6 @@
 // Test support for the engine's conformance tests: SDK clients, waits and reads as AWS clients do.
+import { spawn } from "node:child_process";
+import path from "node:path";
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -61,4 +63,31 @@ export async function readStream(
     records.push(...(await readShard(streamArn, shard.ShardId!, "TRIM_HORIZON", reader)).records);
   }
   return records;
+}
+
+const engineCli = path.join(import.meta.dirname, "cli.ts");
+
+/**
+ * The engine's CLI (`npm run engine`) as a child process: `endpoint` resolves once it says it is
+ * listening; `exited` with the signal that ended it, else its exit code.
+ */
+export function startEngineCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", engineCli, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let output = "";
+  const endpoint = new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /endpoint: (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => reject(new Error(`engine exited with ${code}: ${output}`)));
+  });
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ?? code)),
+  );
+  return { child, endpoint, exited, output: () => output };
 }

@@ -1,5 +1,4 @@
 // Transactions in the embedded engine (TransactWriteItems, TransactGetItems), through the SDK only.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,7 +27,7 @@ import { type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEngine, type LocalEngine } from "./index.ts";
 import { until } from "../testing.ts";
-import { clientsFor, readStream, tableActive, tableGone } from "./test-support.ts";
+import { clientsFor, readStream, startEngineCli, tableActive, tableGone } from "./test-support.ts";
 
 type Item = Record<string, AttributeValue>;
 
@@ -741,32 +740,9 @@ describe("TransactWriteItems and TransactGetItems", () => {
 
 // --- crash atomicity: kill -9 in the middle of a transaction's apply phase ---------------------
 
-const cli = path.join(import.meta.dirname, "cli.ts");
-
-function startCli(dataDir: string, env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", cli, "--port", "0", "--data-dir", dataDir],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    },
-  );
-  let output = "";
-  const endpoint = new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /endpoint: (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`engine exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on("exit", (code, signal) => resolve(signal ?? code)),
-  );
-  return { child, endpoint, exited };
-}
+/** The engine CLI on a data dir, on any port. */
+const startCli = (dataDir: string, env: Record<string, string> = {}) =>
+  startEngineCli(["--port", "0", "--data-dir", dataDir], env);
 
 describe("a transaction cut by kill -9", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-tx-"));
