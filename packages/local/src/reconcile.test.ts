@@ -28,6 +28,19 @@ afterEach(async () => {
 
 const quiet = { info() {}, warn() {}, error() {} };
 
+/** The local runner with the deployed aggregator and settings, stopped after the test. */
+function startAggregatorRunner() {
+  const runner = startStreamRunner({
+    tableName: tableName("GameScoreRecords"),
+    handler: aggregator,
+    settings: aggregatorSubscription,
+    pollIntervalMs: 20,
+    logger: quiet,
+  });
+  cleanups.push(() => runner.stop());
+  return runner;
+}
+
 async function run(...argv: string[]) {
   const { io, out, err } = capture();
   const code = await main(argv, io);
@@ -154,14 +167,7 @@ describe("npm run reconcile", () => {
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
 
     // The runner starts at TRIM_HORIZON: the fix's marks skip what it already counted.
-    const runner = startStreamRunner({
-      tableName: tableName("GameScoreRecords"),
-      handler: aggregator,
-      settings: aggregatorSubscription,
-      pollIntervalMs: 20,
-      logger: quiet,
-    });
-    cleanups.push(() => runner.stop());
+    const runner = startAggregatorRunner();
     await runner.idle();
     expect(runner.status().totals.delivered).toBe(13);
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
@@ -190,14 +196,7 @@ describe("npm run reconcile", () => {
       new CreateTableCommand(toCreateTableInput(tableName("GameScoresByUser"), old)),
     );
     await ensureTables(dynamo());
-    const runner = startStreamRunner({
-      tableName: tableName("GameScoreRecords"),
-      handler: aggregator,
-      settings: aggregatorSubscription,
-      pollIntervalMs: 20,
-      logger: quiet,
-    });
-    cleanups.push(() => runner.stop());
+    const runner = startAggregatorRunner();
     await runWorkload({ writers: 2, scores: 40, players: 4, seed: 3 });
     await runner.idle();
     // The old aggregator kept its marks on the item: give one aggregate such marks.
@@ -231,14 +230,7 @@ describe("npm run reconcile", () => {
     expect(after.some(({ item }) => item.Applied !== undefined)).toBe(false);
 
     // The whole stream again (a runner from its start): the new markers skip all of it.
-    const replayed = startStreamRunner({
-      tableName: tableName("GameScoreRecords"),
-      handler: aggregator,
-      settings: aggregatorSubscription,
-      pollIntervalMs: 20,
-      logger: quiet,
-    });
-    cleanups.push(() => replayed.stop());
+    const replayed = startAggregatorRunner();
     await replayed.idle();
     expect(replayed.status().totals.delivered).toBeGreaterThan(0);
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
