@@ -23,11 +23,23 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Dynamo"
     }
+    "OperatorActions": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
     "OperatorToken": {
       "type": "sst.sst.Secret"
       "value": string
     }
     "Quarantine": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
+    "StreamLog": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
+    "StreamMetrics": {
       "name": string
       "type": "sst.aws.Dynamo"
     }

@@ -103,7 +103,7 @@ export function StreamRecordCard({ record, removed, onEdit, onDelete }: StreamRe
           <span className="text-slate-600">{formatClock(record.approximateCreationDateTime)}</span>
         </span>
         <span title={record.shardId}>
-          shard <span className="text-slate-600">…{record.shardId.slice(-8)}</span>
+          shard <span className="text-slate-600">…{record.shardId?.slice(-8)}</span>
         </span>
         <span>
           <span className="text-slate-600">{record.sizeBytes}</span> B

@@ -8,14 +8,20 @@ import { tables, type TableDefinition, type TableId } from "@streamboard/core/in
 
 /**
  * A core table definition → the arguments of `sst.aws.Dynamo` (on demand). An index with a
- * `projection` list projects those attributes (SST's `projection: string[]`, INCLUDE), else all.
+ * `projection` list projects those attributes (SST's `projection: string[]`, INCLUDE), `"keys-only"`
+ * only the keys (SST's `"keys-only"`), else all.
  */
 export function toDynamoArgs(table: TableDefinition) {
   const globalIndexes = table.globalIndexes
     ? Object.fromEntries(
         Object.entries(table.globalIndexes).map(([name, { projection, ...keys }]) => [
           name,
-          { ...keys, ...(projection ? { projection: [...projection] } : {}) },
+          {
+            ...keys,
+            ...(projection === undefined
+              ? {}
+              : { projection: projection === "keys-only" ? projection : [...projection] }),
+          } as { hashKey: string; rangeKey?: string; projection?: "keys-only" | string[] },
         ]),
       )
     : undefined;

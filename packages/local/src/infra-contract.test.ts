@@ -216,10 +216,13 @@ function asSstCreatesIt(args: ReturnType<typeof toDynamoArgs>) {
       .map(([IndexName, index]) => ({
         IndexName,
         KeySchema: keys(index),
-        // SST: a list of attributes is an INCLUDE projection, "all" (the default) ALL.
+        // SST: a list of attributes is an INCLUDE projection, "keys-only" KEYS_ONLY, "all" (the
+        // default) ALL.
         Projection: Array.isArray(index.projection)
           ? { ProjectionType: "INCLUDE", NonKeyAttributes: index.projection }
-          : { ProjectionType: "ALL" },
+          : index.projection === "keys-only"
+            ? { ProjectionType: "KEYS_ONLY" }
+            : { ProjectionType: "ALL" },
       }))
       .sort(byName("IndexName")),
     StreamViewType: args.stream?.toUpperCase().replaceAll("-", "_"),

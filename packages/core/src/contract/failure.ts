@@ -38,8 +38,27 @@ export const FailureLine = z.object({
 });
 export type FailureLine = z.infer<typeof FailureLine>;
 
+/** Who acknowledged a failure and when: kept in the list, hidden unless asked for. */
+export const Acknowledgement = z.object({
+  at: z.string(),
+  /** The operator's credential as the server saw it (e.g. `session 1a2b3c4d`, `bearer token`). */
+  by: z.string(),
+  note: z.string().optional(),
+});
+export type Acknowledgement = z.infer<typeof Acknowledgement>;
+
 /** A record the aggregator could not apply, as `GET /api/failures` lists it. */
 export const FailureEntry = z.object({
+  /**
+   * Stable id of the entry, for `POST /api/failures/{id}/reapply` and `/acknowledge`: the
+   * record's eventID for a quarantined record, `<shardId>:<sequenceNumber>` for a given-up one.
+   */
+  id: z.string(),
+  /** The stream record's eventID, when known: the inspector opens the record by it. */
+  eventId: z.string().optional(),
+  /** `GET /api/stream/records/{logId}`, when the stream log has the record. */
+  logId: z.string().optional(),
+  acknowledged: Acknowledgement.optional(),
   /** The GameScoreRecords key of the record ("" if its keys lack one). */
   recordId: z.string(),
   eventName: z.string(),

@@ -10,6 +10,7 @@
  * - `stream.ts`: stream records for the inspector, in raw DynamoDB JSON.
  * - `health.ts`: `GET /api/health` and the stream runner's status.
  * - `failure.ts`: the runner's failures file and `GET /api/failures`, one schema for both sides.
+ * - `operator.ts`: operators' actions (re-apply, acknowledge) and the operator action log.
  */
 export * from "./error.ts";
 export * from "./api.ts";
@@ -19,3 +20,4 @@ export * from "./leaderboard.ts";
 export * from "./stream.ts";
 export * from "./health.ts";
 export * from "./failure.ts";
+export * from "./operator.ts";

@@ -96,6 +96,32 @@ export const ScoreRecord = z.object({
 });
 export type ScoreRecord = z.infer<typeof ScoreRecord>;
 
+/** One thing wrong with a stored record: the attribute (as stored, e.g. `PlayerName`) and why. */
+export const RecordProblem = z.object({ field: z.string(), message: z.string() });
+export type RecordProblem = z.infer<typeof RecordProblem>;
+
+/**
+ * `GET /api/scores/{recordId}` of a record written around the API that does not decode: 200 with
+ * what is there, flagged. The API fields hold what decodes; `item` is every stored attribute.
+ * A PATCH that supplies what is missing completes it into a valid record, in one write.
+ */
+export const InvalidScoreRecord = z.object({
+  recordId: z.string(),
+  invalid: z.literal(true),
+  problems: z.array(RecordProblem),
+  playerName: z.string().optional(),
+  score: z.number().optional(),
+  nickName: z.string().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  item: z.record(z.string(), z.unknown()),
+});
+export type InvalidScoreRecord = z.infer<typeof InvalidScoreRecord>;
+
+/** What `GET /api/scores/{recordId}` answers: the record, or what there is of an invalid one. */
+export const StoredScoreRecord = z.union([InvalidScoreRecord, ScoreRecord]);
+export type StoredScoreRecord = z.infer<typeof StoredScoreRecord>;
+
 /** GET /api/scores: newest first. */
 export const ScoreList = z.object({ records: z.array(ScoreRecord) });
 export type ScoreList = z.infer<typeof ScoreList>;

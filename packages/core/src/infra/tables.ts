@@ -8,12 +8,13 @@ export interface TableDefinition {
   fields: Record<string, "string" | "number" | "binary">;
   primaryIndex: { hashKey: string; rangeKey?: string };
   /**
-   * `projection`: the non-key attributes an index copies (INCLUDE); absent: all of them. An index
-   * item is billed and stored for what it projects, so project only what its readers show.
+   * `projection`: the non-key attributes an index copies (INCLUDE), `"keys-only"` (KEYS_ONLY), or
+   * absent: all of them. An index item is billed and stored for what it projects, so project only
+   * what its readers show.
    */
   globalIndexes?: Record<
     string,
-    { hashKey: string; rangeKey?: string; projection?: readonly string[] }
+    { hashKey: string; rangeKey?: string; projection?: readonly string[] | "keys-only" }
   >;
   stream?: "keys-only" | "new-image" | "old-image" | "new-and-old-images";
   /** Attribute holding an expiry time (epoch seconds) after which DynamoDB may delete the item. */
@@ -78,12 +79,70 @@ export const Idempotency = {
   ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 
+/**
+ * The stream log: every GameScoreRecords stream record, copied by the stream log function (the
+ * stream's second subscriber, besides the aggregator) so the inspector reads a table, never the
+ * stream (stream/log.ts has the item format and says why each key is what it is).
+ *
+ * - `Bucket` = `<UTC day>#<k>`: k = a hash of the eventID modulo LOG_SHARDS, so a busy day's
+ *   writes spread over that many partitions; `Position` = `<time>#<sequence number>#<eventID>`,
+ *   so one Query per bucket lists records in stream order, newest first when read backwards.
+ * - ByPlayer / ByOldPlayer: by the (case-folded) player of the new image, and of the old one when
+ *   a MODIFY renamed the record (sparse); ByRecord: one record's history; ByType: per event type.
+ *   All KEYS_ONLY: an index item costs one small write; the page is fetched with BatchGetItem.
+ * - Idempotent by eventID: the key is derived from the record alone, so a redelivery rewrites
+ *   the same item. TTL `ExpiresAt` (stream/log.ts says for how long).
+ */
+export const StreamLog = {
+  fields: {
+    Bucket: "string",
+    Position: "string",
+    PlayerKey: "string",
+    OldPlayerKey: "string",
+    RecordID: "string",
+    TypeBucket: "string",
+  },
+  primaryIndex: { hashKey: "Bucket", rangeKey: "Position" },
+  globalIndexes: {
+    ByPlayer: { hashKey: "PlayerKey", rangeKey: "Position", projection: "keys-only" },
+    ByOldPlayer: { hashKey: "OldPlayerKey", rangeKey: "Position", projection: "keys-only" },
+    ByRecord: { hashKey: "RecordID", rangeKey: "Position", projection: "keys-only" },
+    ByType: { hashKey: "TypeBucket", rangeKey: "Position", projection: "keys-only" },
+  },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
+/**
+ * Per-minute counters of each stream subscriber (records, batches, by event type, the largest
+ * iterator age seen): what the inspector's iterator-age history and events charts read, written
+ * by the handlers themselves so AWS and the local runner fill it alike. Kept two days.
+ */
+export const StreamMetrics = {
+  fields: { Subscriber: "string", Minute: "string" },
+  primaryIndex: { hashKey: "Subscriber", rangeKey: "Minute" },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
+/**
+ * What operators did (edit, delete, re-apply, acknowledge), with when, by whom and what changed:
+ * one partition (`Log` = "operator"), newest first by `At` (`<ISO time>#<id>`). Operators act a
+ * few times a day, far below one partition's limits. Kept 90 days.
+ */
+export const OperatorActions = {
+  fields: { Log: "string", At: "string" },
+  primaryIndex: { hashKey: "Log", rangeKey: "At" },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
 export const tables = {
   GameScoreRecords,
   GameScoresByUser,
   AggregatorMarks,
   Quarantine,
   Idempotency,
+  StreamLog,
+  StreamMetrics,
+  OperatorActions,
 } as const;
 export type TableId = keyof typeof tables;
 
@@ -133,8 +192,9 @@ export function toCreateTableInput(name: string, table: TableDefinition): Create
   };
 }
 
-/** The DynamoDB `Projection` of an index definition: INCLUDE its list, else ALL. */
-export function projectionOf(index: { projection?: readonly string[] }) {
+/** The DynamoDB `Projection` of an index definition: INCLUDE its list, KEYS_ONLY, else ALL. */
+export function projectionOf(index: { projection?: readonly string[] | "keys-only" }) {
+  if (index.projection === "keys-only") return { ProjectionType: "KEYS_ONLY" as const };
   return index.projection
     ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...index.projection] }
     : { ProjectionType: "ALL" as const };

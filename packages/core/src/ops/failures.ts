@@ -42,6 +42,8 @@ export function describeRecordProblem(record: DynamoDBRecord): string | undefine
 function toEntry(line: FailureLine): FailureEntry {
   const key = line.keys?.RecordID as { S?: unknown } | undefined;
   return {
+    id: `${line.shardId}:${line.sequenceNumber}`,
+    ...(line.record.eventID ? { eventId: line.record.eventID } : {}),
     recordId: typeof key?.S === "string" ? key.S : "",
     eventName: line.eventName ?? "",
     sequenceNumber: line.sequenceNumber,
@@ -76,6 +78,8 @@ export async function listFailures(q: { limit?: number } = {}): Promise<FailureE
   ]);
   const entries: FailureEntry[] = [
     ...quarantined.map((e) => ({
+      id: e.eventId,
+      eventId: e.eventId,
       recordId: e.recordId,
       eventName: e.eventName,
       sequenceNumber: e.sequenceNumber,

@@ -7,9 +7,12 @@
  *   by the local runner, replay, reconcile, the tests and the inspector.
  * - `history.ts`: everything the latest stream holds now (or since known positions), shard by
  *   shard, parents first: what replay, reconcile and the tests' stream tail read.
+ * - `log.ts`: the stream log's item format (the stream's second subscriber copies every record
+ *   into the StreamLog table; the inspector reads that, never the stream), ids and cursors.
  * - `inspector.ts`: the newest records for the inspector (`GET /api/stream`), as raw JSON, and
  *   the conversion of a Streams API record into the Lambda event record the aggregator gets.
  */
 export * from "./reader.ts";
 export * from "./history.ts";
 export * from "./inspector.ts";
+export * from "./log.ts";
