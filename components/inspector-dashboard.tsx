@@ -1,6 +1,7 @@
 "use client";
 
 import { InspectorRecord, type LeaderboardEntry } from "@streamboard/core/contract";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
@@ -8,7 +9,7 @@ import useSWR from "swr";
 import { Alert } from "./alert";
 import { Button } from "./button";
 import { Card } from "./card";
-import { EditRecordDialog, type EditableRecord } from "./edit-record-dialog";
+import type { EditableRecord } from "./edit-record-dialog";
 import { EmptyState } from "./empty-state";
 import { eventColors } from "./event-badge";
 import { FailuresPanel } from "./failures-panel";
@@ -32,7 +33,6 @@ import { PageHeading } from "./page-heading";
 import { RunnerLag } from "./runner-lag";
 import { StreamExport } from "./stream-export";
 import { ROW_HEIGHT, StreamRecordRow } from "./stream-record-row";
-import { StreamRecordView } from "./stream-record-view";
 import { StreamSeekBar } from "./stream-seek-bar";
 import { useLeaderboard } from "./use-leaderboard";
 import { useNow } from "./use-now";
@@ -40,6 +40,16 @@ import { useRunnerHealth } from "./use-runner-health";
 import { useStreamLog } from "./use-stream-log";
 import { useStreamMetrics } from "./use-stream-metrics";
 import { VirtualList, type VirtualListHandle } from "./virtual-list";
+
+// Loaded when first opened: the first load of the page stays small (issue 10: at most 200 KiB).
+const StreamRecordView = dynamic(
+  () => import("./stream-record-view").then((m) => m.StreamRecordView),
+  { ssr: false },
+);
+const EditRecordDialog = dynamic(
+  () => import("./edit-record-dialog").then((m) => m.EditRecordDialog),
+  { ssr: false },
+);
 
 const LIST_HEIGHT = 560;
 const TEXT_DEBOUNCE_MS = 250;
@@ -216,20 +226,27 @@ export function InspectorDashboard() {
     return () => globalThis.clearTimeout(id);
   }, [notice]);
 
-  // router.replace: a view is not worth a history entry per filter tweak.
+  // The query string last asked for: two changes in a row (a toggle while a text filter's
+  // debounce runs) compose, even before the router has shown the first.
+  const latest = useRef(search);
   const viewRef = useRef(view);
   useLayoutEffect(() => {
+    latest.current = search;
     viewRef.current = view;
-  }, [view]);
+  }, [search, view]);
+  // router.replace: a view is not worth a history entry per filter tweak.
   const go = useCallback(
     (change: Partial<Omit<InspectorView, "filters">> & { filters?: Partial<StreamFilters> }) => {
-      const current = viewRef.current;
+      const params = new URLSearchParams(latest.current);
+      const current = viewOf(params);
       const next: InspectorView = {
         ...current,
         ...change,
         filters: { ...current.filters, ...change.filters },
       };
-      const query = searchOf(next, new URLSearchParams(globalThis.location.search));
+      const query = searchOf(next, params);
+      latest.current = query.slice(1);
+      viewRef.current = next;
       router.replace(`${pathname}${query}`, { scroll: false });
     },
     [router, pathname],

@@ -12,7 +12,7 @@ import { EventBadge } from "./event-badge";
 import { PencilIcon, TrashIcon } from "./icons";
 import { ImageDiff } from "./image-diff";
 import { ApiError, fetchJson } from "./lib/api-client";
-import { formatScore } from "./lib/format";
+import { formatScore, utcOffsetLabel } from "./lib/format";
 
 interface StreamRecordViewProps {
   /** The record, once known (from the window at once, then fresh from the API). */
@@ -40,7 +40,8 @@ function When({ iso, label }: { iso: string; label: string }) {
         <span data-testid={`${label.toLowerCase().replace(/\W+/g, "-")}-utc`}>{iso}</span>
         {valid && (
           <span className="block text-slate-500">
-            {date.toLocaleString("en-GB", { hour12: false })} {localZone()}
+            {date.toLocaleString("en-GB", { hour12: false })} local ({localZone()},{" "}
+            {utcOffsetLabel(date)})
           </span>
         )}
       </dd>

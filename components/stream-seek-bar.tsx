@@ -1,7 +1,8 @@
 "use client";
 
-import { useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { Button } from "./button";
+import { utcOffsetLabel } from "./lib/format";
 import { isoOfLocalInput, localInputOf, resolveRelative } from "./lib/stream-query";
 
 const RELATIVE = ["-5m", "-15m", "-1h", "-6h", "-24h"] as const;
@@ -13,12 +14,7 @@ interface StreamSeekBarProps {
   onSeek: (at: string | undefined) => void;
 }
 
-const zoneLabel = () => {
-  const minutes = -new Date().getTimezoneOffset();
-  const sign = minutes >= 0 ? "+" : "−";
-  const abs = Math.abs(minutes);
-  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
-};
+const noSubscription = () => () => {};
 
 /**
  * Where the window starts: the live head, a time picked (in the browser's local time; the URL
@@ -27,7 +23,13 @@ const zoneLabel = () => {
  */
 export function StreamSeekBar({ at, onSeek }: StreamSeekBarProps) {
   const [draft, setDraft] = useState<string | undefined>(undefined);
-  const value = draft ?? (at ? localInputOf(at) : "");
+  // Local time is the browser's: the server renders no zone, the browser fills it in.
+  const zone = useSyncExternalStore(
+    noSubscription,
+    () => utcOffsetLabel(),
+    () => "",
+  );
+  const value = draft ?? (at && zone ? localInputOf(at) : "");
   return (
     <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Seek">
       <Button
@@ -75,12 +77,12 @@ export function StreamSeekBar({ at, onSeek }: StreamSeekBarProps) {
             type="datetime-local"
             value={value}
             onChange={(e) => setDraft(e.target.value)}
-            aria-label={`Seek to a time (local, ${zoneLabel()})`}
+            aria-label={`Seek to a time (local, ${zone})`}
             className="rounded-md border-0 py-1 pl-2 pr-1 text-xs text-slate-900 ring-1 ring-inset ring-slate-200 focus:ring-2 focus:ring-indigo-600"
           />
         </label>
         <span className="text-[10px] text-slate-400" title="The picker is in your local time">
-          {zoneLabel()}
+          {zone}
         </span>
         <Button type="submit" variant="secondary" size="sm" disabled={!isoOfLocalInput(value)}>
           Seek
