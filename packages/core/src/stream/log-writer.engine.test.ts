@@ -156,6 +156,27 @@ describe("writeStreamLog against the engine", () => {
     );
   });
 
+  test("what an entry costs, by event type (the engine bills as DynamoDB does)", async () => {
+    const from = uniqueName("Cost From");
+    const { record } = await submitScore({ playerName: from, score: 1 });
+    await updateScore(record.recordId, { score: 2 });
+    await updateScore(record.recordId, { playerName: uniqueName("Cost To") });
+    await deleteScore(record.recordId);
+    const records = await tail.poll();
+    const units: Record<string, number> = {};
+    for (const [label, r] of ["INSERT", "MODIFY", "rename", "REMOVE", "redelivery"].map(
+      (label, i) => [label, records[Math.min(i, 3)]!] as const,
+    )) {
+      engine.capacity.reset();
+      await writeStreamLog([r]);
+      units[label] = engine.capacity.snapshot()[tableName("StreamLog")]!.writeUnits;
+    }
+    console.log(`[cost] stream log write units per entry: ${JSON.stringify(units)}`);
+    // 1 for the entry (under 1 KB), 1 per KEYS_ONLY index it enters: ByPlayer, ByRecord, ByType,
+    // and ByOldPlayer for a rename; a redelivery rewrites the same keys: the entry alone.
+    expect(units).toEqual({ INSERT: 4, MODIFY: 4, rename: 5, REMOVE: 4, redelivery: 1 });
+  });
+
   test("a record that is not a stream record is skipped, never retried", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const odd = {
