@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { dynamo } from "@streamboard/core/infra";
 import { describeRecordProblem, FAILURES_DIR_ENV } from "@streamboard/core/ops";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
-import { RUNNER_STATUS_ENV } from "@streamboard/core/ops";
+import { LOG_RUNNER_DIR, RUNNER_STATUS_ENV } from "@streamboard/core/ops";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { streamLogSubscription } from "@streamboard/core/stream";
 import { ensureTables } from "./bootstrap.ts";
@@ -34,8 +34,8 @@ import {
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const TOKEN_FILE = "operator-token";
-/** The stream log runner's checkpoints, failures and status, under the runner dir. */
-export const LOG_RUNNER_DIR = "stream-log";
+/** The stream log runner's checkpoints, failures and status, under the runner dir (core/ops reads its status there). */
+export { LOG_RUNNER_DIR };
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(
