@@ -36,7 +36,7 @@ export type { FailureEntry } from "../contract/failure.ts";
  */
 export function describeRecordProblem(record: DynamoDBRecord): string | undefined {
   const decoded = decodeStreamRecord(record);
-  return decoded.ok ? undefined : decoded.reason;
+  return decoded.ok ? decoded.poison : decoded.reason;
 }
 
 function toEntry(line: FailureLine): FailureEntry {
