@@ -96,3 +96,16 @@ export async function listActions(
     ...(LastEvaluatedKey && typeof last === "string" ? { before: encode(last) } : {}),
   };
 }
+
+/**
+ * Records an action a route has done. The action has happened whatever comes of this: a log
+ * that cannot be written now (the table throttled or down) is reported in the server log, not
+ * turned into an error answer that would make the operator repeat a done action.
+ */
+export async function recordActionSafely(input: ActionInput): Promise<void> {
+  try {
+    await recordAction(input);
+  } catch (error) {
+    console.error("[operator-actions] could not record", input, error);
+  }
+}
