@@ -1,18 +1,15 @@
-import { limitParam, type StreamPage } from "@streamboard/core/contract";
-import { readStream } from "@streamboard/core/stream";
-import { z } from "zod";
-import { readQuery, route, textParam } from "@/app/_lib/api";
+import type { StreamPage } from "@streamboard/core/contract";
+import { readLog, StreamQueryParams } from "@streamboard/core/stream";
+import { readQuery, route } from "@/app/_lib/api";
 import { requireOperator } from "@/app/_lib/auth";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const Query = z.object({ cursor: textParam, limit: limitParam("stream") });
-
-// GET /api/stream – operator: raw GameScoreRecords stream records after `cursor` (or the newest)
+// GET /api/stream – operator: a window of the stream log (newest, before=, cursor=, at=), filtered by type, player, recordId, q
 export const GET = route(async (request: Request) => {
   requireOperator(request);
-  const { cursor, limit } = readQuery(request, Query);
-  const page: StreamPage = await readStream({ cursor, limit });
+  const query = readQuery(request, StreamQueryParams);
+  const page: StreamPage = await readLog(query);
   return Response.json(page);
 });

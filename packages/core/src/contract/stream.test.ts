@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { toRawItem } from "../stream/inspector.ts";
+import { toRawItem } from "../stream/reader.ts";
 import { InspectorRecord, RawAttributeValue, RawItem } from "./stream.ts";
 
 describe("RawAttributeValue", () => {
@@ -34,15 +34,18 @@ describe("RawAttributeValue", () => {
 
 test("InspectorRecord: images are optional, the event name is one of three", () => {
   const record = {
+    logId: "bG9n",
     eventID: "e1",
     eventName: "REMOVE",
     sequenceNumber: "100",
     shardId: "shardId-1",
     approximateCreationDateTime: "2026-01-01T00:00:00.000Z",
+    recordId: "r1",
     keys: { RecordID: { S: "r1" } },
     oldImage: { RecordID: { S: "r1" }, Score: { N: "5" } },
     sizeBytes: 40,
     streamViewType: "NEW_AND_OLD_IMAGES",
+    loggedAt: "2026-01-01T00:00:01.000Z",
   };
   expect(InspectorRecord.parse(record)).toEqual(record);
   expect(InspectorRecord.safeParse({ ...record, eventName: "UPSERT" }).success).toBe(false);

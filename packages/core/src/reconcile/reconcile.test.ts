@@ -18,7 +18,7 @@ import { reconcile } from "./reconcile.ts";
 import { tableName } from "../infra/resource.ts";
 import { deleteScore, submitScore, updateScore } from "../score/score.ts";
 import { GameScoreRecords, toCreateTableInput } from "../infra/tables.ts";
-import { toLambdaRecord } from "../stream/inspector.ts";
+import { toLambdaRecord } from "../stream/reader.ts";
 import { aggregateOf, tailStream } from "../testing/testing.ts";
 
 // Integration: the real engine, the real aggregator fed from the real stream.

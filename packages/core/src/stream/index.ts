@@ -1,18 +1,20 @@
 /**
- * Stream: reading GameScoreRecords' DynamoDB stream, step 2 of a score's trip (README, "How it
- * fits together"): on AWS Lambda's event source mapping reads it; locally the runner reads it here.
+ * Stream: GameScoreRecords' DynamoDB stream, step 2 of a score's trip (README, "How it fits
+ * together"): on AWS Lambda's event source mappings read it; locally the runner reads it here.
  *
  * - `reader.ts`: the one stream reader (latest stream by label, all shards parents first,
  *   iterators that recover from trimmed and expired positions, a shard read page by page), used
- *   by the local runner, replay, reconcile, the tests and the inspector.
+ *   by the local runner, replay, reconcile and the tests, never by the web tier; and the
+ *   conversion of a Streams API record into the Lambda event record the handlers get
+ *   (`toLambdaRecord`).
  * - `history.ts`: everything the latest stream holds now (or since known positions), shard by
  *   shard, parents first: what replay, reconcile and the tests' stream tail read.
  * - `log.ts`: the stream log's item format (the stream's second subscriber copies every record
  *   into the StreamLog table; the inspector reads that, never the stream), ids and cursors.
- * - `inspector.ts`: the newest records for the inspector (`GET /api/stream`), as raw JSON, and
- *   the conversion of a Streams API record into the Lambda event record the aggregator gets.
+ * - `log-query.ts`: the inspector's reads of the stream log (`GET /api/stream`): windows newest
+ *   first (newest, `before`, `cursor`, `at`), server-side filters, one record by id.
  */
 export * from "./reader.ts";
 export * from "./history.ts";
-export * from "./inspector.ts";
 export * from "./log.ts";
+export * from "./log-query.ts";

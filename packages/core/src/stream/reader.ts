@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -7,12 +8,17 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBRecord } from "aws-lambda";
+import type { RawAttributeValue, RawItem } from "../contract/stream.ts";
 import { dynamoStreams } from "../infra/clients.ts";
 import { isAwsError } from "../infra/aws-errors.ts";
 
 /*
  * The one way this project reads a DynamoDB stream through the Streams API: the runner, replay,
- * reconcile, the inspector and the tests all go through here, so the rules below hold for each.
+ * reconcile and the tests all go through here, so the rules below hold for each. The web tier
+ * never does (it reads the stream log, `log-query.ts`; ESLint's `no-stream-reads-in-web` holds
+ * it to that). The end of this file turns a Streams API record into the Lambda event record the
+ * handlers get.
  */
 
 export interface ReaderOptions {
@@ -284,4 +290,65 @@ export async function readShard(
       return { records, ended: page.ended || page.gone, trimmed };
     }
   }
+}
+
+// --- wire shapes ------------------------------------------------------------------------------
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+export function toRawAttributeValue(value: AttributeValue): RawAttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: true };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.L !== undefined) return { L: value.L.map(toRawAttributeValue) };
+  if (value.M !== undefined) return { M: toRawItem(value.M) };
+  throw new Error(`unknown attribute value type: ${Object.keys(value).join(",")}`);
+}
+
+export const toRawItem = (item: Record<string, AttributeValue>): RawItem =>
+  Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [name, toRawAttributeValue(value)]),
+  );
+
+/**
+ * A stream record as the SDK returns it → the record as Lambda hands it to a function. The SDK
+ * turns the wire JSON into a `Date` and `Uint8Array`s; Lambda passes the wire JSON on, so
+ * `ApproximateCreationDateTime` goes back to epoch seconds and binaries back to base64, and the
+ * record gains `eventSourceARN` (the stream), as on AWS.
+ */
+export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: record.eventSource ?? "aws:dynamodb",
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      ...(stream.ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: stream.ApproximateCreationDateTime.getTime() / 1000 }
+        : {}),
+      ...(stream.Keys ? { Keys: toRawItem(stream.Keys) } : {}),
+      ...(stream.NewImage ? { NewImage: toRawItem(stream.NewImage) } : {}),
+      ...(stream.OldImage ? { OldImage: toRawItem(stream.OldImage) } : {}),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+    eventSourceARN: streamArn,
+    // Present on AWS only for deletions by TTL; Lambda lower-cases the member names.
+    ...(record.userIdentity
+      ? {
+          userIdentity: {
+            type: record.userIdentity.Type,
+            principalId: record.userIdentity.PrincipalId,
+          },
+        }
+      : {}),
+  };
 }

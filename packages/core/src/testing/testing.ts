@@ -2,7 +2,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import { readAggregateItem } from "../aggregator/store.ts";
 import { ALL_TIME } from "../period/period.ts";
-import { toLambdaRecord } from "../stream/inspector.ts";
+import { toLambdaRecord } from "../stream/reader.ts";
 import { readStreamHistory } from "../stream/history.ts";
 
 /*
