@@ -9,7 +9,6 @@ import useSWR from "swr";
 import { Alert } from "./alert";
 import { Button } from "./button";
 import { Card } from "./card";
-import type { EditableRecord } from "./edit-record-dialog";
 import { EmptyState } from "./empty-state";
 import { eventColors } from "./event-badge";
 import { FailuresPanel } from "./failures-panel";
@@ -17,7 +16,6 @@ import { PauseIcon, PlayIcon, SearchIcon, StreamIcon } from "./icons";
 import { EventsChart, IteratorAgeChart, TopPlayersChart } from "./inspector-charts";
 import { LeaderboardTable } from "./leaderboard-table";
 import { getJson, type ApiError } from "./lib/api-client";
-import { numberAttribute, stringAttribute } from "./lib/dynamo-json";
 import { formatScore } from "./lib/format";
 import {
   EVENT_TYPES,
@@ -188,16 +186,6 @@ function FilterInput({
   );
 }
 
-function editableOf(record: InspectorRecord): EditableRecord {
-  const image = record.newImage ?? record.oldImage;
-  return {
-    recordId: record.recordId,
-    playerName: stringAttribute(image, "PlayerName") ?? "",
-    score: numberAttribute(image, "Score") ?? 0,
-    nickName: stringAttribute(image, "NickName"),
-  };
-}
-
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
@@ -215,7 +203,7 @@ export function InspectorDashboard() {
   const records = log.records;
 
   const [selected, setSelected] = useState<string | undefined>(view.record);
-  const [editing, setEditing] = useState<EditableRecord | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const list = useRef<VirtualListHandle>(null);
   const search$ = useRef<HTMLInputElement>(null);
@@ -586,7 +574,7 @@ export function InspectorDashboard() {
           error={opened.error}
           link={link}
           onClose={() => open(undefined)}
-          onEdit={(record) => setEditing(editableOf(record))}
+          onEdit={(record) => setEditing(record.recordId)}
           onDeleted={() => void opened.mutate()}
           onReapplied={() => void opened.mutate()}
           onShowHistory={(recordId) =>
@@ -597,7 +585,7 @@ export function InspectorDashboard() {
 
       {editing && (
         <EditRecordDialog
-          record={editing}
+          recordId={editing}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
