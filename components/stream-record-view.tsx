@@ -220,7 +220,8 @@ export function StreamRecordView({
         {record && (
           <>
             <div className="flex flex-wrap gap-2">
-              {record.recordId && (
+              {/* A REMOVE's record is gone: nothing left to edit or delete. */}
+              {record.recordId && record.eventName !== "REMOVE" && (
                 <>
                   <Button variant="secondary" size="sm" onClick={() => onEdit(record)}>
                     <PencilIcon width={14} height={14} /> Edit

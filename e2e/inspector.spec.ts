@@ -420,7 +420,7 @@ test("a copied URL opens the same filtered view and the same record", async ({
     "false",
   );
   await expect(other.getByLabel("Filter by player")).toHaveValue(playerName);
-  await expect(other.locator(`[data-log-id="${modify.logId}"]`)).toHaveAttribute(
+  await expect(rows(other).and(other.locator(`[data-log-id="${modify.logId}"]`))).toHaveAttribute(
     "aria-selected",
     "true",
   );
