@@ -34,7 +34,8 @@ export function EventsChart({
         <p className="text-2xl font-semibold tabular-nums tracking-tight text-slate-900">
           <span data-testid="events-rate">{rate.toFixed(2)}</span>
           <span className="ml-1.5 text-xs font-normal text-slate-500">
-            events/s last minute · <span data-testid="events-total">{total}</span> in the hour
+            events/s in the last whole minute · <span data-testid="events-total">{total}</span> in
+            the hour
           </span>
         </p>
         <div className="flex gap-3 text-[11px] text-slate-500">

@@ -78,7 +78,7 @@ export function IteratorAgeChart({
                 key={name}
                 dataKey={name}
                 stroke={colors[i % colors.length]}
-                dot={false}
+                dot={{ r: 2 }}
                 strokeWidth={1.8}
                 connectNulls={false}
                 isAnimationActive={false}

@@ -60,6 +60,11 @@ describe("the inspector's window", () => {
     expect(w.newer).toBe(true);
   });
 
+  test("an idle poll (nothing new, same cursor) keeps the very same window: nothing re-renders", () => {
+    const w = windowOf(page(1, 2), 10);
+    expect(withNewer(w, page(3, 2, { cursor: w.cursor! }), 10)).toBe(w);
+  });
+
   test("countNew counts what the window does not hold, once", () => {
     const w = windowOf(page(1, 3), 10);
     expect(countNew(w, [...page(2, 5).records, record(5)])).toBe(2);

@@ -82,8 +82,11 @@ export function windowOf(page: StreamPage, max: number): StreamWindow {
 /** Records newer than the window (a `cursor` page, a live page) go on top. */
 export function withNewer(window: StreamWindow, page: StreamPage, max: number): StreamWindow {
   const records = fresh(window, page.records);
+  const cursor = page.cursor || window.cursor;
+  // Nothing new (an idle poll): the same window, so nothing re-renders.
+  if (!records.length && cursor === window.cursor && page.newer === window.newer) return window;
   const pages = records.length ? [{ records, before: page.before }, ...window.pages] : window.pages;
-  return build(pages, page.cursor || window.cursor, page.newer, max, window.trimmed);
+  return build(pages, cursor, page.newer, max, window.trimmed);
 }
 
 /** A `before` page goes at the bottom; its own `before` is where the window now starts. */
