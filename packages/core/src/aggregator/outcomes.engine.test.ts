@@ -12,6 +12,7 @@ import { inspectorRecordOf, logKeyOf } from "../stream/log.ts";
 import { writeStreamLog } from "../stream/log-writer.ts";
 import { tailStream } from "../testing/testing.ts";
 import { applyStreamBatch } from "./aggregate.ts";
+import { writeOutcomes } from "./outcomes.ts";
 
 // Integration: the aggregator writes what each record changed onto its stream log entry.
 
@@ -107,6 +108,23 @@ describe("the aggregator's outcome on each record's log entry", () => {
     );
     expect(await applyStreamBatch(structuredClone(records))).toEqual({ batchItemFailures: [] });
     expect(await outcomeOf(records[0]!)).toEqual(before);
+  });
+
+  test("an outcome on the entry is never overwritten (the write is conditional)", async () => {
+    await submitScore({ playerName: uniqueName("Kept"), score: 9 });
+    const [record] = await tail.poll();
+    const first: RecordOutcome = {
+      outcome: "quarantined",
+      at: "2026-01-01T00:00:00.000Z",
+      reason: "first",
+    };
+    await writeOutcomes([{ record: record!, outcome: first }]);
+    await writeOutcomes([
+      { record: record!, outcome: { outcome: "applied", at: "later", changes: [] } },
+    ]);
+    // Nor by the aggregator applying the record afterwards: its write finds one there.
+    await applyStreamBatch([record!]);
+    expect(await outcomeOf(record!)).toEqual(first);
   });
 
   test("an edit that changes nothing an aggregate holds: applied, no changes", async () => {
