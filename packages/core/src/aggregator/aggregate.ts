@@ -157,6 +157,12 @@ type Decoded =
       approximateTime: number;
       oldImage?: ScoreItem;
       newImage?: ScoreItem;
+      /**
+       * The record's new state is not a score record (an INSERT or MODIFY whose NewImage does not
+       * decode): whatever it changed is applied (a leave, if its old state counted), and the
+       * record is quarantined for an operator to fix.
+       */
+      poison?: string;
     }
   | { ok: false; itemIdentifier: string; reason: string };
 
@@ -197,7 +203,29 @@ function approximateTimeOf(value: unknown): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** A Lambda stream record → the images it carries, or why it cannot be applied. */
+/** The RecordID an image names, decodable or not. */
+function rawRecordIdOf(image: unknown): string | undefined {
+  const value = (image as Record<string, { S?: unknown }> | undefined)?.RecordID?.S;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * A Lambda stream record → the images it carries, or why it cannot be applied.
+ *
+ * An image that does not decode as a score record counts as nothing: the decoder is a pure
+ * function of the image, so such a state was never counted by anyone, and a change out of it is
+ * an arrival, a change into it a leave. Hence
+ *   - INSERT of an invalid image: nothing to apply; quarantined;
+ *   - MODIFY invalid → valid (an operator completed the record): an arrival, counted once;
+ *   - MODIFY valid → invalid: a leave, and the record quarantined (its new state is bad);
+ *   - MODIFY invalid → invalid: nothing, and quarantined;
+ *   - REMOVE of an invalid image: nothing (deleting bad data is a fix, not poison).
+ * Reconcile decodes stream history with the same functions (reconcile.ts) and so agrees. What
+ * stays poison, applying nothing: no sequence number, an unknown eventName, a missing image (a
+ * KEYS_ONLY stream: the old state is unknown, and it may have counted), images of two records.
+ * (Were the schema made stricter, a record counted under the old one would "leave" nothing on its
+ * REMOVE: the drift `npm run reconcile` reports and fixes.)
+ */
 export function decodeStreamRecord(record: DynamoDBRecord): Decoded {
   const sequenceNumber = record.dynamodb?.SequenceNumber ?? "";
   const fail = (reason: string): Decoded => ({
@@ -210,21 +238,23 @@ export function decodeStreamRecord(record: DynamoDBRecord): Decoded {
   if (eventName !== "INSERT" && eventName !== "MODIFY" && eventName !== "REMOVE") {
     return fail(`unknown eventName ${String(eventName)}`);
   }
-  let oldImage: ScoreItem | undefined;
-  let newImage: ScoreItem | undefined;
-  if (eventName !== "INSERT") {
-    const decoded = decodeImage(record.dynamodb?.OldImage);
-    if (typeof decoded === "string") return fail(`OldImage: ${decoded}`);
-    oldImage = decoded;
-  }
-  if (eventName !== "REMOVE") {
-    const decoded = decodeImage(record.dynamodb?.NewImage);
-    if (typeof decoded === "string") return fail(`NewImage: ${decoded}`);
-    newImage = decoded;
-  }
-  const recordId = (newImage ?? oldImage)!.RecordID;
-  if (oldImage && newImage && oldImage.RecordID !== newImage.RecordID) {
+  const rawOld = record.dynamodb?.OldImage;
+  const rawNew = record.dynamodb?.NewImage;
+  if (eventName !== "INSERT" && !rawOld) return fail("OldImage: the image is missing");
+  if (eventName !== "REMOVE" && !rawNew) return fail("NewImage: the image is missing");
+  const oldDecoded = eventName === "INSERT" ? undefined : decodeImage(rawOld);
+  const newDecoded = eventName === "REMOVE" ? undefined : decodeImage(rawNew);
+  const oldImage = typeof oldDecoded === "object" ? oldDecoded : undefined;
+  const newImage = typeof newDecoded === "object" ? newDecoded : undefined;
+  const oldId = oldImage?.RecordID ?? rawRecordIdOf(rawOld);
+  const newId = newImage?.RecordID ?? rawRecordIdOf(rawNew);
+  if (oldId !== undefined && newId !== undefined && oldId !== newId) {
     return fail("OldImage and NewImage are of different records");
+  }
+  const recordId = newId ?? oldId ?? rawRecordIdOf(record.dynamodb?.Keys);
+  if (recordId === undefined) return fail("no RecordID in the images or keys");
+  if (eventName === "INSERT" && typeof newDecoded === "string") {
+    return fail(`NewImage: ${newDecoded}`);
   }
   return {
     ok: true,
@@ -233,6 +263,7 @@ export function decodeStreamRecord(record: DynamoDBRecord): Decoded {
     approximateTime: approximateTimeOf(record.dynamodb?.ApproximateCreationDateTime),
     ...(oldImage ? { oldImage } : {}),
     ...(newImage ? { newImage } : {}),
+    ...(typeof newDecoded === "string" ? { poison: `NewImage: ${newDecoded}` } : {}),
   };
 }
 
@@ -243,6 +274,8 @@ const seqLess = (a: string, b: string) => BigInt(a) < BigInt(b);
  * Splits a batch into per-(player, period) changes, in stream order. A MODIFY becomes one change
  * when the record stays with its player, or a leave and an arrival when it is renamed. A change
  * that alters nothing an aggregate holds (a nickname edit) is dropped: it has no effect to repeat.
+ * A record whose new state does not decode is both planned (what it left) and poison (see
+ * `decodeStreamRecord`).
  */
 export function planBatch(records: DynamoDBRecord[]): BatchPlan {
   const groups = new Map<string, PlayerBatch>();
@@ -252,6 +285,9 @@ export function planBatch(records: DynamoDBRecord[]): BatchPlan {
     if (!decoded.ok) {
       poison.push({ record, itemIdentifier: decoded.itemIdentifier, reason: decoded.reason });
       continue;
+    }
+    if (decoded.poison !== undefined) {
+      poison.push({ record, itemIdentifier: decoded.sequenceNumber, reason: decoded.poison });
     }
     const changes = new Map<string, { playerName: string; period: string; change: RecordChange }>();
     const changeFor = (playerName: string, period: string) => {
