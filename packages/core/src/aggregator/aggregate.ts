@@ -854,7 +854,11 @@ async function recordOutcomes(
       const reason = quarantined.get(record);
       const seq = record.dynamodb?.SequenceNumber ?? "";
       if (reason !== undefined) {
-        writes.push({ record, outcome: { outcome: "quarantined", at, reason } });
+        const changes = bySequence.get(seq);
+        writes.push({
+          record,
+          outcome: { outcome: "quarantined", at, reason, ...(changes ? { changes } : {}) },
+        });
       } else if (withChanges.has(seq) && !bySequence.has(seq)) {
         continue;
       } else if (seq && !notYet.has(seq) && !poison.has(record)) {

@@ -16,7 +16,9 @@ import { queryTopTotals } from "./store.ts";
  * retries the batch (the aggregates are right either way; the inspector then shows no outcome).
  * Each write is conditional on the entry having no outcome yet: a redelivered record, whose
  * changes the markers skip, would otherwise overwrite the first, real outcome with an empty one.
- * (A record all of whose changes the markers skipped is not written at all: aggregate.ts.)
+ * (A record all of whose changes the markers skipped is not written at all: aggregate.ts.) One
+ * exception: an `applied` outcome replaces a `quarantined` one, since the record was re-applied
+ * after it was set aside (an operator's re-apply), and the entry should say what it did at last.
  * The stream log function may write the rest of the entry before or after: it never touches
  * `Aggregator` (stream/log-writer.ts), and both set `ExpiresAt` only if absent.
  *
@@ -45,6 +47,9 @@ import { queryTopTotals } from "./store.ts";
 export const RANK_DEPTH = 100;
 /** Outcome writes in flight: a batch of 100 in about seven rounds. */
 const CONCURRENT_WRITES = 16;
+
+/** How a quarantined outcome's JSON begins (`outcome` is its first key, as written here). */
+const QUARANTINED_PREFIX = '{"outcome":"quarantined"';
 
 /** One record's effect on one aggregate, by the record's sequence number. */
 export interface RecordEffect {
@@ -146,10 +151,16 @@ export async function writeOutcomes(writes: readonly OutcomeWrite[]): Promise<vo
           Key: logKeyOf(record, nowMs),
           UpdateExpression:
             "SET Aggregator = :outcome, ExpiresAt = if_not_exists(ExpiresAt, :expires)",
-          ConditionExpression: "attribute_not_exists(Aggregator)",
+          // An applied outcome replaces a quarantined one: the record was re-applied (an
+          // operator's re-apply, a transient refusal that passed), and that is what it did.
+          ConditionExpression:
+            outcome.outcome === "applied"
+              ? "attribute_not_exists(Aggregator) OR begins_with(Aggregator, :quarantined)"
+              : "attribute_not_exists(Aggregator)",
           ExpressionAttributeValues: {
             ":outcome": JSON.stringify(outcome),
             ":expires": Math.floor(nowMs / 1000) + LOG_RETENTION_SECONDS,
+            ...(outcome.outcome === "applied" ? { ":quarantined": QUARANTINED_PREFIX } : {}),
           },
         }),
       );
