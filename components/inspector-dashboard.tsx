@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
 import { Card } from "./card";
-import { EditRecordDialog, type EditableRecord } from "./edit-record-dialog";
+import { EditRecordDialog } from "./edit-record-dialog";
 import { EmptyState } from "./empty-state";
 import { eventColors } from "./event-badge";
 import { EventsChart } from "./events-chart";
@@ -14,7 +14,7 @@ import { FailuresPanel } from "./failures-panel";
 import { PauseIcon, PlayIcon, SearchIcon, StreamIcon } from "./icons";
 import { LeaderboardTable } from "./leaderboard-table";
 import { ApiError, fetchJson } from "./lib/api-client";
-import { numberAttribute, stringAttribute } from "./lib/dynamo-json";
+import { stringAttribute } from "./lib/dynamo-json";
 import { LiveIndicator } from "./live-indicator";
 import { LogoutButton } from "./logout-button";
 import { PageHeading } from "./page-heading";
@@ -30,7 +30,6 @@ const eventTypes = ["INSERT", "MODIFY", "REMOVE"] as const;
 type EventType = (typeof eventTypes)[number];
 
 const recordIdOf = (r: InspectorRecord) => stringAttribute(r.keys, "RecordID") ?? "";
-const imageOf = (r: InspectorRecord) => r.newImage ?? r.oldImage;
 
 function matchesPlayer(record: InspectorRecord, query: string): boolean {
   if (!query) return true;
@@ -48,7 +47,7 @@ export function InspectorDashboard() {
   const now = useNow();
   const [types, setTypes] = useState<ReadonlySet<EventType>>(new Set(eventTypes));
   const [player, setPlayer] = useState("");
-  const [editing, setEditing] = useState<EditableRecord | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
   useEffect(() => {
@@ -75,15 +74,7 @@ export function InspectorDashboard() {
   }
 
   function startEdit(recordId: string) {
-    // The newest image of the record in the tail is its current state.
-    const latest = tail.all.find((r) => recordIdOf(r) === recordId && r.newImage);
-    const image = latest ? imageOf(latest) : undefined;
-    setEditing({
-      recordId,
-      playerName: stringAttribute(image, "PlayerName") ?? "",
-      score: numberAttribute(image, "Score") ?? 0,
-      nickName: stringAttribute(image, "NickName"),
-    });
+    setEditing(recordId);
   }
 
   async function deleteRecord(recordId: string) {
@@ -286,7 +277,7 @@ export function InspectorDashboard() {
 
       {editing && (
         <EditRecordDialog
-          record={editing}
+          recordId={editing}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);

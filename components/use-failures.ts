@@ -4,9 +4,13 @@ import { getJson, type ApiError } from "./lib/api-client";
 
 const getFailures = getJson(FailureList);
 
-/** The aggregator's on-failure destination, newest first, polled every 2 s. */
-export function useFailures(limit = 50) {
-  return useSWR<FailureList, ApiError>(`/api/failures?limit=${limit}`, getFailures, {
+/**
+ * The aggregator's failures (quarantine and on-failure destination), newest first, polled every
+ * 2 s; acknowledged ones only with `includeAcknowledged`.
+ */
+export function useFailures(limit = 50, includeAcknowledged = false) {
+  const key = `/api/failures?limit=${limit}${includeAcknowledged ? "&acknowledged=include" : ""}`;
+  return useSWR<FailureList, ApiError>(key, getFailures, {
     refreshInterval: 2000,
     keepPreviousData: true,
     revalidateOnFocus: false,

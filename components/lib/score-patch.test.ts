@@ -16,6 +16,11 @@ const cases = [
   { name: "the score changed (spaces around it)", record, fields: { ...unchanged, score: " 25 " }, patch: { score: 25 } },
   { name: "the score not a whole number", record, fields: { ...unchanged, score: "2.5" }, patch: { score: Number.NaN } },
   { name: "the player moved", record, fields: { ...unchanged, playerName: "grace" }, patch: { playerName: "grace" } },
+  { name: "a missing player, left empty: not sent (the server says it is missing)", record: { recordId: "r2", score: 10, nickName: "Ada" }, fields: { ...unchanged, playerName: "" }, patch: {} },
+  { name: "a missing player, typed: sent", record: { recordId: "r2", score: 10, nickName: "Ada" }, fields: { ...unchanged, playerName: "zoe" }, patch: { playerName: "zoe" } },
+  { name: "a missing score, typed: sent", record: { recordId: "r2", playerName: "ada", nickName: "Ada" }, fields: { ...unchanged, score: "7" }, patch: { score: 7 } },
+  { name: "a missing CreatedAt completed", record, fields: { ...unchanged, createdAt: " 2025-01-01T00:00:00Z " }, patch: { createdAt: "2025-01-01T00:00:00Z" } },
+  { name: "a CreatedAt field left empty: not sent", record, fields: { ...unchanged, createdAt: "" }, patch: {} },
 ];
 
 describe("patchOf: the PATCH body of an edit", () => {

@@ -7,12 +7,19 @@ import { requireOperator } from "@/app/_lib/auth";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const Query = z.object({ limit: limitParam("failures") });
+const Query = z.object({
+  limit: limitParam("failures"),
+  acknowledged: z
+    .enum(["include", "exclude"], { error: "acknowledged must be include or exclude" })
+    .optional(),
+});
 
 // GET /api/failures – operator: the stream records the aggregator gave up on, newest first
 export const GET = route(async (request: Request) => {
   requireOperator(request);
-  const { limit } = readQuery(request, Query);
-  const body: FailureList = { failures: await listFailures({ limit }) };
+  const { limit, acknowledged } = readQuery(request, Query);
+  const body: FailureList = {
+    failures: await listFailures({ limit, acknowledged: acknowledged ?? "exclude" }),
+  };
   return Response.json(body);
 });

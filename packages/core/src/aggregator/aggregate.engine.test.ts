@@ -236,6 +236,62 @@ describe("applyStreamBatch against the engine", () => {
     ).toHaveLength(1);
   });
 
+  test("a poison record completed by an edit counts once; broken again, it leaves; deleted, nothing", async () => {
+    const ann = uniqueName("ann");
+    const recordId = `fixme-${n}`;
+    const now = new Date().toISOString();
+    const put = (item: Record<string, unknown>) =>
+      documentClient().send(
+        new PutCommand({
+          TableName: tableName("GameScoreRecords"),
+          Item: { RecordID: recordId, ...item },
+        }),
+      );
+    const quarantinedSeqs = async () =>
+      (await listQuarantine({ limit: 1000 }))
+        .filter((q) => q.recordId === recordId)
+        .map((q) => q.sequenceNumber)
+        .sort();
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+
+    // INSERT without PlayerName: quarantined, nothing counted.
+    await put({ Score: 40, CreatedAt: now, UpdatedAt: now });
+    const [inserted] = await deliverAll();
+    expect(await aggregateOf(ann)).toBeUndefined();
+
+    // Completed by an operator's edit (MODIFY invalid → valid): an arrival, counted once.
+    await updateScore(recordId, { playerName: ann });
+    const [completed] = await deliverAll();
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 40, GamesPlayed: 1 });
+    // Redelivered, alone and with the poison INSERT before it: still once.
+    expect((await applyStreamBatch([inserted!, completed!])).batchItemFailures).toEqual([]);
+    expect((await applyStreamBatch([completed!])).batchItemFailures).toEqual([]);
+    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 40, GamesPlayed: 1 });
+
+    // Broken around the API (valid → invalid): it leaves the board, and is quarantined.
+    await put({ PlayerName: ann, Score: -1, CreatedAt: now, UpdatedAt: now });
+    const [broken] = await deliverAll();
+    expect(await aggregateOf(ann)).toMatchObject({ GamesPlayed: 0 });
+    expect(await aggregateOf(ann)).not.toHaveProperty("TotalScore");
+    // invalid → invalid: nothing, quarantined too.
+    await put({ PlayerName: ann, Score: -2, CreatedAt: now, UpdatedAt: now });
+    const [stillBroken] = await deliverAll();
+    expect(await aggregateOf(ann)).toMatchObject({ GamesPlayed: 0 });
+    expect(await quarantinedSeqs()).toEqual(
+      [inserted, broken, stillBroken].map((r) => r!.dynamodb!.SequenceNumber!).sort(),
+    );
+
+    // Deleted while invalid: nothing to subtract, and deleting bad data is no poison.
+    await deleteScore(recordId);
+    await deliverAll();
+    // Every change delivered once more, in order: nothing moves.
+    expect(
+      (await applyStreamBatch([inserted!, completed!, broken!, stillBroken!])).batchItemFailures,
+    ).toEqual([]);
+    expect(await aggregateOf(ann)).toMatchObject({ GamesPlayed: 0 });
+    expect(await quarantinedSeqs()).toHaveLength(3);
+  });
+
   test("a failed write reports that player's lowest sequence number; other players go on", async () => {
     const ann = uniqueName("ann");
     const bob = uniqueName("bob");

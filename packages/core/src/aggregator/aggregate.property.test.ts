@@ -1,4 +1,4 @@
-import { paginateScan, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { paginateScan, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import type { DynamoDBRecord } from "aws-lambda";
 import fc from "fast-check";
@@ -12,7 +12,8 @@ import { tailStream } from "../testing/testing.ts";
 
 /*
  * The aggregator's contract as a property: whatever the writes (puts, score changes, renames,
- * deletes, bad items written around the API) and however their real stream records are delivered
+ * deletes, bad items written around the API, bad items completed or deleted by an operator, good
+ * items broken around the API) and however their real stream records are delivered
  * (batches of any size, a crash after only some players' writes, a partial-batch retry from any
  * point, replays of old batches), once the stream is drained every aggregate equals a recompute
  * from the records left in the table.
@@ -25,6 +26,11 @@ type Command =
   | { kind: "update"; pick: number; score: number | undefined; player: number | undefined }
   | { kind: "delete"; pick: number }
   | { kind: "putBad"; player: number }
+  /** An operator completes a bad record (MODIFY invalid → valid), or deletes it. */
+  | { kind: "fixBad"; pick: number; score: number }
+  | { kind: "deleteBad"; pick: number }
+  /** A good record broken around the API (MODIFY valid → invalid). */
+  | { kind: "breakGood"; pick: number }
   | {
       kind: "deliver";
       mode: "ok" | "partial" | "crash" | "replay" | "parallel" | "duplicate";
@@ -48,6 +54,12 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("putBad" as const), player }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("fixBad" as const), pick: fc.nat(), score }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteBad" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("breakGood" as const), pick: fc.nat() }) },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -82,6 +94,7 @@ async function check(commands: Command[]) {
   run++;
   const names = Array.from({ length: PLAYERS }, (_, i) => `run${run} p${i}`);
   const live: string[] = [];
+  const bad: string[] = [];
   const badSeqs = new Set<string>();
   const log: DynamoDBRecord[] = [];
   let checkpoint = 0;
@@ -136,17 +149,45 @@ async function check(commands: Command[]) {
       }
       case "putBad": {
         const now = new Date().toISOString();
+        const recordId = `bad-${run}-${log.length}-${Math.random()}`;
         await documentClient().send(
           new PutCommand({
             TableName: tableName("GameScoreRecords"),
             Item: {
-              RecordID: `bad-${run}-${log.length}-${Math.random()}`,
+              RecordID: recordId,
               PlayerName: names[command.player]!,
               CreatedAt: now,
               UpdatedAt: now,
             },
           }),
         );
+        bad.push(recordId);
+        break;
+      }
+      case "fixBad": {
+        if (!bad.length) break;
+        const [recordId] = bad.splice(command.pick % bad.length, 1);
+        await updateScore(recordId!, { score: command.score });
+        live.push(recordId!);
+        break;
+      }
+      case "deleteBad": {
+        if (!bad.length) break;
+        const [recordId] = bad.splice(command.pick % bad.length, 1);
+        await deleteScore(recordId!);
+        break;
+      }
+      case "breakGood": {
+        if (!live.length) break;
+        const [recordId] = live.splice(command.pick % live.length, 1);
+        await documentClient().send(
+          new UpdateCommand({
+            TableName: tableName("GameScoreRecords"),
+            Key: { RecordID: recordId! },
+            UpdateExpression: "REMOVE Score",
+          }),
+        );
+        bad.push(recordId!);
         break;
       }
       case "deliver": {

@@ -128,9 +128,94 @@ describe("planBatch", () => {
       "6",
     ]);
     expect(plan.poison[1]!.reason).toMatch(/^NewImage: PlayerName/);
+    expect(plan.poison[2]!.reason).toBe("OldImage: the image is missing");
+    // r5's valid old state leaves (its new state counts as nothing), and r5 is quarantined.
     expect(plan.batches.map((b) => [b.playerName, b.changes.map((c) => c.recordId)])).toEqual([
-      ["ann", ["r1"]],
+      ["ann", ["r1", "r5"]],
       ["bob", ["r7"]],
+    ]);
+  });
+});
+
+describe("planBatch: an image that does not decode counts as nothing", () => {
+  // No PlayerName: not a score record.
+  const bad = (id: string) => ({
+    RecordID: id,
+    Score: 5,
+    CreatedAt: NOW,
+    UpdatedAt: NOW,
+  });
+  const modifyImages = (seq: number, oldImage: object, newImage: object) =>
+    streamRecord({
+      eventName: "MODIFY",
+      sequenceNumber: String(seq),
+      oldImage: oldImage as Record<string, unknown>,
+      newImage: newImage as Record<string, unknown>,
+    });
+  const allTime = (plan: ReturnType<typeof planBatch>) =>
+    plan.batches
+      .filter((b) => b.period === "ALL")
+      .map((b) => [b.playerName, b.changes.map((c) => [c.recordId, c.before, c.after])]);
+
+  test("INSERT invalid: nothing planned, quarantined", () => {
+    const plan = planBatch([
+      streamRecord({ eventName: "INSERT", sequenceNumber: "1", newImage: bad("r1") }),
+    ]);
+    expect(plan.batches).toEqual([]);
+    expect(plan.poison.map((p) => [p.itemIdentifier, p.reason])).toEqual([
+      ["1", expect.stringMatching(/^NewImage: PlayerName/)],
+    ]);
+  });
+
+  test("MODIFY invalid → valid: an arrival, not poison", () => {
+    const plan = planBatch([modifyImages(2, bad("r1"), scoreItem("r1", "ann", 40))]);
+    expect(plan.poison).toEqual([]);
+    expect(allTime(plan)).toEqual([
+      ["ann", [["r1", undefined, { score: 40, createdAt: "2025-01-01T00:00:00.000Z" }]]],
+    ]);
+  });
+
+  test("MODIFY valid → invalid: a leave, and the record quarantined", () => {
+    const plan = planBatch([
+      modifyImages(3, scoreItem("r1", "ann", 40), { ...scoreItem("r1", "ann", 40), Score: -1 }),
+    ]);
+    expect(allTime(plan)).toEqual([
+      ["ann", [["r1", { score: 40, createdAt: "2025-01-01T00:00:00.000Z" }, undefined]]],
+    ]);
+    expect(plan.poison.map((p) => p.itemIdentifier)).toEqual(["3"]);
+  });
+
+  test("MODIFY invalid → invalid: nothing planned, quarantined", () => {
+    const plan = planBatch([modifyImages(4, bad("r1"), { ...bad("r1"), Score: 6 })]);
+    expect(plan.batches).toEqual([]);
+    expect(plan.poison.map((p) => p.itemIdentifier)).toEqual(["4"]);
+  });
+
+  test("REMOVE of an invalid image: nothing, and no poison (deleting bad data is a fix)", () => {
+    const plan = planBatch([
+      streamRecord({ eventName: "REMOVE", sequenceNumber: "5", oldImage: bad("r1") }),
+    ]);
+    expect(plan).toEqual({ batches: [], poison: [] });
+  });
+
+  test("what stays poison: images of two records, a missing image, no sequence number", () => {
+    const plan = planBatch([
+      modifyImages(6, bad("r1"), scoreItem("r2", "ann", 1)),
+      streamRecord({
+        eventName: "MODIFY",
+        sequenceNumber: "7",
+        newImage: scoreItem("r3", "ann", 1),
+      }),
+      {
+        ...insert(8, "r4", "ann", 1),
+        dynamodb: { ...insert(8, "r4", "ann", 1).dynamodb, SequenceNumber: "x" },
+      },
+    ]);
+    expect(plan.batches).toEqual([]);
+    expect(plan.poison.map((p) => p.reason)).toEqual([
+      "OldImage and NewImage are of different records",
+      "OldImage: the image is missing",
+      "no valid SequenceNumber",
     ]);
   });
 });

@@ -1,9 +1,10 @@
-import { paginateQuery, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { documentClient } from "../infra/clients.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { tableName } from "../infra/resource.ts";
+import { Acknowledgement } from "../contract/failure.ts";
 
 /*
  * The quarantine: stream records a subscriber can never apply (bad data written around the API),
@@ -34,6 +35,8 @@ export interface QuarantineEntry {
   quarantinedAt: string;
   /** The stream record as the subscriber got it (undefined if it was too large to keep). */
   record?: DynamoDBRecord;
+  /** An operator saw it and set it aside (kept; hidden from the list unless asked for). */
+  acknowledged?: Acknowledgement;
 }
 
 const StoredEntry = z.object({
@@ -46,6 +49,8 @@ const StoredEntry = z.object({
   StreamArn: z.string().optional(),
   Reason: z.string(),
   Record: z.string().optional(),
+  /** An Acknowledgement as JSON text. */
+  Acknowledged: z.string().optional(),
 });
 
 /** An id for a record that lacks an eventID: what it carries that is unique on its stream. */
@@ -103,18 +108,24 @@ export async function quarantineRecords(
   return failed;
 }
 
-/** The quarantined records of a subscriber, newest first. */
+/**
+ * The quarantined records of a subscriber, newest first; `acknowledged: "exclude"` leaves out
+ * those an operator acknowledged (filtered in the Query, so `limit` open ones still come back).
+ */
 export async function listQuarantine(q: {
   limit: number;
   subscriber?: Subscriber;
+  acknowledged?: "include" | "exclude";
 }): Promise<QuarantineEntry[]> {
   const entries: QuarantineEntry[] = [];
+  const exclude = q.acknowledged === "exclude";
   const pages = paginateQuery(
     { client: documentClient() },
     {
       TableName: tableName("Quarantine"),
       IndexName: "ByTime",
       KeyConditionExpression: "Subscriber = :subscriber",
+      ...(exclude ? { FilterExpression: "attribute_not_exists(Acknowledged)" } : {}),
       ExpressionAttributeValues: { ":subscriber": q.subscriber ?? "aggregator" },
       ScanIndexForward: false,
       Limit: q.limit,
@@ -131,6 +142,58 @@ export async function listQuarantine(q: {
   return entries.slice(0, q.limit);
 }
 
+/** One quarantined record by its eventID (consistent), or undefined. */
+export async function getQuarantined(eventId: string): Promise<QuarantineEntry | undefined> {
+  if (eventId.length === 0 || eventId.length > 1024) return undefined;
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName("Quarantine"),
+      Key: { EventID: eventId },
+      ConsistentRead: true,
+    }),
+  );
+  const parsed = StoredEntry.safeParse(Item);
+  return parsed.success ? toEntry(parsed.data) : undefined;
+}
+
+/**
+ * Marks a quarantined record acknowledged, on its own item (kept, with who, when and the note);
+ * false if there is no such record. A second acknowledgement replaces the first.
+ */
+export async function acknowledgeQuarantined(
+  eventId: string,
+  acknowledgement: Acknowledgement,
+): Promise<boolean> {
+  if (eventId.length === 0 || eventId.length > 1024) return false;
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName("Quarantine"),
+        Key: { EventID: eventId },
+        UpdateExpression: "SET Acknowledged = :ack",
+        ConditionExpression: "attribute_exists(EventID)",
+        ExpressionAttributeValues: {
+          ":ack": JSON.stringify(Acknowledgement.parse(acknowledgement)),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+function parseAcknowledgement(text: string | undefined): Acknowledgement | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = Acknowledgement.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toEntry(item: z.infer<typeof StoredEntry>): QuarantineEntry {
   let record: DynamoDBRecord | undefined;
   try {
@@ -138,6 +201,7 @@ function toEntry(item: z.infer<typeof StoredEntry>): QuarantineEntry {
   } catch {
     record = undefined;
   }
+  const acknowledged = parseAcknowledgement(item.Acknowledged);
   return {
     eventId: item.EventID,
     subscriber: item.Subscriber,
@@ -148,5 +212,6 @@ function toEntry(item: z.infer<typeof StoredEntry>): QuarantineEntry {
     reason: item.Reason,
     quarantinedAt: item.QuarantinedAt,
     ...(record ? { record } : {}),
+    ...(acknowledged ? { acknowledged } : {}),
   };
 }

@@ -9,6 +9,7 @@ const statusCases: { code: ErrorCode; status: number }[] = [
   { code: "unauthorized", status: 401 },
   { code: "not_found", status: 404 },
   { code: "idempotency_conflict", status: 409 },
+  { code: "conflict", status: 409 },
   { code: "payload_too_large", status: 413 },
   { code: "internal_error", status: 500 },
   { code: "unavailable", status: 503 },

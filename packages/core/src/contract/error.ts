@@ -11,6 +11,8 @@ export const ErrorCode = z.enum([
   "unauthorized",
   "not_found",
   "idempotency_conflict",
+  /** The thing changed since it was read (e.g. an edit raced another write): reload and retry. */
+  "conflict",
   "payload_too_large",
   "internal_error",
   /** A dependency (the database) is not answering: worth retrying, unlike `internal_error`. */
@@ -24,6 +26,7 @@ const statuses: Record<ErrorCode, number> = {
   unauthorized: 401,
   not_found: 404,
   idempotency_conflict: 409,
+  conflict: 409,
   payload_too_large: 413,
   internal_error: 500,
   unavailable: 503,

@@ -47,6 +47,9 @@ export const Acknowledgement = z.object({
 });
 export type Acknowledgement = z.infer<typeof Acknowledgement>;
 
+export const FailureState = z.enum(["open", "acknowledged", "resolved"]);
+export type FailureState = z.infer<typeof FailureState>;
+
 /** A record the aggregator could not apply, as `GET /api/failures` lists it. */
 export const FailureEntry = z.object({
   /**
@@ -59,6 +62,12 @@ export const FailureEntry = z.object({
   /** `GET /api/stream/records/{logId}`, when the stream log has the record. */
   logId: z.string().optional(),
   acknowledged: Acknowledgement.optional(),
+  /**
+   * `open`: still to be dealt with; `acknowledged`: an operator set it aside (`acknowledged`
+   * says who and when); `resolved`: the record has since been fixed — deleted, or changed into a
+   * valid record whose change the aggregator applied (its marker is at or past this record's).
+   */
+  state: FailureState.optional(),
   /** The GameScoreRecords key of the record ("" if its keys lack one). */
   recordId: z.string(),
   eventName: z.string(),
@@ -78,6 +87,20 @@ export const FailureEntry = z.object({
   attempts: z.number(),
 });
 export type FailureEntry = z.infer<typeof FailureEntry>;
+
+/** POST /api/failures/{id}/acknowledge */
+export const AcknowledgeInput = z.object(
+  { note: z.string().trim().max(500, { error: "note must be at most 500 characters" }).optional() },
+  { error: "the body must be a JSON object" },
+);
+export type AcknowledgeInput = z.infer<typeof AcknowledgeInput>;
+
+/** One line of the acknowledgements of the runner's given-up records (`ACKNOWLEDGED_FILE`). */
+export const AcknowledgedLine = Acknowledgement.extend({ id: z.string() });
+export type AcknowledgedLine = z.infer<typeof AcknowledgedLine>;
+
+/** Beside `failures.jsonl`: operators' acknowledgements of its records (core/ops/failure-actions.ts). */
+export const ACKNOWLEDGED_FILE = "acknowledged.jsonl";
 
 /** GET /api/failures */
 export const FailureList = z.object({ failures: z.array(FailureEntry) });

@@ -33,6 +33,9 @@ export const OperatorAction = z.object({
 });
 export type OperatorAction = z.infer<typeof OperatorAction>;
 
+/** `?limit=` of GET /api/operator-actions. */
+export const OPERATOR_ACTIONS_LIMIT = { default: 50, max: 200 } as const;
+
 /** GET /api/operator-actions?limit=&before=: newest first; `before` pages back. */
 export const OperatorActionPage = z.object({
   actions: z.array(OperatorAction),

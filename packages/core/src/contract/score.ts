@@ -52,20 +52,44 @@ export const ScoreInput = z.object(
 );
 export type ScoreInput = z.infer<typeof ScoreInput>;
 
-/** PATCH /api/scores/{recordId}. `nickName: null` removes the nickname. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const CREATED_AT_MESSAGE = "createdAt must be an ISO-8601 UTC time, e.g. 2025-01-31T12:00:00.000Z";
+
+/** An ISO-8601 UTC time (`…Z`), normalised to milliseconds as the API writes them. */
+const createdAtField = z
+  .string({ error: CREATED_AT_MESSAGE })
+  .trim()
+  // A real instant: "2025-02-30" parses (rolling over to March), so it must round-trip.
+  .refine(
+    (value) =>
+      ISO_UTC.test(value) &&
+      !Number.isNaN(Date.parse(value)) &&
+      new Date(value).toISOString().slice(0, 19) === value.slice(0, 19),
+    { error: CREATED_AT_MESSAGE },
+  )
+  .transform((value) => new Date(value).toISOString());
+
+/**
+ * PATCH /api/scores/{recordId}. `nickName: null` removes the nickname. `createdAt` completes (or
+ * corrects) the time a game counts at: it decides the record's day, week and month.
+ */
 export const ScorePatch = z
   .object(
     {
       score: scoreField.optional(),
       nickName: nameField("nickName").nullable().optional(),
       playerName: nameField("playerName").optional(),
+      createdAt: createdAtField.optional(),
     },
     objectError,
   )
   .refine(
     (patch) =>
-      patch.score !== undefined || patch.nickName !== undefined || patch.playerName !== undefined,
-    { error: "a change must set at least one of score, nickName, playerName" },
+      patch.score !== undefined ||
+      patch.nickName !== undefined ||
+      patch.playerName !== undefined ||
+      patch.createdAt !== undefined,
+    { error: "a change must set at least one of score, nickName, playerName, createdAt" },
   );
 export type ScorePatch = z.infer<typeof ScorePatch>;
 
@@ -121,6 +145,65 @@ export type InvalidScoreRecord = z.infer<typeof InvalidScoreRecord>;
 /** What `GET /api/scores/{recordId}` answers: the record, or what there is of an invalid one. */
 export const StoredScoreRecord = z.union([InvalidScoreRecord, ScoreRecord]);
 export type StoredScoreRecord = z.infer<typeof StoredScoreRecord>;
+
+/** The API field that completes a stored attribute (UpdatedAt: the server sets it on every write). */
+export const PATCH_FIELD_OF: Record<string, keyof ScorePatch | undefined> = {
+  PlayerName: "playerName",
+  Score: "score",
+  NickName: "nickName",
+  CreatedAt: "createdAt",
+};
+
+/**
+ * What is wrong with a stored item, attribute by attribute, in words an operator can act on:
+ * what is missing or wrong, and which field of a PATCH completes it.
+ */
+export function problemsOf(item: Record<string, unknown>): RecordProblem[] {
+  const parsed = ScoreItem.safeParse(item);
+  if (parsed.success) return [];
+  const problems = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? "");
+    if (problems.has(field)) continue;
+    const send = PATCH_FIELD_OF[field];
+    const value = item[field];
+    const shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+    const what =
+      value === undefined
+        ? `${field} is missing`
+        : field === "Score" && typeof value === "string"
+          ? `${field} is ${shown}, not a number the API can hold`
+          : `${field} is ${shown}: ${issue.message}`;
+    problems.set(field, send ? `${what}: send ${send}` : what);
+  }
+  return [...problems].map(([field, message]) => ({ field, message }));
+}
+
+/** A stored item as `GET /api/scores/{recordId}` answers it: the record, or what there is of it. */
+export function storedRecordOf(item: Record<string, unknown>): StoredScoreRecord {
+  const parsed = ScoreItem.safeParse(item);
+  if (parsed.success) return toRecord(parsed.data);
+  const text = (name: string) => {
+    const value = item[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const score = typeof item.Score === "number" ? item.Score : undefined;
+  const playerName = text("PlayerName");
+  const nickName = text("NickName");
+  const createdAt = text("CreatedAt");
+  const updatedAt = text("UpdatedAt");
+  return {
+    recordId: text("RecordID") ?? "",
+    invalid: true,
+    problems: problemsOf(item),
+    ...(playerName !== undefined ? { playerName } : {}),
+    ...(score !== undefined ? { score } : {}),
+    ...(nickName !== undefined ? { nickName } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
+    ...(updatedAt !== undefined ? { updatedAt } : {}),
+    item,
+  };
+}
 
 /** GET /api/scores: newest first. */
 export const ScoreList = z.object({ records: z.array(ScoreRecord) });

@@ -89,6 +89,8 @@ describe("listFailures", () => {
     );
     expect(await listFailures()).toEqual([
       {
+        id: "shardId-1:102",
+        state: "open",
         recordId: "r3",
         eventName: "REMOVE",
         sequenceNumber: "102",
@@ -137,6 +139,10 @@ describe("listFailures", () => {
     );
     expect(await listFailures()).toEqual([
       {
+        id: poison.eventID,
+        eventId: poison.eventID,
+        // Gone from the table (never there, in this test): nothing is left to fix.
+        state: "resolved",
         recordId: "q1",
         eventName: "INSERT",
         sequenceNumber: "301",

@@ -3,9 +3,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { dynamo } from "../infra/clients.ts";
 import { VisibleError } from "../contract/error.ts";
 import { tableName } from "../infra/resource.ts";
@@ -13,6 +15,7 @@ import {
   ScoreInput,
   ScorePatch,
   deleteScore,
+  editScore,
   getScore,
   listScores,
   submitScore,
@@ -82,7 +85,7 @@ describe("ScorePatch", () => {
   test("needs at least one field", () => {
     const result = ScorePatch.safeParse({});
     expect(result.error?.issues[0]?.message).toBe(
-      "a change must set at least one of score, nickName, playerName",
+      "a change must set at least one of score, nickName, playerName, createdAt",
     );
   });
 
@@ -93,6 +96,15 @@ describe("ScorePatch", () => {
       playerName: "bo",
     });
     expect(ScorePatch.safeParse({ score: -4 }).success).toBe(false);
+  });
+
+  test("createdAt: an ISO-8601 UTC time, normalised to milliseconds", () => {
+    expect(ScorePatch.parse({ createdAt: "2025-01-31T12:00:00Z" })).toEqual({
+      createdAt: "2025-01-31T12:00:00.000Z",
+    });
+    for (const bad of ["2025-01-31", "2025-01-31T12:00:00+01:00", "2025-02-30T12:00:00Z", 5]) {
+      expect(ScorePatch.safeParse({ createdAt: bad }).success, String(bad)).toBe(false);
+    }
   });
 });
 
@@ -260,6 +272,165 @@ describe("score records against the engine", () => {
     await expectError(getScore(""), "not_found");
     await expectError(updateScore("whatever", {}), "invalid_input");
     expect(await tail.poll()).toEqual([]);
+  });
+
+  describe("a record written around the API with missing or bad fields", () => {
+    const NOW = "2025-03-01T10:00:00.000Z";
+    let n = 0;
+    async function putRaw(item: Record<string, AttributeValue>) {
+      const recordId = `raw-${++n}-${Date.now()}`;
+      await dynamo().send(
+        new PutItemCommand({
+          TableName: tableName("GameScoreRecords"),
+          Item: { RecordID: { S: recordId }, ...item },
+        }),
+      );
+      return recordId;
+    }
+    const rawItem = async (recordId: string) =>
+      (
+        await dynamo().send(
+          new GetItemCommand({
+            TableName: tableName("GameScoreRecords"),
+            Key: { RecordID: { S: recordId } },
+          }),
+        )
+      ).Item;
+
+    test("GET answers what is there, flagged, with each problem", async () => {
+      const recordId = await putRaw({
+        Score: { N: "500" },
+        CreatedAt: { S: NOW },
+        UpdatedAt: { S: NOW },
+        Extra: { S: "kept" },
+      });
+      expect(await getScore(recordId)).toEqual({
+        recordId,
+        invalid: true,
+        problems: [{ field: "PlayerName", message: "PlayerName is missing: send playerName" }],
+        score: 500,
+        createdAt: NOW,
+        updatedAt: NOW,
+        item: { RecordID: recordId, Score: 500, CreatedAt: NOW, UpdatedAt: NOW, Extra: "kept" },
+      });
+      const huge = await putRaw({
+        PlayerName: { S: "ann" },
+        Score: { N: "123456789012345678901" },
+      });
+      const flagged = await getScore(huge);
+      expect(flagged).toMatchObject({ invalid: true, playerName: "ann" });
+      expect("problems" in flagged && flagged.problems.map((p) => p.message)).toEqual([
+        'Score is "123456789012345678901", not a number the API can hold: send score',
+        "CreatedAt is missing: send createdAt",
+        "UpdatedAt is missing",
+      ]);
+    });
+
+    test("a PATCH that leaves it incomplete is a 400 naming what to send, and writes nothing", async () => {
+      const recordId = await putRaw({
+        Score: { N: "500" },
+        UpdatedAt: { S: NOW },
+      });
+      const before = await rawItem(recordId);
+      const tail = tailStream();
+      await tail.poll();
+      const error = await expectError(updateScore(recordId, { score: 600 }), "invalid_input");
+      expect(error.message).toBe(
+        "the record would still be incomplete: PlayerName is missing: send playerName; CreatedAt is missing: send createdAt",
+      );
+      expect(error.details).toEqual([
+        { path: ["playerName"], message: "PlayerName is missing: send playerName" },
+        { path: ["createdAt"], message: "CreatedAt is missing: send createdAt" },
+      ]);
+      expect(await rawItem(recordId)).toEqual(before);
+      expect(await tail.poll()).toEqual([]);
+    });
+
+    test("a PATCH that completes it writes the whole valid record in one MODIFY", async () => {
+      const recordId = await putRaw({
+        Score: { N: "500" },
+        CreatedAt: { S: NOW },
+        UpdatedAt: { S: NOW },
+        Extra: { S: "kept" },
+      });
+      const tail = tailStream();
+      await tail.poll();
+      const { record, changes } = await editScore(recordId, { playerName: "fixed ann" });
+      expect(record).toMatchObject({
+        recordId,
+        playerName: "fixed ann",
+        score: 500,
+        createdAt: NOW,
+      });
+      expect(changes).toEqual({ PlayerName: { to: "fixed ann" } });
+      expect(await getScore(recordId)).toEqual(record);
+      const records = await tail.poll();
+      expect(records.map((r) => r.eventName)).toEqual(["MODIFY"]);
+      expect(records[0]!.dynamodb!.NewImage).toMatchObject({
+        PlayerName: { S: "fixed ann" },
+        Score: { N: "500" },
+        Extra: { S: "kept" },
+      });
+    });
+
+    test("a bad Score (beyond 2^53) is replaced; a missing CreatedAt completed", async () => {
+      const recordId = await putRaw({
+        PlayerName: { S: "bo" },
+        Score: { N: "123456789012345678901" },
+        UpdatedAt: { S: NOW },
+      });
+      const { record, changes } = await editScore(recordId, {
+        score: 7,
+        createdAt: "2025-02-01T00:00:00Z",
+      });
+      expect(record).toMatchObject({ score: 7, createdAt: "2025-02-01T00:00:00.000Z" });
+      expect(changes).toEqual({
+        Score: { from: "123456789012345678901", to: 7 },
+        CreatedAt: { to: "2025-02-01T00:00:00.000Z" },
+      });
+      expect((await rawItem(recordId))?.Score).toEqual({ N: "7" });
+    });
+
+    test("a write between the read and the edit is a 409, and the edit writes nothing", async () => {
+      const { record } = await submitScore({ playerName: "race", score: 1 });
+      // The edit's read happens, then someone else's write lands before its write.
+      const client = dynamo();
+      const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      let raced = false;
+      const spy = vi.spyOn(client, "send").mockImplementation((async (command: unknown) => {
+        if (command instanceof UpdateItemCommand && !raced) {
+          raced = true;
+          await original(
+            new PutItemCommand({
+              TableName: tableName("GameScoreRecords"),
+              Item: {
+                RecordID: { S: record.recordId },
+                PlayerName: { S: "race" },
+                Score: { N: "99" },
+                CreatedAt: { S: record.createdAt },
+                UpdatedAt: { S: new Date(Date.now() + 1000).toISOString() },
+              },
+            }),
+          );
+        }
+        return original(command);
+      }) as never);
+      try {
+        await expectError(updateScore(record.recordId, { score: 2 }), "conflict");
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await rawItem(record.recordId))?.Score).toEqual({ N: "99" });
+    });
+
+    test("DELETE removes it (one REMOVE) and answers what it was", async () => {
+      const recordId = await putRaw({ Score: { N: "5" } });
+      const tail = tailStream();
+      await tail.poll();
+      expect(await deleteScore(recordId)).toEqual({ RecordID: recordId, Score: 5 });
+      expect((await tail.poll()).map((r) => r.eventName)).toEqual(["REMOVE"]);
+      await expectError(getScore(recordId), "not_found");
+    });
   });
 
   test("a rename through updateScore changes the player", async () => {

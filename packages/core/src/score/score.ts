@@ -6,9 +6,11 @@ import {
   PutCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { GetItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { monotonicFactory } from "ulid";
 import { z } from "zod";
-import { documentClient } from "../infra/clients.ts";
+import { documentClient, dynamo, numberOrText } from "../infra/clients.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
@@ -19,9 +21,13 @@ import {
   ScorePatch,
   nameField,
   parseInput,
+  PATCH_FIELD_OF,
+  problemsOf,
+  storedRecordOf,
   toItem,
   toRecord,
   type ScoreRecord,
+  type StoredScoreRecord,
 } from "../contract/score.ts";
 
 export * from "../contract/score.ts";
@@ -214,10 +220,40 @@ async function markCompleted(key: string): Promise<void> {
 // DynamoDB refuses an empty key and keys over 1 KiB; such ids cannot name a record.
 const isPlausibleId = (recordId: string) => recordId.length > 0 && recordId.length <= 1024;
 
-export async function getScore(recordId: string): Promise<ScoreRecord> {
-  const record = isPlausibleId(recordId) ? await readRecord(recordId) : undefined;
-  if (!record) throw new VisibleError("not_found", `score record ${recordId} not found`);
-  return record;
+/**
+ * One record as stored: the record, or, for an item written around the API that does not decode,
+ * what there is of it, flagged (`InvalidScoreRecord`): never a 500 for someone else's data.
+ */
+export async function getScore(recordId: string): Promise<StoredScoreRecord> {
+  const item = isPlausibleId(recordId) ? await readItem(recordId) : undefined;
+  if (!item) throw new VisibleError("not_found", `score record ${recordId} not found`);
+  return storedRecordOf(item);
+}
+
+/**
+ * The item as stored, attribute values and all: an edit's condition compares with exactly these
+ * (a number beyond 2^53 reads back as text through the DocumentClient, never equal to the N).
+ */
+async function readRawItem(recordId: string): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await dynamo().send(
+    new GetItemCommand({
+      TableName: tableName("GameScoreRecords"),
+      Key: { RecordID: { S: recordId } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+async function readItem(recordId: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName("GameScoreRecords"),
+      Key: { RecordID: recordId },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
 
 /**
@@ -278,60 +314,125 @@ export async function* playerItems(
 
 const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
-/** A conditional UpdateItem: one MODIFY on the stream, or not_found and no write at all. */
-export async function updateScore(recordId: string, patch: unknown): Promise<ScoreRecord> {
-  const parsed = parseInput(ScorePatch, patch);
-  if (!isPlausibleId(recordId))
-    throw new VisibleError("not_found", `score record ${recordId} not found`);
-  const set: string[] = ["UpdatedAt = :updatedAt"];
-  const remove: string[] = [];
-  const values: Record<string, string | number> = { ":updatedAt": new Date().toISOString() };
-  if (parsed.score !== undefined) {
-    set.push("Score = :score");
-    values[":score"] = parsed.score;
-  }
-  if (parsed.playerName !== undefined) {
-    set.push("PlayerName = :playerName");
-    values[":playerName"] = parsed.playerName;
-  }
-  if (parsed.nickName === null) remove.push("NickName");
-  else if (parsed.nickName !== undefined) {
-    set.push("NickName = :nickName");
-    values[":nickName"] = parsed.nickName;
-  }
-  try {
-    const { Attributes } = await documentClient().send(
-      new UpdateCommand({
-        TableName: tableName("GameScoreRecords"),
-        Key: { RecordID: recordId },
-        UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
-        ConditionExpression: "attribute_exists(RecordID)",
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    if (!Attributes) throw new Error("UpdateItem returned no attributes");
-    return decodeStored(Attributes);
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) {
-      throw new VisibleError("not_found", `score record ${recordId} not found`);
-    }
-    throw error;
-  }
+/** What an edit did: the record now, and each attribute it changed (as stored: from → to). */
+export interface ScoreEdit {
+  record: ScoreRecord;
+  changes: Record<string, { from?: unknown; to?: unknown }>;
 }
 
-/** A conditional DeleteItem: one REMOVE on the stream, or not_found. */
-export async function deleteScore(recordId: string): Promise<void> {
+const EDITED_ATTRIBUTES = ["PlayerName", "Score", "NickName", "CreatedAt", "UpdatedAt"] as const;
+
+/**
+ * Edits a record in one write that cannot leave half of it. The item is read (consistently), the
+ * patch applied to it, and the WHOLE result validated as a score record: a record written around
+ * the API with missing or bad fields is either completed by the patch or refused with a 400 that
+ * says what is missing and which field to send, writing nothing. Then one UpdateItem (one MODIFY
+ * on the stream) sets what the patch changes, conditional on every attribute read being as read,
+ * so the item written is exactly the one validated; a write in between is a 409, never a merge.
+ */
+export async function editScore(recordId: string, patch: unknown): Promise<ScoreEdit> {
+  const parsed = parseInput(ScorePatch, patch);
+  const notFound = () => new VisibleError("not_found", `score record ${recordId} not found`);
+  if (!isPlausibleId(recordId)) throw notFound();
+  const raw = await readRawItem(recordId);
+  if (!raw) throw notFound();
+  // As the DocumentClient reads it (its options object is its own: lib-dynamodb adds to it).
+  const stored: Record<string, unknown> = unmarshall(raw, { wrapNumbers: numberOrText });
+
+  const updates: Record<string, unknown> = { UpdatedAt: new Date().toISOString() };
+  if (parsed.score !== undefined) updates.Score = parsed.score;
+  if (parsed.playerName !== undefined) updates.PlayerName = parsed.playerName;
+  if (parsed.createdAt !== undefined) updates.CreatedAt = parsed.createdAt;
+  if (parsed.nickName !== undefined) updates.NickName = parsed.nickName ?? undefined;
+  const next: Record<string, unknown> = { ...stored, ...updates };
+  if (next.NickName === undefined) delete next.NickName;
+  const problems = problemsOf(next);
+  if (problems.length > 0) {
+    throw new VisibleError(
+      "invalid_input",
+      `the record would still be incomplete: ${problems.map((p) => p.message).join("; ")}`,
+      problems.map((p) => ({ path: [PATCH_FIELD_OF[p.field] ?? p.field], message: p.message })),
+    );
+  }
+
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const set: string[] = [];
+  const remove: string[] = [];
+  const conditions = ["attribute_exists(RecordID)"];
+  EDITED_ATTRIBUTES.forEach((attribute, i) => {
+    names[`#a${i}`] = attribute;
+    const old = raw[attribute];
+    // As read: equal to it, or still absent.
+    if (old === undefined) conditions.push(`attribute_not_exists(#a${i})`);
+    else {
+      conditions.push(`#a${i} = :old${i}`);
+      values[`:old${i}`] = old;
+    }
+    if (!(attribute in updates)) return;
+    const value = updates[attribute];
+    if (value === undefined) {
+      if (old !== undefined) remove.push(`#a${i}`);
+    } else {
+      set.push(`#a${i} = :new${i}`);
+      values[`:new${i}`] = marshall({ v: value }).v!;
+    }
+  });
+  try {
+    await dynamo().send(
+      new UpdateItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Key: { RecordID: { S: recordId } },
+        UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}`,
+        ConditionExpression: conditions.join(" AND "),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    if (!(await readItem(recordId))) throw notFound();
+    throw new VisibleError(
+      "conflict",
+      `score record ${recordId} changed while it was being edited; nothing was written. Reload it and try again.`,
+    );
+  }
+  const changes: ScoreEdit["changes"] = {};
+  for (const attribute of EDITED_ATTRIBUTES) {
+    const from = stored[attribute];
+    const to = next[attribute];
+    if (from === to || attribute === "UpdatedAt") continue;
+    changes[attribute] = {
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+    };
+  }
+  return { record: toRecord(ScoreItem.parse(next)), changes };
+}
+
+/** `editScore`, answering the record alone. */
+export async function updateScore(recordId: string, patch: unknown): Promise<ScoreRecord> {
+  return (await editScore(recordId, patch)).record;
+}
+
+/**
+ * A conditional DeleteItem: one REMOVE on the stream, or not_found. It works for a record with
+ * missing or bad fields too (its REMOVE counts nothing: aggregator/aggregate.ts). Answers the item
+ * as it was, for the operator action log.
+ */
+export async function deleteScore(recordId: string): Promise<Record<string, unknown>> {
   if (!isPlausibleId(recordId))
     throw new VisibleError("not_found", `score record ${recordId} not found`);
   try {
-    await documentClient().send(
+    const { Attributes } = await documentClient().send(
       new DeleteCommand({
         TableName: tableName("GameScoreRecords"),
         Key: { RecordID: recordId },
         ConditionExpression: "attribute_exists(RecordID)",
+        ReturnValues: "ALL_OLD",
       }),
     );
+    return Attributes ?? {};
   } catch (error) {
     if (isConditionalCheckFailed(error)) {
       throw new VisibleError("not_found", `score record ${recordId} not found`);
