@@ -48,6 +48,7 @@ const WRITES = Number(process.env.BENCH_INSPECTOR_WRITES ?? 60) || 60;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round2 = (n: number) => Number(n.toFixed(2));
+const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(2)}`;
 
 /** Points this process's clients at an engine (core reads DYNAMODB_ENDPOINT at each call). */
 const use = (engine: LocalEngine) =>
@@ -258,12 +259,12 @@ async function fourInspectors(): Promise<BenchResult[]> {
     row(
       "GetRecords at the engine, + 4 open inspectors (new)",
       withNew.getRecords,
-      `+${(withNew.getRecords - alone.getRecords).toFixed(2)}/s (target +0); the tails read the log: ${(withNew.query - alone.query).toFixed(1)} Query/s more`,
+      `${signed(withNew.getRecords - alone.getRecords)}/s (target +0); the tails read the log: ${(withNew.query - alone.query).toFixed(1)} Query/s more`,
     ),
     row(
       "GetRecords at the engine, + 4 OLD inspectors",
       withOld.getRecords,
-      `+${(withOld.getRecords - alone.getRecords).toFixed(2)}/s: the old path, polled every second`,
+      `${signed(withOld.getRecords - alone.getRecords)}/s: the old path, polled every second`,
     ),
   ];
 }
