@@ -284,9 +284,18 @@ export function StreamRecordView({
                   Not yet applied: the aggregator has not reported on it.
                 </p>
               ) : outcome.outcome === "quarantined" ? (
-                <Alert tone="error" title="Quarantined">
-                  <span data-outcome="quarantined">{outcome.reason}</span>
-                </Alert>
+                <div className="space-y-2">
+                  <Alert tone="error" title="Quarantined">
+                    <span data-outcome="quarantined">{outcome.reason}</span>
+                  </Alert>
+                  {/* A bad new state still leaves the aggregates its old state counted in. */}
+                  {outcome.changes && outcome.changes.length > 0 && (
+                    <>
+                      <p className="text-[12px] text-slate-500">What it did apply:</p>
+                      <Effects changes={outcome.changes} />
+                    </>
+                  )}
+                </div>
               ) : (
                 <div data-outcome="applied">
                   <Effects changes={outcome.changes} />

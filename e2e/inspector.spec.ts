@@ -173,6 +173,10 @@ test("an operator sees the INSERT, edits the record (MODIFY) and deletes it (REM
   await expect(view.locator('[data-attribute="Score"]')).toContainText(String(score));
   const allTime = view.locator('[data-testid="record-effects"] tr[data-period="ALL"]');
   await expect(allTime.getByTestId("effect-total")).toHaveText(`— → ${formatted(score)}`);
+  // Re-applying a record that counted changes nothing: the markers say it is in.
+  await view.getByRole("button", { name: "Re-apply" }).click();
+  await expect(view.getByRole("status")).toContainText("Already applied");
+  await api.waitForTotal(playerName, score);
 
   // MODIFY: edit score and nickname; old and new side by side, the changes marked.
   await view.getByRole("button", { name: "Edit" }).click();
@@ -394,7 +398,22 @@ test("a copied URL opens the same filtered view and the same record", async ({
       playerName,
       score: 5,
       atMs: base + 4000,
-      aggregator: { outcome: "quarantined", at: new Date().toISOString(), reason: "bad data" },
+      aggregator: {
+        outcome: "quarantined",
+        at: new Date().toISOString(),
+        reason: "bad data",
+        // What its old state had counted, taken out before it was set aside.
+        changes: [
+          {
+            playerName,
+            period: "ALL",
+            totalBefore: 30,
+            totalAfter: 0,
+            gamesBefore: 1,
+            gamesAfter: 0,
+          },
+        ],
+      },
     },
   ]);
   await page.goto("/inspector");
@@ -429,6 +448,8 @@ test("a copied URL opens the same filtered view and the same record", async ({
   const quarantined = seeded[4]!;
   await other.goto(`/inspector?type=REMOVE&record=${quarantined.logId}`);
   await expect(recordView(other).locator('[data-outcome="quarantined"]')).toHaveText("bad data");
+  await expect(recordView(other).getByTestId("effect-total")).toHaveText("30 → 0");
+  await expect(recordView(other).getByTestId("effect-rank")).toHaveText("?");
   // "Show this record's history": the record's own filter.
   await recordView(other).getByRole("button", { name: "Show this record's history" }).click();
   await expect(other).toHaveURL(new RegExp(`recordId=${quarantined.recordId}`));
