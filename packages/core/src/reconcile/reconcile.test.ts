@@ -287,6 +287,50 @@ describe("reconcile: the fix", () => {
     expect((await reconcile(quick)).drift).toEqual([]);
   });
 
+  test("records completed, broken and deleted around the API: the aggregator and reconcile agree", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const now = new Date().toISOString();
+    const put = (recordId: string, item: Record<string, { S: string } | { N: string }>) =>
+      dynamo().send(
+        new PutItemCommand({
+          TableName: tableName("GameScoreRecords"),
+          Item: {
+            RecordID: { S: recordId },
+            CreatedAt: { S: now },
+            UpdatedAt: { S: now },
+            ...item,
+          },
+        }),
+      );
+    // fixed: poison, then completed (invalid → valid); broken: valid → invalid; gone: poison, deleted.
+    await put("fixed", { Score: { N: "40" } });
+    await put("broken", { PlayerName: { S: "ann" }, Score: { N: "5" } });
+    await put("gone", { Score: { N: "9" } });
+    await submitScore({ playerName: "ann", score: 1 });
+    await deliverNew();
+    await updateScore("fixed", { playerName: "ann" });
+    await put("broken", { PlayerName: { S: "ann" }, Score: { N: "-5" } });
+    await deleteScore("gone");
+    await deliverNew();
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 41, GamesPlayed: 2 });
+    expect((await reconcile(quick)).drift).toEqual([]);
+
+    // A fix from scratch (the aggregate lost) marks what it counted: a redelivery of every
+    // change, the poison ones included, moves nothing.
+    await dynamo().send(
+      new DeleteItemCommand({
+        TableName: tableName("GameScoresByUser"),
+        Key: { PlayerName: { S: "ann" }, Period: { S: "ALL" } },
+      }),
+    );
+    const fixed = await reconcile({ ...quick, fix: true });
+    expect(fixed.fixed.map((d) => [d.playerName, d.period])).toEqual([["ann", "ALL"]]);
+    expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 41, GamesPlayed: 2 });
+    const before = await aggregates();
+    expect((await applyStreamBatch(await everythingOnTheStream())).batchItemFailures).toEqual([]);
+    expect(await aggregates()).toEqual(before);
+  });
+
   test("a stream image with a number unmarshall refuses is undecodable, not a throw", async () => {
     await submitScore({ playerName: "ann", score: 10 });
     // A DynamoDB number, but beyond 2^53 and no integer: `unmarshall` throws on it.
