@@ -72,6 +72,14 @@ export default tseslint.config(
     plugins: { streamboard: boundaries },
     rules: { "streamboard/raw-env": "error" },
   },
+  // The web tier never reads DynamoDB Streams (a shard's two readers are the subscribers): it
+  // reads the stream log (scripts/eslint-boundaries.js, no-stream-reads-in-web).
+  {
+    files: [...webFiles, "instrumentation.ts"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    plugins: { streamboard: boundaries },
+    rules: { "streamboard/no-stream-reads-in-web": "error" },
+  },
   // Core is the domain: it imports nothing from the web app, the handlers or the local stack.
   {
     files: ["packages/core/src/**/*.ts"],

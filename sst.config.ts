@@ -18,16 +18,21 @@ export default $config({
     // SST loads infrastructure modules inside run(), once its globals exist.
     const { createTables } = await import("./stacks/storage.ts");
     const { createAggregator } = await import("./stacks/aggregator.ts");
+    const { createStreamLog } = await import("./stacks/stream-log.ts");
     const { createWeb } = await import("./stacks/web.ts");
 
     const tables = createTables();
+    // The stream's two readers (DynamoDB Streams allows about two per shard): nothing else reads it.
     const aggregator = createAggregator(tables);
+    const streamLog = createStreamLog(tables);
     const web = createWeb(tables);
 
     return {
       url: web.url,
       aggregatorFunction: aggregator.subscriber.nodes.function.name,
       failureQueue: aggregator.failures.url,
+      streamLogFunction: streamLog.subscriber.nodes.function.name,
+      streamLogFailureQueue: streamLog.failures.url,
     };
   },
 });

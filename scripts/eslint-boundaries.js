@@ -11,6 +11,13 @@
  *   CLIs' `packages/local/src/env.ts`). Writes stay allowed (`process.env.X = v`,
  *   `process.env[x] ??= v`, `Object.assign(process.env, …)`): pointing this process at an
  *   endpoint is no read. `process.env.NEXT_RUNTIME` is a constant Next inlines at build time.
+ * - `no-stream-reads-in-web`: the web tier (app/, components/, proxy.ts, instrumentation.ts)
+ *   never reads DynamoDB Streams: a shard allows about two readers, the aggregator's and the
+ *   stream log function's event source mappings, and every web server instance polling it would
+ *   throttle them. So no `@aws-sdk/client-dynamodb-streams`, none of core's stream reader and
+ *   history (`packages/core/src/stream/reader.ts`, `history.ts`, by name from
+ *   `@streamboard/core/stream` or by path), and no `@streamboard/core/testing` (its tail reads
+ *   the stream). The inspector reads the stream log table (`readLog`). `import type` is erased.
  */
 
 import path from "node:path";
@@ -157,4 +164,111 @@ const rawEnv = {
   },
 };
 
-export default { rules: { "client-imports": clientImports, "raw-env": rawEnv } };
+/**
+ * The values `packages/core/src/stream/reader.ts` and `history.ts` export (the stream reader);
+ * `scripts/eslint-boundaries.test.ts` checks this list against the modules themselves.
+ */
+export const STREAM_READER_EXPORTS = new Set([
+  "MAX_GET_RECORDS",
+  "ShardCursor",
+  "describeShards",
+  "findLatestStream",
+  "getShardIterator",
+  "latestOf",
+  "listTableStreams",
+  "parentsFirst",
+  "readShard",
+  "toLambdaRecord",
+  "toRawAttributeValue",
+  "toRawItem",
+  "readStreamHistory",
+]);
+const STREAM_NAMESPACE = "@streamboard/core/stream";
+const STREAM_READER_PATHS =
+  /^packages\/core\/src\/(stream\/(reader|history)(\.ts)?$|testing(\/|$))/;
+
+/** @param {string} source @param {string} filename @param {string} root */
+function readsStreams(source, filename, root) {
+  if (source === "@aws-sdk/client-dynamodb-streams" || source === "@streamboard/core/testing") {
+    return true;
+  }
+  const repoPath = repoPathOf(source, filename, root);
+  return repoPath !== undefined && STREAM_READER_PATHS.test(repoPath);
+}
+
+/** @type {import("eslint").Rule.RuleModule} */
+const noStreamReadsInWeb = {
+  meta: {
+    type: "problem",
+    docs: { description: "The web tier never reads DynamoDB Streams; it reads the stream log." },
+    messages: {
+      module:
+        "'{{source}}' reads DynamoDB Streams: the web tier must not (a shard allows about two readers, the aggregator's and the stream log's). Read the stream log: readLog from @streamboard/core/stream.",
+      name: "'{{name}}' is core's stream reader: the web tier must not read DynamoDB Streams (a shard allows about two readers). Read the stream log: readLog.",
+      whole:
+        "Import what you need from @streamboard/core/stream by name (never all of it): the web tier may not reach its stream reader.",
+    },
+    schema: [],
+  },
+  create(context) {
+    /** @param {import("estree").Node} node @param {unknown} source */
+    const checkModule = (node, source) => {
+      if (typeof source === "string" && readsStreams(source, context.filename, context.cwd)) {
+        context.report({ node, messageId: "module", data: { source } });
+        return true;
+      }
+      return false;
+    };
+    /** @param {import("estree").Node} node @param {string} name */
+    const checkName = (node, name) => {
+      if (STREAM_READER_EXPORTS.has(name))
+        context.report({ node, messageId: "name", data: { name } });
+    };
+    const typeOnly = (/** @type {{ importKind?: string, exportKind?: string }} */ node) =>
+      node.importKind === "type" || node.exportKind === "type";
+    return {
+      ImportDeclaration(node) {
+        if (typeOnly(node)) return;
+        if (checkModule(node, node.source.value)) return;
+        if (node.source.value !== STREAM_NAMESPACE) return;
+        for (const specifier of node.specifiers) {
+          if (specifier.type === "ImportNamespaceSpecifier") {
+            context.report({ node: specifier, messageId: "whole" });
+          } else if (specifier.type === "ImportSpecifier" && !typeOnly(specifier)) {
+            const imported = specifier.imported;
+            checkName(
+              specifier,
+              imported.type === "Identifier" ? imported.name : String(imported.value),
+            );
+          }
+        }
+      },
+      ExportNamedDeclaration(node) {
+        if (!node.source || typeOnly(node)) return;
+        if (checkModule(node, node.source.value)) return;
+        if (node.source.value !== STREAM_NAMESPACE) return;
+        for (const specifier of node.specifiers) {
+          const local = specifier.local;
+          checkName(specifier, local.type === "Identifier" ? local.name : String(local.value));
+        }
+      },
+      ExportAllDeclaration(node) {
+        if (checkModule(node, node.source.value)) return;
+        if (node.source.value === STREAM_NAMESPACE) context.report({ node, messageId: "whole" });
+      },
+      ImportExpression(node) {
+        if (node.source.type !== "Literal") return;
+        if (checkModule(node, node.source.value)) return;
+        if (node.source.value === STREAM_NAMESPACE) context.report({ node, messageId: "whole" });
+      },
+    };
+  },
+};
+
+export default {
+  rules: {
+    "client-imports": clientImports,
+    "raw-env": rawEnv,
+    "no-stream-reads-in-web": noStreamReadsInWeb,
+  },
+};

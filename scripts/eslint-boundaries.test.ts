@@ -1,7 +1,9 @@
 import { RuleTester } from "eslint";
 import tseslint from "typescript-eslint";
-import { describe, it } from "vitest";
-import boundaries from "./eslint-boundaries.js";
+import { describe, expect, it, test } from "vitest";
+import * as history from "../packages/core/src/stream/history.ts";
+import * as reader from "../packages/core/src/stream/reader.ts";
+import boundaries, { STREAM_READER_EXPORTS } from "./eslint-boundaries.js";
 
 RuleTester.describe = describe;
 RuleTester.it = it;
@@ -90,5 +92,88 @@ tester.run("raw-env", boundaries.rules["raw-env"], {
     { code: "spawn(bin, [], { env: { ...process.env } });", errors: [{ messageId: "raw" }] },
     { code: "Object.assign({}, process.env);", errors: [{ messageId: "raw" }] },
     { code: "process.env.X += process.env.Y;", errors: [{ messageId: "raw" }] },
+  ],
+});
+
+test("no-stream-reads-in-web names every value the stream reader and history export", () => {
+  expect([...STREAM_READER_EXPORTS].sort()).toEqual(
+    [...Object.keys(reader), ...Object.keys(history)].sort(),
+  );
+});
+
+tester.run("no-stream-reads-in-web", boundaries.rules["no-stream-reads-in-web"], {
+  valid: [
+    { filename: route, code: 'import { readLog, tailLog } from "@streamboard/core/stream";' },
+    { filename: route, code: 'import { logIdOf, logKeyOfId } from "@streamboard/core/stream";' },
+    { filename: route, code: 'import type { StreamHistory } from "@streamboard/core/stream";' },
+    { filename: route, code: 'import { type StreamHistory } from "@streamboard/core/stream";' },
+    {
+      filename: route,
+      code: 'import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";',
+    },
+    { filename: route, code: 'export { readLog } from "@streamboard/core/stream";' },
+    { filename: route, code: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";' },
+    {
+      filename: route,
+      code: 'import { readLog } from "../../../packages/core/src/stream/log-query.ts";',
+    },
+  ],
+  invalid: [
+    {
+      filename: route,
+      code: 'import { GetRecordsCommand } from "@aws-sdk/client-dynamodb-streams";',
+      errors: [{ messageId: "module" }],
+    },
+    {
+      filename: "components/stream-tail.tsx",
+      code: 'const m = await import("@aws-sdk/client-dynamodb-streams");',
+      errors: [{ messageId: "module" }],
+    },
+    {
+      filename: route,
+      code: 'import { readLog, readStreamHistory } from "@streamboard/core/stream";',
+      errors: [{ messageId: "name" }],
+    },
+    {
+      filename: route,
+      code: 'import { ShardCursor as Cursor } from "@streamboard/core/stream";',
+      errors: [{ messageId: "name" }],
+    },
+    {
+      filename: route,
+      code: 'export { findLatestStream } from "@streamboard/core/stream";',
+      errors: [{ messageId: "name" }],
+    },
+    {
+      filename: route,
+      code: 'import * as Stream from "@streamboard/core/stream";',
+      errors: [{ messageId: "whole" }],
+    },
+    {
+      filename: route,
+      code: 'export * from "@streamboard/core/stream";',
+      errors: [{ messageId: "whole" }],
+    },
+    {
+      filename: route,
+      code: 'const m = await import("@streamboard/core/stream");',
+      errors: [{ messageId: "whole" }],
+    },
+    {
+      filename: route,
+      code: 'import { tailStream } from "@streamboard/core/testing";',
+      errors: [{ messageId: "module" }],
+    },
+    // The same modules by path.
+    {
+      filename: route,
+      code: 'import { readShard } from "../../../packages/core/src/stream/reader.ts";',
+      errors: [{ messageId: "module" }],
+    },
+    {
+      filename: route,
+      code: 'import { readStreamHistory } from "@/packages/core/src/stream/history";',
+      errors: [{ messageId: "module" }],
+    },
   ],
 });

@@ -4,13 +4,19 @@ import type { Tables } from "./storage.ts";
 /**
  * The aggregator: a Lambda on GameScoreRecords' stream that keeps GameScoresByUser. Its event
  * source mapping comes from the settings object the local runner uses; batches it gives up on
- * (retries or record age exhausted) are described in the failure queue.
+ * (retries or record age exhausted) are described in the failure queue. It also writes what each
+ * record changed onto the record's StreamLog entry, and its batches' counts to StreamMetrics.
+ *
+ * One of the stream's two readers, with the stream log (stacks/stream-log.ts says why there are
+ * no more).
  */
 export function createAggregator({
   GameScoreRecords,
   GameScoresByUser,
   AggregatorMarks,
   Quarantine,
+  StreamLog,
+  StreamMetrics,
 }: Tables) {
   // Lambda sends only metadata (shard, sequence-number range), not the records; 14 days (the SQS
   // maximum) leaves time to look, since the records stay in the stream for only 24 hours.
@@ -22,7 +28,14 @@ export function createAggregator({
     "Aggregator",
     {
       handler: "packages/functions/src/aggregator.handler",
-      link: [GameScoreRecords, GameScoresByUser, AggregatorMarks, Quarantine],
+      link: [
+        GameScoreRecords,
+        GameScoresByUser,
+        AggregatorMarks,
+        Quarantine,
+        StreamLog,
+        StreamMetrics,
+      ],
       // Lambda writes to the on-failure destination with the function's own role.
       permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }],
       architecture: "arm64",

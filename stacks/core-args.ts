@@ -3,7 +3,8 @@
  * objects the local bootstrap and runner use. Pure (no `$app`, no `sst.*` globals), so the
  * contract test imports this file without SST: packages/local/src/infra-contract.test.ts.
  */
-import { aggregatorSubscription, type SubscriptionSettings } from "@streamboard/core/aggregator";
+import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { streamLogSubscription, type SubscriptionSettings } from "@streamboard/core/stream";
 import { tables, type TableDefinition, type TableId } from "@streamboard/core/infra";
 
 /**
@@ -49,6 +50,9 @@ export const dynamoArgs = Object.fromEntries(
 
 /** The aggregator's event source mapping arguments, from the local runner's settings object. */
 export const aggregatorEventSourceMapping = toEventSourceMappingArgs(aggregatorSubscription);
+
+/** The stream log's event source mapping arguments, from its runner's settings object. */
+export const streamLogEventSourceMapping = toEventSourceMappingArgs(streamLogSubscription);
 
 /**
  * `Partial<Args>` that also types every key of `T` missing from `Args` as `never`. Spread keys

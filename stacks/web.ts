@@ -3,17 +3,39 @@ import type { Tables } from "./storage.ts";
 /**
  * The Next.js app (OpenNext on Lambda behind CloudFront), linked to the tables it reads and
  * writes. Under `sst dev` it is not deployed: SST runs `next dev` locally with the same links.
+ *
+ * It never reads the stream: the stream's two readers are the aggregator and the stream log
+ * (stacks/stream-log.ts), and each web server instance would be one more, throttling them. The
+ * inspector reads StreamLog and StreamMetrics instead; there is no Streams permission here.
  */
-export function createWeb({ GameScoreRecords, GameScoresByUser, Quarantine, Idempotency }: Tables) {
+export function createWeb({
+  GameScoreRecords,
+  GameScoresByUser,
+  AggregatorMarks,
+  Quarantine,
+  Idempotency,
+  StreamLog,
+  StreamMetrics,
+  OperatorActions,
+}: Tables) {
   // Set per stage: `npx sst secret set OperatorToken <token> --stage <stage>`.
   const operatorToken = new sst.Secret("OperatorToken");
 
   return new sst.aws.Nextjs("Web", {
-    // The quarantine: GET /api/failures reads it.
-    link: [GameScoreRecords, GameScoresByUser, Quarantine, Idempotency],
-    // The stream inspector finds GameScoreRecords' stream with ListStreams, which IAM cannot
-    // scope to a table (the links grant the stream's reads: `dynamodb:*` on `<table>/*`).
-    permissions: [{ actions: ["dynamodb:ListStreams"], resources: ["*"] }],
+    link: [
+      // Scores: submit, list, edit, delete (Idempotency: POST's replay keys).
+      GameScoreRecords,
+      Idempotency,
+      // The boards, and re-applying a failed record: the aggregator's own code, with its markers.
+      GameScoresByUser,
+      AggregatorMarks,
+      // The failures panel and its actions, and what operators did.
+      Quarantine,
+      OperatorActions,
+      // The inspector: the stream log (and the aggregator's outcomes on it), and its charts.
+      StreamLog,
+      StreamMetrics,
+    ],
     environment: { OPERATOR_TOKEN: operatorToken.value },
     // `npm run dev` would start the embedded local stack; here the tables are the stage's own.
     dev: { command: "npm run dev:next" },

@@ -43,7 +43,22 @@ describe("GET /api/health", () => {
         failures: 2,
         totals: { invocations: 3, delivered: 9, failed: 0 },
       },
+      logRunner: {
+        running: true,
+        stale: false,
+        updatedAt: "2026-01-01T00:00:00.000Z",
+        iteratorAgeMs: 120,
+        pending: 0,
+        lastBatch: null,
+        failures: 2,
+        totals: { invocations: 3, delivered: 9, failed: 0 },
+      },
     });
+    // One status per runner: the aggregator's, and the stream log's.
+    expect(vi.mocked(getRunnerStatus).mock.calls.map((call) => call[1])).toEqual([
+      "aggregator",
+      "stream-log",
+    ]);
   });
 
   test("503 unavailable, not internal_error, when the database does not answer", async () => {

@@ -1,18 +1,18 @@
 import type { HealthResponse, RunnerHealth } from "@streamboard/core/contract";
-import { getHealth, getRunnerStatus } from "@streamboard/core/ops";
+import { getHealth, getRunnerStatus, type RunnerName } from "@streamboard/core/ops";
 import { errorResponse } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /**
- * The local stream runner's lag and last batch, or null where there is none (on AWS the lag is
+ * A local stream runner's lag and last batch (the aggregator's, or the stream log's), or null where there is none (on AWS the lag is
  * the aggregator's CloudWatch `IteratorAge`). The status is a file the runner rewrites: failing
  * to read it says nothing about the database, so it never turns a healthy answer into an error.
  */
-async function readRunner(): Promise<RunnerHealth | null> {
+async function readRunner(runner: RunnerName): Promise<RunnerHealth | null> {
   try {
-    const status = await getRunnerStatus();
+    const status = await getRunnerStatus(Date.now(), runner);
     if (!status) return null;
     return {
       running: status.running,
@@ -25,16 +25,21 @@ async function readRunner(): Promise<RunnerHealth | null> {
       totals: status.totals,
     };
   } catch (error) {
-    console.error("Reading the stream runner's status failed", error);
+    console.error(`Reading the ${runner} runner's status failed`, error);
     return null;
   }
 }
 
-// GET /api/health – 200 when the database answers (with the stream runner's lag), 503 when not
+// GET /api/health – 200 when the database answers (with the stream runners' lag), 503 when not
 export async function GET(): Promise<Response> {
-  const runner = readRunner();
+  const runner = readRunner("aggregator");
+  const logRunner = readRunner("stream-log");
   try {
-    const health: HealthResponse = { ...(await getHealth()), runner: await runner };
+    const health: HealthResponse = {
+      ...(await getHealth()),
+      runner: await runner,
+      logRunner: await logRunner,
+    };
     return Response.json(health);
   } catch (error) {
     console.error("Health check failed", error);

@@ -2,6 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { documentClient } from "@streamboard/core/infra";
+import { logKeyOf } from "@streamboard/core/stream";
 import { dynamo } from "@streamboard/core/infra";
 import { tableName } from "@streamboard/core/infra";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
@@ -151,6 +154,35 @@ describe("startLocalStack", () => {
     expect(second.records.map((r) => r.dynamodb?.Keys?.RecordID?.S)).toEqual(["r2"]);
     expect(fs.existsSync(path.join(dir, "engine"))).toBe(true);
     expect(fs.readdirSync(path.join(dir, "runner"))).toContain("checkpoints.GameScoreRecords.json");
+  });
+
+  test("the stream log runner reads the stream beside the aggregator, with its own checkpoints", async () => {
+    const dir = tempDir();
+    const aggregator = recorder();
+    const stack = await start({ dataDir: dir, handler: aggregator.handler });
+    expect(stack.logRunner).toBeDefined();
+    await submit("r-log");
+    await stack.idle();
+    const [record] = aggregator.records;
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName("StreamLog"), Key: logKeyOf(record!) }),
+    );
+    expect(Item).toMatchObject({ EventName: "INSERT", RecordID: "r-log", PlayerKey: "ada" });
+    expect(stack.logRunner!.status().totals.delivered).toBe(1);
+    await stack.stop();
+    expect(stack.logRunner!.status().running).toBe(false);
+    // Apart from the aggregator's, which stay where existing data dirs have them.
+    expect(fs.readdirSync(path.join(dir, "runner"))).toContain("checkpoints.GameScoreRecords.json");
+    expect(fs.readdirSync(path.join(dir, "runner", "stream-log")).sort()).toEqual([
+      "checkpoints.GameScoreRecords.json",
+      "status.json",
+    ]);
+  });
+
+  test("logHandler null: the aggregator alone reads the stream", async () => {
+    const stack = await start({ inMemory: true, handler: recorder().handler, logHandler: null });
+    expect(stack.logRunner).toBeUndefined();
+    await stack.idle();
   });
 
   test("one stack per data dir; a stale pid file is taken over", async () => {

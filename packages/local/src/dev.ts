@@ -1,7 +1,8 @@
 /**
  * `npm run dev` / `npm start`: the local stack (stack.ts: the embedded engine, the tables, the
- * stream runner with the aggregator, and Next.js) as one command that one Ctrl-C stops.
+ * stream runners of the aggregator and the stream log, and Next.js) as one command that one Ctrl-C stops.
  */
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { serverEnv } from "@streamboard/core/env";
 import {
@@ -18,6 +19,7 @@ import { parsePort } from "./operator-cli.ts";
 import {
   checkPortFree,
   checkProductionBuild,
+  LOG_RUNNER_DIR,
   resolveOperatorToken,
   ROOT,
   startLocalStack,
@@ -203,7 +205,12 @@ async function dev(options: DevOptions): Promise<number> {
       `                    Authorization: Bearer <token>, or sign in at ${url}/login`,
       `  DynamoDB:         ${stack.endpoint}${stack.engine ? "  (embedded engine)" : ""}`,
       `  Data:             ${stack.dataDir ?? "in memory (gone on exit)"}`,
-      `  Stream runner:    ${stack.runnerDir}  (failures.jsonl, status.json)`,
+      `  Stream runners:   aggregator → GameScoresByUser   ${stack.runnerDir}  (failures.jsonl, status.json)`,
+      ...(stack.logRunner
+        ? [
+            `                    stream log → StreamLog         ${path.join(stack.runnerDir, LOG_RUNNER_DIR)}`,
+          ]
+        : []),
       `                    npm run replay -- --since 1h · npm run reconcile [-- --fix]`,
       "Press Ctrl-C to stop.",
       "",

@@ -1,9 +1,15 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { DescribeTableCommand, type TableDescription } from "@aws-sdk/client-dynamodb";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { streamLogSubscription } from "@streamboard/core/stream";
 import { dynamo, tableName, tables, type TableId } from "@streamboard/core/infra";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { aggregatorEventSourceMapping, type toDynamoArgs } from "../../../stacks/core-args.ts";
+import {
+  aggregatorEventSourceMapping,
+  streamLogEventSourceMapping,
+  type toDynamoArgs,
+} from "../../../stacks/core-args.ts";
 import { startLocalStack, type LocalStack } from "./stack.ts";
 import type * as Runner from "./runner/index.ts";
 
@@ -47,8 +53,13 @@ Object.assign(globalThis, {
         }
       },
       Queue: class extends Linkable {
-        arn = "arn:aws:sqs:eu-west-1:1:AggregatorFailures";
-        url = "https://sqs/AggregatorFailures";
+        readonly arn: string;
+        readonly url: string;
+        constructor(name: string) {
+          super(name);
+          this.arn = `arn:aws:sqs:eu-west-1:1:${name}`;
+          this.url = `https://sqs/${name}`;
+        }
       },
       Nextjs: class extends Linkable {
         url = "https://web";
@@ -70,9 +81,13 @@ const { createTables } = await stackModule<{ createTables: () => Record<TableId,
 const { createAggregator } = await stackModule<{ createAggregator: (t: unknown) => unknown }>(
   "aggregator.ts",
 );
+const { createStreamLog } = await stackModule<{ createStreamLog: (t: unknown) => unknown }>(
+  "stream-log.ts",
+);
 const { createWeb } = await stackModule<{ createWeb: (t: unknown) => unknown }>("web.ts");
 const stackTables = createTables();
 createAggregator(stackTables);
+createStreamLog(stackTables);
 createWeb(stackTables);
 
 // What the local stack hands the runner, captured on the way in.
@@ -94,6 +109,7 @@ beforeAll(async () => {
     inMemory: true,
     dynamodbPort: 0,
     handler: () => Promise.resolve({ batchItemFailures: [] }),
+    logHandler: () => Promise.resolve({ batchItemFailures: [] }),
     runner: { logger: { info() {}, warn() {}, error() {} } },
   });
 });
@@ -137,9 +153,70 @@ describe("tables: stacks/ deploys what the local bootstrap creates", () => {
   });
 });
 
+const subscriptionOf = (name: string) => {
+  const found = deployed.subscriptions.find((s) => s.name === name);
+  if (!found) throw new Error(`no subscription ${name}`);
+  return found;
+};
+
+describe("the stream's readers: exactly two, as DynamoDB Streams allows per shard", () => {
+  test("stacks/ subscribes the aggregator and the stream log to GameScoreRecords, nothing else", () => {
+    expect(deployed.subscriptions.map((s) => [s.table, s.name])).toEqual([
+      ["GameScoreRecords", "Aggregator"],
+      ["GameScoreRecords", "StreamLogWriter"],
+    ]);
+  });
+
+  test("the local stack runs the same two on the same stream, each with its own checkpoints", () => {
+    expect(runnerOptions.map((o) => [o.tableName, o.settings])).toEqual([
+      [tableName("GameScoreRecords"), aggregatorSubscription],
+      [tableName("GameScoreRecords"), streamLogSubscription],
+    ]);
+    expect(runnerOptions[1]!.checkpointDir).toBe(path.join(stack!.runnerDir, "stream-log"));
+    expect(runnerOptions[0]!.checkpointDir).toBe(stack!.runnerDir);
+  });
+
+  test("the web tier has no Streams permission at all", () => {
+    const [web] = deployed.sites;
+    const actions = ((web!.args.permissions ?? []) as { actions: string[] }[]).flatMap(
+      (p) => p.actions,
+    );
+    expect(
+      actions.filter((a) => /^dynamodb:(\*|.*Stream|GetRecords|GetShardIterator)/.test(a)),
+    ).toEqual([]);
+  });
+});
+
+describe("stream log subscription: one settings object, deployed and local", () => {
+  test("the local runner is given core's streamLogSubscription itself", () => {
+    expect(runnerOptions[1]!.settings).toBe(streamLogSubscription);
+    expect(streamLogEventSourceMapping).toEqual(runnerOptions[1]!.settings);
+  });
+
+  test("stacks/ subscribes the stream log with exactly those settings and its own failure queue", () => {
+    const { fn, opts } = subscriptionOf("StreamLogWriter");
+    expect(fn.handler).toBe("packages/functions/src/stream-log.handler");
+    expect((fn.link as unknown[]).map(linkName).sort()).toEqual(["StreamLog", "StreamMetrics"]);
+    const { destinationConfig, ...mapping } = (opts.transform as { eventSourceMapping: Args })
+      .eventSourceMapping;
+    expect(mapping).toEqual({
+      ...streamLogSubscription,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(mapping.startingPosition).toBe("TRIM_HORIZON");
+    expect(destinationConfig).toEqual({
+      onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:1:StreamLogFailures" },
+    });
+  });
+
+  test("the settings are ones AWS accepts for a DynamoDB stream", () => {
+    expectAcceptedByAws(streamLogEventSourceMapping);
+  });
+});
+
 describe("aggregator subscription: one settings object, deployed and local", () => {
   test("the local runner is given core's aggregatorSubscription itself", () => {
-    expect(runnerOptions).toHaveLength(1);
+    expect(runnerOptions).toHaveLength(2);
     expect(runnerOptions[0]!.tableName).toBe(tableName("GameScoreRecords"));
     expect(runnerOptions[0]!.settings).toBe(aggregatorSubscription);
   });
@@ -149,13 +226,17 @@ describe("aggregator subscription: one settings object, deployed and local", () 
   });
 
   test("stacks/ subscribes the aggregator to GameScoreRecords with exactly those settings", () => {
-    expect(deployed.subscriptions.map((s) => [s.table, s.name])).toEqual([
-      ["GameScoreRecords", "Aggregator"],
-    ]);
-    const { fn, opts } = deployed.subscriptions[0]!;
+    const { fn, opts } = subscriptionOf("Aggregator");
     expect(fn.handler).toBe("packages/functions/src/aggregator.handler");
     expect((fn.link as unknown[]).map(linkName).sort()).toEqual(
-      ["AggregatorMarks", "GameScoreRecords", "GameScoresByUser", "Quarantine"].sort(),
+      [
+        "AggregatorMarks",
+        "GameScoreRecords",
+        "GameScoresByUser",
+        "Quarantine",
+        "StreamLog",
+        "StreamMetrics",
+      ].sort(),
     );
     // SST's subscribe() starts at LATEST unless the transform says otherwise.
     const { destinationConfig, ...mapping } = (opts.transform as { eventSourceMapping: Args })
@@ -173,30 +254,42 @@ describe("aggregator subscription: one settings object, deployed and local", () 
   test("the web app is linked to every table it reads or writes", () => {
     expect(deployed.sites.map((s) => s.name)).toEqual(["Web"]);
     expect((deployed.sites[0]!.args.link as unknown[]).map(linkName).sort()).toEqual(
-      ["GameScoreRecords", "GameScoresByUser", "Idempotency", "Quarantine"].sort(),
+      [
+        "AggregatorMarks",
+        "GameScoreRecords",
+        "GameScoresByUser",
+        "Idempotency",
+        "OperatorActions",
+        "Quarantine",
+        "StreamLog",
+        "StreamMetrics",
+      ].sort(),
     );
   });
 
-  // What the deployment relies on, and the ranges AWS accepts for a DynamoDB stream mapping:
-  // there is no AWS account here to refuse a bad value, so refuse it before `sst deploy` does.
   test("the settings are ones AWS accepts for a DynamoDB stream", () => {
-    const s = aggregatorEventSourceMapping;
-    expect(s).toMatchObject({
-      startingPosition: "TRIM_HORIZON",
-      parallelizationFactor: 1,
-      bisectBatchOnFunctionError: true,
-      functionResponseTypes: ["ReportBatchItemFailures"],
-    });
-    expect(s.batchSize).toBeGreaterThanOrEqual(1);
-    expect(s.batchSize).toBeLessThanOrEqual(10_000);
-    expect(s.maximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(0);
-    expect(s.maximumBatchingWindowInSeconds).toBeLessThanOrEqual(300);
-    expect(s.maximumRetryAttempts).toBeGreaterThanOrEqual(0);
-    expect(s.maximumRetryAttempts).toBeLessThanOrEqual(10_000);
-    expect(s.maximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
-    expect(s.maximumRecordAgeInSeconds).toBeLessThanOrEqual(604_800);
+    expectAcceptedByAws(aggregatorEventSourceMapping);
   });
 });
+
+// What the deployment relies on, and the ranges AWS accepts for a DynamoDB stream mapping:
+// there is no AWS account here to refuse a bad value, so refuse it before `sst deploy` does.
+function expectAcceptedByAws(s: typeof aggregatorEventSourceMapping) {
+  expect(s).toMatchObject({
+    startingPosition: "TRIM_HORIZON",
+    parallelizationFactor: 1,
+    bisectBatchOnFunctionError: true,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+  });
+  expect(s.batchSize).toBeGreaterThanOrEqual(1);
+  expect(s.batchSize).toBeLessThanOrEqual(10_000);
+  expect(s.maximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(0);
+  expect(s.maximumBatchingWindowInSeconds).toBeLessThanOrEqual(300);
+  expect(s.maximumRetryAttempts).toBeGreaterThanOrEqual(0);
+  expect(s.maximumRetryAttempts).toBeLessThanOrEqual(10_000);
+  expect(s.maximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
+  expect(s.maximumRecordAgeInSeconds).toBeLessThanOrEqual(604_800);
+}
 
 /** The table `sst.aws.Dynamo` makes of its arguments (as .sst/platform/src/components/aws/dynamo.ts does). */
 function asSstCreatesIt(args: ReturnType<typeof toDynamoArgs>) {

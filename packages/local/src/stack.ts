@@ -1,6 +1,7 @@
 /**
- * The local stack as a library: the embedded engine, the tables, the stream runner with the
- * aggregator, and the Next.js server. `npm run dev` (dev.ts) is a thin command around it; tests,
+ * The local stack as a library: the embedded engine, the tables, the two stream runners (the
+ * aggregator, and the stream log that fills the inspector's StreamLog table), and the Next.js
+ * server. `npm run dev` (dev.ts) is a thin command around it; tests,
  * e2e and benchmarks start the parts they need from here.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -13,8 +14,9 @@ import { fileURLToPath } from "node:url";
 import { dynamo } from "@streamboard/core/infra";
 import { describeRecordProblem, FAILURES_DIR_ENV } from "@streamboard/core/ops";
 import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
-import { RUNNER_STATUS_ENV } from "@streamboard/core/ops";
+import { LOG_RUNNER_DIR, RUNNER_STATUS_ENV } from "@streamboard/core/ops";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
+import { streamLogSubscription } from "@streamboard/core/stream";
 import { ensureTables } from "./bootstrap.ts";
 import { UserError } from "./cli.ts";
 import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
@@ -32,6 +34,14 @@ import {
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const TOKEN_FILE = "operator-token";
+/** The stream log runner's checkpoints, failures and status, under the runner dir (core/ops reads its status there). */
+export { LOG_RUNNER_DIR };
+
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(
+    keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]),
+  ) as Pick<T, K>;
+}
 
 // --- the stack without Next.js: engine, tables, runner (also for integration and e2e tests) -----
 
@@ -48,8 +58,16 @@ export interface LocalStackOptions {
   handler?: StreamHandler;
   /** Default: the aggregator's subscription, as deployed. */
   settings?: StreamSubscription;
-  /** Anything else for the runner (poll interval, logger, onBatch…). */
+  /**
+   * Anything else for the aggregator's runner (poll interval, logger, onBatch…). The stream log's
+   * runner shares its clock, logger, poll, discovery and backoff intervals, nothing else.
+   */
   runner?: Partial<Omit<StreamRunnerOptions, "tableName" | "handler" | "settings">>;
+  /**
+   * The stream log's handler. Default: the stream log function from @streamboard/functions;
+   * `null`: no stream log runner (a test that wants the aggregator alone on the stream).
+   */
+  logHandler?: StreamHandler | null;
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
   /**
@@ -66,7 +84,15 @@ export interface LocalStack {
   endpoint: string;
   /** The embedded engine, unless `endpoint` pointed elsewhere. */
   engine: LocalEngine | undefined;
+  /** The aggregator's runner. */
   runner: StreamRunner;
+  /**
+   * The stream log's runner: the stream's second reader, with `streamLogSubscription`, its own
+   * checkpoints, failures and status in `<runnerDir>/stream-log/`. Undefined with `logHandler: null`.
+   */
+  logRunner: StreamRunner | undefined;
+  /** Resolves once both runners have caught up with everything written before the call. */
+  idle(): Promise<void>;
   /** Absolute data directory, or undefined in memory. */
   dataDir: string | undefined;
   /**
@@ -80,7 +106,7 @@ export interface LocalStack {
    * `STREAMBOARD_RUNNER_STATUS`).
    */
   env: Record<string, string>;
-  /** Stops the runner (after its batch in flight), then the engine (after its requests). */
+  /** Stops the runners (after their batches in flight), then the engine (after its requests). */
   stop(): Promise<void>;
 }
 
@@ -142,19 +168,55 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const statusFile = startStatusFile(runner, runnerDir);
 
+    // The stream's second reader (DynamoDB Streams allows about two per shard; stacks/ says so
+    // too). Its files live apart, so the aggregator's checkpoints stay where existing data
+    // dirs have them.
+    const logHandler =
+      options.logHandler === undefined
+        ? (await import("@streamboard/functions/stream-log")).handler
+        : options.logHandler;
+    let logRunner: StreamRunner | undefined;
+    let logStatusFile: { stop(): void } | undefined;
+    if (logHandler) {
+      const logDir = path.join(runnerDir, LOG_RUNNER_DIR);
+      fs.mkdirSync(logDir, { recursive: true });
+      log(`Starting the stream log runner on ${table}…`);
+      const shared = options.runner ?? {};
+      logRunner = startStreamRunner({
+        tableName: table,
+        handler: logHandler,
+        settings: streamLogSubscription,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...pick(shared, [
+          "clock",
+          "logger",
+          "pollIntervalMs",
+          "discoveryIntervalMs",
+          "retryBackoff",
+        ]),
+        checkpointDir: logDir,
+      });
+      logStatusFile = startStatusFile(logRunner, logDir);
+    }
+
     let stopping: Promise<void> | undefined;
     return {
       endpoint,
       engine,
       runner,
+      logRunner,
+      idle: async () => {
+        await Promise.all([runner.idle(), logRunner?.idle()]);
+      },
       dataDir,
       runnerDir,
       env,
       stop() {
         stopping ??= (async () => {
-          log("Stopping the stream runner (finishing its batch in flight)…");
-          await runner.stop();
+          log("Stopping the stream runners (finishing their batches in flight)…");
+          await Promise.all([runner.stop(), logRunner?.stop()]);
           statusFile.stop();
+          logStatusFile?.stop();
           if (engine) {
             log("Stopping the DynamoDB engine…");
             await engine.close();

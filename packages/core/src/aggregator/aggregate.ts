@@ -8,6 +8,7 @@ import { forEachConcurrently } from "../infra/concurrency.ts";
 import { isAwsError, isTransientError } from "../infra/aws-errors.ts";
 import { countsTowards, periodsOf } from "../period/period.ts";
 import { quarantineRecords } from "./quarantine.ts";
+import { rankEffects, writeOutcomes, type OutcomeWrite, type RecordEffect } from "./outcomes.ts";
 import { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
 import { serverEnv } from "../env/server.ts";
@@ -95,6 +96,10 @@ import {
  * this process wrote it last; 2 write units per KB for the aggregate and for each record's
  * marker (both well under 1 KB), plus the index's write of the board row. A read of ByPlayer
  * only when the best or latest game was lowered or removed.
+ *
+ * Once the batch is in, what each record changed (totals and games before and after, derived
+ * here in the apply path, in stream order; ranks from one bounded read per period) is written
+ * onto the record's stream log entry, best effort: outcomes.ts, with its cost.
  */
 
 /** TransactWriteItems takes at most 100 items: the aggregate and 99 markers. */
@@ -573,6 +578,8 @@ interface Pending {
   /** Sent alone from now on: a pack it was in failed for good, and it may be why. */
   alone: boolean;
   outcome?: { ok: true; applied: number } | { ok: false; error: unknown };
+  /** What each record changed, once the transaction that applied it committed. */
+  effects?: RecordEffect[];
 }
 
 /** One aggregate's part of a pack: its Put first, then its markers. */
@@ -584,6 +591,7 @@ interface Part {
   markers: Marker[];
   applied: number;
   items: TransactItem[];
+  effects: RecordEffect[];
 }
 
 /** TransactWriteItems takes at most 100 items. */
@@ -619,7 +627,45 @@ async function partOf(pending: Pending, nowDate: Date): Promise<Part | undefined
     markers,
     applied: result.applied.length,
     items: [aggregatePut(next, stored), ...markers.map((m) => markerPut(next, m, nowSeconds))],
+    effects: effectsOf(stored, batch, result.applied),
   };
+}
+
+/**
+ * What each applied change did to one aggregate, in order: its totals and games before and after
+ * (a total is null while the player has no games there: not on the board). Pure; ranks are added
+ * after the commit (outcomes.ts).
+ */
+export function effectsOf(
+  stored: Pick<Aggregate, "totalScore" | "gamesPlayed"> | undefined,
+  batch: Pick<PlayerBatch, "playerName" | "period">,
+  applied: readonly RecordChange[],
+): RecordEffect[] {
+  let total = stored?.totalScore ?? 0;
+  let games = stored?.gamesPlayed ?? 0;
+  return applied.map((change) => {
+    const totalBefore = games > 0 ? total : null;
+    const gamesBefore = games;
+    if (change.before) {
+      total -= change.before.score;
+      games -= 1;
+    }
+    if (change.after) {
+      total += change.after.score;
+      games += 1;
+    }
+    return {
+      sequenceNumber: change.sequenceNumber,
+      effect: {
+        playerName: batch.playerName,
+        period: batch.period,
+        totalBefore,
+        totalAfter: games > 0 ? total : null,
+        gamesBefore,
+        gamesAfter: games,
+      },
+    };
+  });
 }
 
 /** Parts in transactions' worth, in order; a part never spans two. */
@@ -698,6 +744,7 @@ async function applyPending(all: Pending[]): Promise<void> {
             version: (part.attempted?.version ?? 0) + 1,
           });
           part.pending.outcome = { ok: true, applied: part.applied };
+          part.pending.effects = part.effects;
         }
         return;
       } catch (error) {
@@ -770,6 +817,53 @@ export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ applied: n
 }
 
 /**
+ * After the batch: what each record did, onto its stream log entry (outcomes.ts). A record of an
+ * aggregate whose write did not go through now gets nothing, nor does poison the quarantine did
+ * not take: their retry will write it. Never
+ * throws, whatever fails: the aggregates are in, and that is the batch's result.
+ */
+async function recordOutcomes(
+  records: DynamoDBRecord[],
+  pendings: Pending[],
+  failedBatches: Map<PlayerBatch, unknown>,
+  {
+    poison,
+    quarantined,
+  }: { poison: Set<DynamoDBRecord>; quarantined: Map<DynamoDBRecord, string> },
+): Promise<void> {
+  try {
+    const notYet = new Set<string>();
+    for (const batch of failedBatches.keys()) {
+      for (const change of batch.changes) notYet.add(change.sequenceNumber);
+    }
+    const effects = await rankEffects(pendings.flatMap((p) => p.effects ?? []));
+    const bySequence = new Map<string, RecordEffect["effect"][]>();
+    for (const { sequenceNumber, effect } of effects) {
+      let list = bySequence.get(sequenceNumber);
+      if (!list) bySequence.set(sequenceNumber, (list = []));
+      list.push(effect);
+    }
+    const at = new Date().toISOString();
+    const writes: OutcomeWrite[] = [];
+    for (const record of records) {
+      const reason = quarantined.get(record);
+      const seq = record.dynamodb?.SequenceNumber ?? "";
+      if (reason !== undefined) {
+        writes.push({ record, outcome: { outcome: "quarantined", at, reason } });
+      } else if (seq && !notYet.has(seq) && !poison.has(record)) {
+        writes.push({
+          record,
+          outcome: { outcome: "applied", at, changes: bySequence.get(seq) ?? [] },
+        });
+      }
+    }
+    await writeOutcomes(writes);
+  } catch (error) {
+    console.error("[aggregate] could not write the batch's outcomes onto the stream log", error);
+  }
+}
+
+/**
  * The aggregator, as Lambda calls it with one shard's batch. Poison goes to the quarantine at
  * once; everything else is applied. Reported in `batchItemFailures` are only transient failures:
  * for an aggregate whose write could not be done now, the lowest sequence number among its
@@ -787,6 +881,7 @@ export async function applyStreamBatch(records: DynamoDBRecord[]): Promise<Dynam
   // everyone's first chunk goes in the first round.
   const chunks = plan.batches.map(pendingOf);
   const failedBatches = new Map<PlayerBatch, unknown>();
+  const quarantined = new Map<DynamoDBRecord, string>();
   for (let round = 0; chunks.some((c) => c.length > round); round++) {
     const current = chunks.flatMap((c, i) =>
       c.length > round && !failedBatches.has(plan.batches[i]!) ? [c[round]!] : [],
@@ -817,10 +912,16 @@ export async function applyStreamBatch(records: DynamoDBRecord[]): Promise<Dynam
     }
   }
   if (poison.length > 0) {
-    for (const itemIdentifier of await quarantineRecords(poison, "aggregator")) {
-      failed.add(itemIdentifier);
+    const notTaken = new Set(await quarantineRecords(poison, "aggregator"));
+    for (const itemIdentifier of notTaken) failed.add(itemIdentifier);
+    for (const p of poison) {
+      if (!notTaken.has(p.itemIdentifier)) quarantined.set(p.record, p.reason);
     }
   }
+  await recordOutcomes(records, chunks.flat(), failedBatches, {
+    poison: new Set(poison.map((p) => p.record)),
+    quarantined,
+  });
   const ordered = [...failed].sort((a, b) =>
     SEQUENCE_PATTERN.test(a) && SEQUENCE_PATTERN.test(b) ? (seqLess(a, b) ? -1 : 1) : 0,
   );

@@ -12,9 +12,12 @@
  *   a set of score records. The aggregator writes through it, reconcile reads and rewrites
  *   through it, the leaderboard reads through it, and so do the tests.
  * - `quarantine.ts`: where poison records are set aside, and how they are listed.
+ * - `outcomes.ts`: what each record did (its effect on each aggregate, with ranks from one
+ *   bounded board read per period), written onto the record's stream log entry after the batch.
  * - `subscription.ts`: the event source mapping settings, shared by the stack and the runner.
  */
 export * from "./aggregate.ts";
 export * from "./store.ts";
 export * from "./quarantine.ts";
+export * from "./outcomes.ts";
 export * from "./subscription.ts";

@@ -1,6 +1,7 @@
 import {
   BatchWriteCommand,
   GetCommand,
+  QueryCommand,
   paginateQuery,
   paginateScan,
   PutCommand,
@@ -372,6 +373,34 @@ export async function queryBoard(period: string, limit: number): Promise<BoardRo
     if (rows.length >= limit) break;
   }
   return rows;
+}
+
+/**
+ * The `limit` highest totals of a period (players and totals only), in one Query of one page:
+ * what the aggregator ranks a batch's players against (aggregate.ts, `rankEffects`). Its cost is
+ * bounded by `limit`, whatever the board's size: each index row read is ~100 bytes, so 100 rows
+ * are 3 read units strongly, 1.5 eventually consistent (what this Query is).
+ */
+export async function queryTopTotals(
+  period: string,
+  limit: number,
+): Promise<{ playerName: string; totalScore: number }[]> {
+  const { Items } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName("GameScoresByUser"),
+      IndexName: "ByPeriodTotal",
+      KeyConditionExpression: "Period = :period",
+      ExpressionAttributeValues: { ":period": period },
+      ScanIndexForward: false,
+      Limit: limit,
+      ProjectionExpression: "PlayerName, TotalScore",
+    }),
+  );
+  return (Items ?? []).flatMap((item) =>
+    typeof item.PlayerName === "string" && typeof item.TotalScore === "number"
+      ? [{ playerName: item.PlayerName, totalScore: item.TotalScore }]
+      : [],
+  );
 }
 
 /** How many of a period's players have a higher total, counted on ByPeriodTotal. */

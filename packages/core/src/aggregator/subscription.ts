@@ -1,3 +1,7 @@
+import type { SubscriptionSettings } from "../stream/subscription.ts";
+
+export type { SubscriptionSettings } from "../stream/subscription.ts";
+
 /**
  * How the aggregator consumes the GameScoreRecords stream: the event source mapping on AWS
  * (`stacks/aggregator.ts` spreads this into `aws.lambda.EventSourceMapping` args) and the local
@@ -19,6 +23,4 @@ export const aggregatorSubscription = {
   maximumRetryAttempts: 10,
   maximumRecordAgeInSeconds: 6 * 60 * 60,
   functionResponseTypes: ["ReportBatchItemFailures"],
-} as const;
-
-export type SubscriptionSettings = typeof aggregatorSubscription;
+} as const satisfies SubscriptionSettings;

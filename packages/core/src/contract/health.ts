@@ -57,5 +57,10 @@ export const HealthResponse = z.object({
   time: z.string(),
   /** null where there is no local runner (on AWS the lag is the aggregator's `IteratorAge`). */
   runner: RunnerHealth.nullable(),
+  /**
+   * The stream log's runner, the stream's second reader (null where there is none: on AWS its
+   * lag is the stream log function's `IteratorAge`). Optional: older servers do not send it.
+   */
+  logRunner: RunnerHealth.nullable().optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;

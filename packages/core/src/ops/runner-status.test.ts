@@ -58,3 +58,16 @@ test("reads the runner's file; stale once the runner stops rewriting it", async 
   fs.writeFileSync(file, JSON.stringify({ version: 2 }));
   expect(await getRunnerStatus()).toBeUndefined();
 });
+
+test("the stream log runner's file is in stream-log/ beside the aggregator's", async () => {
+  const file = path.join(dir, "status.json");
+  process.env.STREAMBOARD_RUNNER_STATUS = file;
+  fs.writeFileSync(file, JSON.stringify(status));
+  const written = Date.parse(status.updatedAt);
+  expect(await getRunnerStatus(written, "stream-log")).toBeUndefined(); // not written yet
+  fs.mkdirSync(path.join(dir, "stream-log"));
+  const log = { ...status, iteratorAgeMs: 7, totals: { invocations: 1, delivered: 2, failed: 0 } };
+  fs.writeFileSync(path.join(dir, "stream-log", "status.json"), JSON.stringify(log));
+  expect(await getRunnerStatus(written, "stream-log")).toEqual({ ...log, stale: false });
+  expect(await getRunnerStatus(written, "aggregator")).toEqual({ ...status, stale: false });
+});

@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import path from "node:path";
 import { RunnerStatusFile, type RunnerStatus } from "../contract/health.ts";
 import { serverEnv } from "../env/server.ts";
 
@@ -17,10 +18,24 @@ const STALE_AFTER_MS = 5000;
 
 export { RunnerStatusFile, type RunnerStatus } from "../contract/health.ts";
 
+/**
+ * Which runner: the aggregator's (its file is the one named in the environment), or the stream
+ * log's, whose file the local stack keeps in `stream-log/` beside it (packages/local/src/stack.ts).
+ */
+export type RunnerName = "aggregator" | "stream-log";
+export const LOG_RUNNER_DIR = "stream-log";
+
 /** The local runner's status, or undefined on AWS (see CloudWatch `IteratorAge`) or before the first write. */
-export async function getRunnerStatus(now = Date.now()): Promise<RunnerStatus | undefined> {
-  const file = serverEnv()[RUNNER_STATUS_ENV];
-  if (!file) return undefined;
+export async function getRunnerStatus(
+  now = Date.now(),
+  runner: RunnerName = "aggregator",
+): Promise<RunnerStatus | undefined> {
+  const aggregatorFile = serverEnv()[RUNNER_STATUS_ENV];
+  if (!aggregatorFile) return undefined;
+  const file =
+    runner === "aggregator"
+      ? aggregatorFile
+      : path.join(path.dirname(aggregatorFile), LOG_RUNNER_DIR, path.basename(aggregatorFile));
   let json: unknown;
   try {
     json = JSON.parse(await fs.readFile(file, "utf8"));

@@ -552,3 +552,46 @@ export async function readLogRecord(logId: string): Promise<InspectorRecord> {
   if (!record) throw new VisibleError("not_found", "No such record in the stream log.");
   return record;
 }
+
+/** How often a live tail reads the log's head (GET /api/stream/live, the bench). */
+export const TAIL_INTERVAL_MS = 200;
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+
+/**
+ * Follows the log's head: without a cursor the newest window first (records or not: it carries
+ * the cursor), then every window after the cursor that has records, reading the log table every
+ * `intervalMs` (at once again while `newer` says more is there), until `signal` aborts. A cursor
+ * this API never gave out throws here, before anything is read (a 400).
+ */
+export function tailLog(
+  query: Omit<LogQuery, "before" | "at">,
+  options: { signal: AbortSignal; intervalMs?: number },
+): AsyncGenerator<StreamPage, void, undefined> {
+  if (query.cursor !== undefined) positionOfToken(query.cursor, "cursor");
+  const intervalMs = options.intervalMs ?? TAIL_INTERVAL_MS;
+  return (async function* () {
+    let cursor = query.cursor;
+    if (cursor === undefined) {
+      const newest = await readLog(query);
+      yield newest;
+      cursor = newest.cursor;
+    }
+    while (!options.signal.aborted) {
+      const page = await readLog({ ...query, cursor });
+      cursor = page.cursor;
+      if (page.records.length > 0) yield page;
+      if (!page.newer) await pause(intervalMs, options.signal);
+    }
+  })();
+}

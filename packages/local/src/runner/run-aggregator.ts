@@ -1,7 +1,9 @@
 /**
  * The aggregator's stream runner alone, in a process of its own: what `npm run dev` runs inside
  * its process, for tests that `kill -9` it at random moments, and for an engine run apart
- * (`npm run engine`).
+ * (`npm run engine`). Aggregator only: the stream log's runner (stack.ts) is not started here,
+ * since what these tests kill and check is the aggregator's exactly-once; the stream log is
+ * idempotent by eventID and has its own tests (core/stream/log-writer.engine.test.ts).
  *
  *   DYNAMODB_ENDPOINT=http://127.0.0.1:8000 \
  *     node --import tsx packages/local/src/runner/run-aggregator.ts --checkpoint-dir DIR

@@ -7,8 +7,9 @@ export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatc
 
 /**
  * The event source mapping settings the runner honours, in the names of
- * `aws.lambda.EventSourceMapping`. Wider than core's `SubscriptionSettings` (a literal `as const`
- * type) so tests can use other values; the project's settings object fits as it is.
+ * `aws.lambda.EventSourceMapping`. Wider than core's `SubscriptionSettings` (most of its
+ * fields optional) so tests can leave out what they do not need; the project's settings
+ * objects (`aggregatorSubscription`, `streamLogSubscription`) fit as they are.
  */
 export interface StreamSubscription {
   batchSize: number;
