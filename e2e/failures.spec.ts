@@ -14,6 +14,8 @@ import type { APIRequestContext } from "@playwright/test";
 import {
   InvalidScoreRecord,
   OperatorActionPage,
+  ReapplyResult,
+  StreamPage,
   type OperatorAction,
 } from "@streamboard/core/contract";
 import { localTableName } from "@streamboard/core/infra";
@@ -239,16 +241,38 @@ test("a poison record is fixed from the failures panel and counted once (re-appl
   });
   expect(await streamEventsOf(recordId)).toEqual(["INSERT", "MODIFY"]);
 
+  // The stream log has both records: the failure opens the INSERT in the inspector, and the
+  // MODIFY re-applied from the log is already in.
+  let logged: StreamPage["records"] = [];
+  await expect
+    .poll(async () => {
+      const response = await operatorApi.request.get("/api/stream", { params: { recordId } });
+      logged = StreamPage.parse(await response.json()).records;
+      return logged.map((r) => r.eventName).sort();
+    })
+    .toEqual(["INSERT", "MODIFY"]);
+  const insertLog = logged.find((r) => r.eventName === "INSERT")!;
+  const modifyLog = logged.find((r) => r.eventName === "MODIFY")!;
+  await expect(row.getByRole("link", { name: "Open in inspector" })).toHaveAttribute(
+    "href",
+    `/inspector?record=${insertLog.logId}`,
+  );
+  const fromLog = await operatorApi.request.post(`/api/stream/records/${modifyLog.logId}/reapply`);
+  expect(fromLog.status(), await fromLog.text()).toBe(200);
+  expect(ReapplyResult.parse(await fromLog.json())).toEqual({ outcome: "already_applied" });
+  expect(await operatorApi.player(playerName)).toMatchObject({ totalScore: 500, gamesPlayed: 1 });
+
   const actions = (await operatorActions(operatorApi.request)).filter(
     (a) => a.recordId === recordId,
   );
-  expect(actions.map((a) => a.action)).toEqual(["reapply", "reapply", "edit"]);
-  expect(actions[2]).toMatchObject({
+  expect(actions.map((a) => a.action)).toEqual(["reapply", "reapply", "reapply", "edit"]);
+  expect(actions[0]).toMatchObject({ by: "bearer token", outcome: "already applied" });
+  expect(actions[3]).toMatchObject({
     by: expect.stringMatching(/^session [0-9a-f]{8}$/),
     changes: { PlayerName: { to: playerName } },
     outcome: "saved",
   });
-  expect(actions[0]!.outcome).toMatch(/^quarantined: NewImage: PlayerName/);
+  expect(actions[1]!.outcome).toMatch(/^quarantined: NewImage: PlayerName/);
 });
 
 test("an edit of an incomplete record that does not complete it: the 400 inline, nothing written", async ({
