@@ -1,8 +1,9 @@
-// `npm run bench [-- engine|leaderboard|aggregator]`: runs the benchmarks and prints one table.
+// `npm run bench [-- engine|leaderboard|aggregator|inspector]`: runs the benchmarks and prints one table.
 import fs from "node:fs";
 import path from "node:path";
 import { benchAggregator } from "./aggregator.ts";
 import { benchEngine } from "./engine.ts";
+import { benchInspector } from "./inspector.ts";
 import { benchLeaderboard } from "./leaderboard.ts";
 import { formatTable, type BenchResult } from "./stats.ts";
 
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   engine: benchEngine,
   leaderboard: benchLeaderboard,
   aggregator: benchAggregator,
+  inspector: benchInspector,
 };
 
 const wanted = process.argv.slice(2);

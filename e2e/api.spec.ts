@@ -1,8 +1,21 @@
 import http from "node:http";
-import { ApiErrorBody, type ErrorCode, type HealthResponse } from "@streamboard/core/contract";
+import {
+  ApiErrorBody,
+  StreamPage,
+  type ErrorCode,
+  type HealthResponse,
+} from "@streamboard/core/contract";
 import { expectApiError, OPERATOR_TOKEN, test, expect } from "./fixtures";
 
 const MISSING_ID = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+/** A well-formed stream log id (a position) that no entry has. */
+const MISSING_LOG_ID = Buffer.from(`2026-01-01T00:00:00.000Z#${"0".repeat(40)}#none`).toString(
+  "base64url",
+);
+/** A well-formed cursor/before token. */
+const LOG_TOKEN = Buffer.from(
+  JSON.stringify({ v: 2, p: `2026-01-01T00:00:00.000Z#${"0".repeat(40)}#none` }),
+).toString("base64url");
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 interface ErrorCase {
@@ -68,6 +81,21 @@ const errorCases: ErrorCase[] = [
   { name: "GET /api/failures – limit is not a number", method: "GET", path: "/api/failures?limit=abc", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
   { name: "GET /api/stream – limit is not a number", method: "GET", path: "/api/stream?limit=abc", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
   { name: "GET /api/stream – limit over 500", method: "GET", path: "/api/stream?limit=501", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – limit is zero", method: "GET", path: "/api/stream?limit=0", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – an unknown event type", method: "GET", path: "/api/stream?type=INSERT,UPSERT", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – cursor and before together", method: "GET", path: `/api/stream?cursor=${LOG_TOKEN}&before=${LOG_TOKEN}`, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – before and at together", method: "GET", path: `/api/stream?before=${LOG_TOKEN}&at=-15m`, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – at is not a time", method: "GET", path: "/api/stream?at=yesterday", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – at without a zone", method: "GET", path: "/api/stream?at=2026-01-01T10:00:00", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – before is not one it returned", method: "GET", path: "/api/stream?before=bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
+  { name: "GET /api/stream – q over 200 characters", method: "GET", path: `/api/stream?q=${"x".repeat(201)}`, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream – player over 32 characters", method: "GET", path: `/api/stream?player=${"x".repeat(33)}`, headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
+  { name: "GET /api/stream/records/{logId} – no operator token", method: "GET", path: `/api/stream/records/${MISSING_LOG_ID}`, status: 401, code: "unauthorized" },
+  { name: "GET /api/stream/records/{logId} – an id it never gave out", method: "GET", path: "/api/stream/records/bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
+  { name: "GET /api/stream/records/{logId} – no such record", method: "GET", path: `/api/stream/records/${MISSING_LOG_ID}`, headers: bearer(OPERATOR_TOKEN), status: 404, code: "not_found" },
+  { name: "GET /api/stream/live – no operator token", method: "GET", path: "/api/stream/live", status: 401, code: "unauthorized" },
+  { name: "GET /api/stream/live – cursor is not one it returned", method: "GET", path: "/api/stream/live?cursor=bogus", headers: bearer(OPERATOR_TOKEN), status: 400, code: "bad_request" },
+  { name: "GET /api/stream/live – at (the live stream follows the head)", method: "GET", path: "/api/stream/live?at=-1m", headers: bearer(OPERATOR_TOKEN), status: 400, code: "invalid_input" },
 ];
 
 test.describe("API errors", () => {
@@ -264,30 +292,133 @@ test.describe("API", () => {
     await api.waitForTotal(playerName, undefined);
   });
 
-  test("GET /api/stream – the operator sees INSERT, MODIFY and REMOVE with their images", async ({
+  test("GET /api/stream – the operator sees INSERT, MODIFY and REMOVE with their images, newest first", async ({
     api,
     operatorApi,
     playerName,
   }) => {
-    const { cursor } = await operatorApi.stream();
+    const { cursor } = await operatorApi.stream({ limit: 1 });
     const record = await api.submitScore({ playerName, score: 10 });
     await operatorApi.request.patch(`/api/scores/${record.recordId}`, { data: { score: 11 } });
     await operatorApi.request.delete(`/api/scores/${record.recordId}`);
 
-    const ofRecord = async () =>
-      (await operatorApi.stream(cursor)).records.filter(
-        (r) => r.keys.RecordID && "S" in r.keys.RecordID && r.keys.RecordID.S === record.recordId,
-      );
-    await expect
-      .poll(async () => (await ofRecord()).map((r) => r.eventName))
-      .toEqual(["INSERT", "MODIFY", "REMOVE"]);
-    const [insert, modify, remove] = await ofRecord();
+    const [remove, modify, insert] = await operatorApi.waitForStream(record.recordId, [
+      "REMOVE",
+      "MODIFY",
+      "INSERT",
+    ]);
     expect(insert?.newImage?.Score).toEqual({ N: "10" });
     expect(insert?.oldImage).toBeUndefined();
     expect(modify?.oldImage?.Score).toEqual({ N: "10" });
     expect(modify?.newImage?.Score).toEqual({ N: "11" });
     expect(remove?.oldImage?.Score).toEqual({ N: "11" });
     expect(remove?.newImage).toBeUndefined();
+
+    // A tail from before the writes has them, oldest taken first, shown newest first.
+    const tail = await operatorApi.stream({ cursor, recordId: record.recordId });
+    expect(tail.records.map((r) => r.eventName)).toEqual(["REMOVE", "MODIFY", "INSERT"]);
+    // The newest window without filters has them too (nothing else is written meanwhile).
+    const newest = await operatorApi.stream({ limit: 3 });
+    expect(newest.records.map((r) => r.logId)).toEqual(tail.records.map((r) => r.logId));
+  });
+
+  test("GET /api/stream/records/{logId} – a deep link reads the same record", async ({
+    api,
+    operatorApi,
+    playerName,
+  }) => {
+    const record = await api.submitScore({ playerName, score: 77 });
+    const [insert] = await operatorApi.waitForStream(record.recordId, ["INSERT"]);
+    const linked = await operatorApi.streamRecord(insert!.logId);
+    expect({ ...linked, aggregator: undefined }).toEqual({ ...insert, aggregator: undefined });
+    expect(linked.newImage?.PlayerName).toEqual({ S: playerName });
+  });
+
+  test("GET /api/stream – type, player (old and new name), recordId, q and at filter on the server", async ({
+    api,
+    operatorApi,
+    playerName,
+  }) => {
+    const renamed = `${playerName}-b`.slice(0, 32);
+    const first = await api.submitScore({ playerName, score: 5, nickName: "Quokka" });
+    const second = await api.submitScore({ playerName, score: 6 });
+    const moved = await operatorApi.request.patch(`/api/scores/${second.recordId}`, {
+      data: { playerName: renamed },
+    });
+    expect(moved.status(), await moved.text()).toBe(200);
+    await operatorApi.waitForStream(second.recordId, ["MODIFY", "INSERT"]);
+    await operatorApi.waitForStream(first.recordId, ["INSERT"]);
+
+    const ids = (page: { records: { recordId: string; eventName: string }[] }) =>
+      page.records.map((r) => `${r.eventName} ${r.recordId}`);
+    // Names compare case-insensitively; a rename is found under the old and the new name.
+    expect(ids(await operatorApi.stream({ player: playerName.toUpperCase() }))).toEqual([
+      `MODIFY ${second.recordId}`,
+      `INSERT ${second.recordId}`,
+      `INSERT ${first.recordId}`,
+    ]);
+    expect(ids(await operatorApi.stream({ player: renamed }))).toEqual([
+      `MODIFY ${second.recordId}`,
+    ]);
+    expect(ids(await operatorApi.stream({ player: playerName, type: "MODIFY" }))).toEqual([
+      `MODIFY ${second.recordId}`,
+    ]);
+    expect(
+      ids(await operatorApi.stream({ recordId: second.recordId, type: "insert,remove" })),
+    ).toEqual([`INSERT ${second.recordId}`]);
+    // Text search in the images, any case, within this player's records.
+    expect(ids(await operatorApi.stream({ player: playerName, q: "quokka" }))).toEqual([
+      `INSERT ${first.recordId}`,
+    ]);
+    // A seek: from a minute ago, this player's records are there; from the future, nothing.
+    expect(ids(await operatorApi.stream({ player: playerName, at: "-1m" }))).toHaveLength(3);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await operatorApi.stream({ player: playerName, at: future })).records).toEqual([]);
+    // Paging back one at a time finds the same three, then stops.
+    const paged: string[] = [];
+    let page = await operatorApi.stream({ player: playerName, limit: 1 });
+    paged.push(...ids(page));
+    while (page.before) {
+      page = await operatorApi.stream({ player: playerName, limit: 1, before: page.before });
+      paged.push(...ids(page));
+    }
+    expect(paged).toEqual(ids(await operatorApi.stream({ player: playerName })));
+  });
+
+  test("GET /api/stream/live – server-sent events: the newest window, then a write as it lands", async ({
+    api,
+    baseURL,
+    playerName,
+  }) => {
+    const client = new AbortController();
+    const response = await fetch(
+      new URL(`/api/stream/live?player=${encodeURIComponent(playerName)}`, baseURL),
+      { headers: bearer(OPERATOR_TOKEN), signal: client.signal },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffered = "";
+    const nextPage = async () => {
+      for (;;) {
+        const match = /event: page\nid: [^\n]*\ndata: ([^\n]*)\n\n/.exec(buffered);
+        if (match) {
+          buffered = buffered.slice(match.index + match[0].length);
+          return StreamPage.parse(JSON.parse(match[1]!));
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("the event stream ended");
+        buffered += decoder.decode(value, { stream: true });
+      }
+    };
+    expect((await nextPage()).records).toEqual([]);
+    const record = await api.submitScore({ playerName, score: 3 });
+    const page = await nextPage();
+    expect(page.records.map((r) => [r.eventName, r.recordId])).toEqual([
+      ["INSERT", record.recordId],
+    ]);
+    client.abort();
   });
 
   test("POST /api/login – the session cookie is httpOnly, SameSite=Lax and not the token", async ({

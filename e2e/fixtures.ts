@@ -11,12 +11,14 @@ import {
   FailureList,
   type FailureEntry,
   HealthResponse,
+  InspectorRecord,
   LeaderboardEntry,
   LeaderboardPage,
   ScoreList,
   ScoreRecord,
   StreamPage,
   type ErrorCode,
+  type STREAM_QUERY_KEYS,
   type ScoreInput,
 } from "@streamboard/core/contract";
 import { localTableName } from "@streamboard/core/infra";
@@ -25,6 +27,9 @@ import { E2E_DYNAMODB_PORT, E2E_OPERATOR_TOKEN } from "../playwright.config";
 export { expect };
 
 export const OPERATOR_TOKEN = process.env.OPERATOR_TOKEN ?? E2E_OPERATOR_TOKEN;
+
+/** GET /api/stream's query parameters, as strings or numbers. */
+export type StreamParams = Partial<Record<(typeof STREAM_QUERY_KEYS)[number], string | number>>;
 
 /**
  * Typed calls to the HTTP API, as anyone (no credentials) or as the operator (Bearer token). Each
@@ -73,12 +78,39 @@ export class Api {
       .toBe(total);
   }
 
-  async stream(cursor?: string): Promise<StreamPage> {
-    const response = await this.request.get("/api/stream", {
-      params: cursor ? { cursor, limit: 500 } : { limit: 500 },
-    });
-    expect(response.status()).toBe(200);
+  /**
+   * GET /api/stream as the operator: a window of the stream log, newest first (`limit` 500 unless
+   * given). `type` is a comma list; every other parameter as the API names it.
+   */
+  async stream(params: StreamParams = {}): Promise<StreamPage> {
+    const query = Object.fromEntries(
+      Object.entries({ limit: 500, ...params }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string | number>;
+    const response = await this.request.get("/api/stream", { params: query });
+    expect(response.status(), await response.text()).toBe(200);
     return StreamPage.parse(await response.json());
+  }
+
+  /** GET /api/stream/records/{logId} as the operator: one record of the log (a deep link). */
+  async streamRecord(logId: string): Promise<InspectorRecord> {
+    const response = await this.request.get(`/api/stream/records/${encodeURIComponent(logId)}`);
+    expect(response.status(), await response.text()).toBe(200);
+    return InspectorRecord.parse(await response.json());
+  }
+
+  /** Polls the log until `recordId`'s entries are these event types (newest first); returns them. */
+  async waitForStream(
+    recordId: string,
+    eventNames: InspectorRecord["eventName"][],
+  ): Promise<InspectorRecord[]> {
+    let records: InspectorRecord[] = [];
+    await expect
+      .poll(async () => {
+        records = (await this.stream({ recordId })).records;
+        return records.map((r) => r.eventName);
+      })
+      .toEqual(eventNames);
+    return records;
   }
 
   /** GET /api/failures as the operator: the on-failure destination, newest first. */

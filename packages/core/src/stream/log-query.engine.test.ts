@@ -150,8 +150,11 @@ describe("readLog against the engine", () => {
     const { now } = clock();
     const unitsOf = async () => {
       engine.capacity.reset();
+      engine.requests.reset();
       const page = await readLog({ limit: 100 }, { now });
       expect(page.records).toHaveLength(100);
+      // The log's table only: one Query per bucket of the day, never the Streams API.
+      expect(engine.requests.snapshot()).toEqual({ Query: LOG_SHARDS });
       return engine.capacity.snapshot()[tableName("StreamLog")]!;
     };
     const spread = (n: number, offset: number) =>

@@ -1,7 +1,12 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { z } from "zod";
 import { VisibleError } from "../contract/error.ts";
-import { InspectorRecord, RawItem, RecordOutcome, StreamEventName } from "../contract/stream.ts";
+import {
+  RawItem,
+  RecordOutcome,
+  StreamEventName,
+  type InspectorRecord,
+} from "../contract/stream.ts";
 
 /*
  * The stream log's item format (the table: StreamLog in infra/tables.ts). Pure: the stream log

@@ -46,6 +46,11 @@ export interface LocalEngine {
    * every call through the engine, whether or not it asked for ReturnConsumedCapacity.
    */
   capacity: { snapshot(): CapacityUsage; reset(): void };
+  /**
+   * Requests answered, by operation (`GetRecords`, `Query`, ...), DynamoDB and Streams alike,
+   * since the start or the last reset: what a benchmark reads to see who polls the stream.
+   */
+  requests: { snapshot(): Record<string, number>; reset(): void };
   /** Deletes the items past their TTL now, as the background sweep does; resolves with how many. */
   sweepExpired(): Promise<number>;
   /** Stops accepting requests, waits for those in flight and a TTL sweep, then closes the stores. */
@@ -110,8 +115,12 @@ async function serve(
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let requests: Record<string, number> = {};
   const server = http.createServer((req, res) => {
     inFlight++;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const operation = target.slice(target.indexOf(".") + 1) || "(none)";
+    requests[operation] = (requests[operation] ?? 0) + 1;
     void handleRequest(req, res, proxy, streamsApi).finally(() => {
       if (--inFlight === 0) drained?.();
     });
@@ -137,6 +146,7 @@ async function serve(
     port,
     dynaliteEndpoint: backend.url,
     capacity: { snapshot: () => meter.snapshot(), reset: () => meter.reset() },
+    requests: { snapshot: () => ({ ...requests }), reset: () => (requests = {}) },
     sweepExpired: () => sweeper.sweep(),
     close() {
       closing ??= (async () => {
