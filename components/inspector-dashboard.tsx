@@ -12,6 +12,7 @@ import { Card } from "./card";
 import { EmptyState } from "./empty-state";
 import { eventColors } from "./event-badge";
 import { FailuresPanel } from "./failures-panel";
+import { OperatorActionsPanel } from "./operator-actions-panel";
 import { PauseIcon, PlayIcon, SearchIcon, StreamIcon } from "./icons";
 import { EventsChart, IteratorAgeChart, TopPlayersChart } from "./inspector-charts";
 import { LeaderboardTable } from "./leaderboard-table";
@@ -578,7 +579,7 @@ export function InspectorDashboard() {
         <div className="flex min-w-0 flex-col gap-6 xl:sticky xl:top-6 xl:col-span-4">
           <Board />
           <Failures />
-          {/* The operator actions panel goes here (components/operator-actions-panel.tsx). */}
+          <OperatorActionsPanel />
         </div>
       </div>
 
