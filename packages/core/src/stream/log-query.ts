@@ -537,7 +537,14 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
 
   reading: for (;;) {
     if (kept.length >= limit || (filter && scanned >= READ_BUDGET)) {
-      more = (await reader.peek()) !== undefined;
+      if (point) {
+        // More means a new entry, not one this tail already returned.
+        const next = await pull();
+        more = next !== undefined;
+        if (next) stoppedAt = next.Position as string;
+      } else {
+        more = (await reader.peek()) !== undefined;
+      }
       break;
     }
     // The next run of keys: as many as could still be kept (a BatchGetItem's worth, filtering).
@@ -608,23 +615,26 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
     // The newest REWIND entries, read further if the newest window stopped short of them (a
     // tail starts there; a page further back is no tail's start, and need not pay for it).
     const rewind = read.slice(0, REWIND);
-    let exhausted = !more || exclusive !== undefined;
-    while (!exhausted && rewind.length < REWIND) {
+    /** Every entry from the horizon up is among the remembered ones. */
+    let complete = !more && read.length <= REWIND;
+    let extend = more && exclusive === undefined;
+    while (extend && rewind.length < REWIND) {
       const key = await pull();
       if (!key) {
-        exhausted = true;
+        complete = true;
         break;
       }
       const position = key.Position as string;
       if (!fromIndex && !inspectorRecordOf(key) && recentPartial(key, now)) {
         partialAt = position;
+        extend = false;
         break;
       }
       rewind.push(position);
     }
     const p =
       read[0] ?? exclusive ?? positionTime(Math.floor(now / 1000) - EMPTY_TAIL_LOOKBACK_SECONDS);
-    let r = exhausted && rewind.length < REWIND && !more ? lo : (rewind.at(-1) ?? p);
+    let r = complete ? lo : (rewind.at(-1) ?? p);
     let seen = rewind;
     if (read.length === 0 && exclusive !== undefined) seen = [exclusive];
     if (partialAt !== undefined && partialAt < r) {
