@@ -293,6 +293,12 @@ describe("readLog against the engine", () => {
     const page = await readLog({ limit: 100, player: tag }, { now });
     expect(page.records[0]!.logId).toBe(logIdOf(busy.at(-1)!));
     expect(page.cursor.length).toBeLessThan(REWIND * 16 + 400);
+    // A window holding more than REWIND entries, and all there is: its tail repeats none.
+    const all = await readLog({ limit: 500, player: tag }, { now });
+    expect(all.records.length).toBeGreaterThan(REWIND);
+    expect(all.before).toBeUndefined();
+    const again = await readLog({ cursor: all.cursor, limit: 500, player: tag }, { now });
+    expect(again.records).toEqual([]);
   });
 
   test("at= lands on the first record of that time; relative times; the future finds nothing", async () => {

@@ -617,7 +617,7 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
     const rewind = read.slice(0, REWIND);
     /** Every entry from the horizon up is among the remembered ones. */
     let complete = !more && read.length <= REWIND;
-    let extend = more && exclusive === undefined;
+    const extend = more && exclusive === undefined;
     while (extend && rewind.length < REWIND) {
       const key = await pull();
       if (!key) {
@@ -627,7 +627,6 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
       const position = key.Position as string;
       if (!fromIndex && !inspectorRecordOf(key) && recentPartial(key, now)) {
         partialAt = position;
-        extend = false;
         break;
       }
       rewind.push(position);
