@@ -270,7 +270,7 @@ function FailureRow({
             className="min-w-0 flex-1 rounded-md border-0 px-2 py-1 text-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
           />
           <Button size="sm" type="submit" busy={busy === "acknowledge"}>
-            Acknowledge
+            Confirm
           </Button>
         </form>
       )}

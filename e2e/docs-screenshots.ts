@@ -6,7 +6,8 @@
  * runs only this file against the e2e stack (playwright.config.ts starts it, in memory, so the
  * board holds just these players): a few players and operator edits, one bad record written
  * straight into the table so the failures panel has something to show, then
- * docs/screenshot-home.png and docs/screenshot-inspector.png.
+ * docs/screenshot-home.png, docs/screenshot-inspector.png and, with an edited record open in the
+ * record view, docs/screenshot-inspector-record.png.
  */
 import { ulid } from "ulid";
 import { expect, putRawScoreItem, test } from "./fixtures";
@@ -75,6 +76,17 @@ test("README screenshots: the home page and the inspector", async ({
   await page.goto("/inspector");
   await expect(page.getByTestId("stream-record").first()).toBeVisible();
   await expect(page.locator(`[data-testid="failure"][data-record-id="${poisonId}"]`)).toBeVisible();
+  await expect(page.getByTestId("events-chart")).toBeVisible();
   await page.waitForTimeout(2500);
   await page.screenshot({ path: "docs/screenshot-inspector.png" });
+
+  // The record view of the edit: the image diff and what it changed on the board.
+  await page
+    .locator(`[data-testid="stream-record"][data-record-id="${first}"][data-event="MODIFY"]`)
+    .click();
+  await expect(page.getByTestId("record-outcome").locator('[data-outcome="applied"]')).toBeVisible({
+    timeout: 15_000,
+  });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: "docs/screenshot-inspector-record.png" });
 });

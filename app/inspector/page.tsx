@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { Suspense } from "react";
 import { InspectorDashboard } from "@/components/inspector-dashboard";
 import { SESSION_COOKIE, verifySession } from "@/app/_lib/session";
 
@@ -12,5 +13,10 @@ export default async function InspectorPage() {
   if (!verifySession((await cookies()).get(SESSION_COOKIE)?.value)) {
     redirect("/login?next=/inspector");
   }
-  return <InspectorDashboard />;
+  // The dashboard reads its view from the query string (useSearchParams).
+  return (
+    <Suspense>
+      <InspectorDashboard />
+    </Suspense>
+  );
 }

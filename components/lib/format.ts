@@ -51,3 +51,11 @@ export function formatDuration(ms: number): string {
   if (ms < 2 * 3_600_000) return `${Math.floor(ms / 60_000)} min`;
   return `${Math.floor(ms / 3_600_000)} h`;
 }
+
+/** The browser's offset from UTC at that time, e.g. "UTC+05:30". */
+export function utcOffsetLabel(at: Date = new Date()): string {
+  const minutes = -at.getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  return `UTC${minutes >= 0 ? "+" : "−"}${hhmm}`;
+}

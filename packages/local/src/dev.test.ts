@@ -2,9 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { submitScore } from "@streamboard/core/score";
 import { documentClient } from "@streamboard/core/infra";
-import { logKeyOf } from "@streamboard/core/stream";
+import { inspectorRecordOf, logKeyOf } from "@streamboard/core/stream";
 import { dynamo } from "@streamboard/core/infra";
 import { tableName } from "@streamboard/core/infra";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
@@ -177,6 +178,33 @@ describe("startLocalStack", () => {
       "checkpoints.GameScoreRecords.json",
       "status.json",
     ]);
+  });
+
+  test("with the real handlers, a score's log entry carries the aggregator's effect", async () => {
+    const stack = await start({ inMemory: true });
+    const { record } = await submitScore({ playerName: "Effie", score: 21 });
+    await stack.idle();
+    const { Items } = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName("StreamLog"),
+        IndexName: "ByRecord",
+        KeyConditionExpression: "RecordID = :id",
+        ExpressionAttributeValues: { ":id": record.recordId },
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName("StreamLog"),
+        Key: { Bucket: Items![0]!.Bucket as string, Position: Items![0]!.Position as string },
+      }),
+    );
+    const shown = inspectorRecordOf(Item!);
+    expect(shown).toMatchObject({ eventName: "INSERT", recordId: record.recordId });
+    expect(shown?.aggregator).toMatchObject({
+      outcome: "applied",
+      changes: [{ playerName: "Effie", period: "ALL", totalBefore: null, totalAfter: 21 }],
+    });
   });
 
   test("logHandler null: the aggregator alone reads the stream", async () => {

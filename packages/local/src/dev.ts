@@ -205,10 +205,10 @@ async function dev(options: DevOptions): Promise<number> {
       `                    Authorization: Bearer <token>, or sign in at ${url}/login`,
       `  DynamoDB:         ${stack.endpoint}${stack.engine ? "  (embedded engine)" : ""}`,
       `  Data:             ${stack.dataDir ?? "in memory (gone on exit)"}`,
-      `  Stream runners:   aggregator → GameScoresByUser   ${stack.runnerDir}  (failures.jsonl, status.json)`,
+      `  Stream runners:   ${"aggregator → GameScoresByUser".padEnd(31)}${stack.runnerDir}  (failures.jsonl, status.json)`,
       ...(stack.logRunner
         ? [
-            `                    stream log → StreamLog         ${path.join(stack.runnerDir, LOG_RUNNER_DIR)}`,
+            `                    ${"stream log → StreamLog".padEnd(31)}${path.join(stack.runnerDir, LOG_RUNNER_DIR)}`,
           ]
         : []),
       `                    npm run replay -- --since 1h · npm run reconcile [-- --fix]`,

@@ -57,6 +57,11 @@ test("poison records are quarantined at once with their reason; the shard keeps 
   const failures = await listFailures();
   expect(failures).toEqual([
     {
+      id: expect.any(String) as string,
+      eventId: expect.any(String) as string,
+      // The stream log (the runner's second subscriber) has it: the inspector opens it by this.
+      logId: expect.any(String) as string,
+      state: "open",
       recordId: "poison-1",
       eventName: "INSERT",
       sequenceNumber: expect.stringMatching(/^\d+$/) as string,
@@ -87,6 +92,8 @@ test("poison records are quarantined at once with their reason; the shard keeps 
   await submitScore({ playerName: "cyd", score: 7 });
   await stack.runner.idle();
   expect(await getPlayer("cyd")).toMatchObject({ totalScore: 7 });
+  // Its new state counts as nothing: it left ann's aggregate, and is quarantined.
+  expect(await getPlayer("ann")).toMatchObject({ totalScore: 10, gamesPlayed: 1 });
   const [spoilt] = await listFailures({ limit: 1 });
   expect(spoilt).toMatchObject({
     recordId: good.record.recordId,

@@ -26,6 +26,7 @@ import {
   startStatusFile,
   startStreamRunner,
   STATUS_FILE,
+  type RunnerLogger,
   type StreamHandler,
   type StreamRunner,
   type StreamRunnerOptions,
@@ -36,6 +37,20 @@ export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const TOKEN_FILE = "operator-token";
 /** The stream log runner's checkpoints, failures and status, under the runner dir (core/ops reads its status there). */
 export { LOG_RUNNER_DIR };
+
+/** A runner logger whose lines start with `prefix` (over the console by default). */
+function prefixed(prefix: string, logger: RunnerLogger | undefined): RunnerLogger {
+  return {
+    info: (message) => (logger ? logger.info(prefix + message) : console.log(prefix + message)),
+    warn: (message) => (logger ? logger.warn(prefix + message) : console.warn(prefix + message)),
+    error: (message, error) =>
+      logger
+        ? logger.error(prefix + message, error)
+        : error === undefined
+          ? console.error(prefix + message)
+          : console.error(prefix + message, error),
+  };
+}
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(
@@ -60,7 +75,8 @@ export interface LocalStackOptions {
   settings?: StreamSubscription;
   /**
    * Anything else for the aggregator's runner (poll interval, logger, onBatch…). The stream log's
-   * runner shares its clock, logger, poll, discovery and backoff intervals, nothing else.
+   * runner shares its clock, logger, discovery and backoff intervals, nothing else (it polls at
+   * the runner's default, 5 times a second per shard, roughly as Lambda does).
    */
   runner?: Partial<Omit<StreamRunnerOptions, "tableName" | "handler" | "settings">>;
   /**
@@ -155,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Loaded only when needed: a stack with a test handler does not pull in the aggregator.
     const handler = options.handler ?? (await import("@streamboard/functions/aggregator")).handler;
     const table = tableName("GameScoreRecords");
-    log(`Starting the stream runner on ${table}…`);
+    log(`Starting the aggregator's stream runner on ${table}…`);
     const runner = startStreamRunner({
       tableName: table,
       handler,
@@ -187,13 +203,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         handler: logHandler,
         settings: streamLogSubscription,
         ...(options.clock ? { clock: options.clock } : {}),
-        ...pick(shared, [
-          "clock",
-          "logger",
-          "pollIntervalMs",
-          "discoveryIntervalMs",
-          "retryBackoff",
-        ]),
+        // Not the aggregator's poll interval: tests poll it fast to see aggregates soon, and a
+        // second runner polling as fast takes CPU from the aggregator in the one process.
+        // `idle()` wakes both runners anyway.
+        ...pick(shared, ["clock", "discoveryIntervalMs", "retryBackoff"]),
+        // Its lines say which runner they are of: both read the same table's stream.
+        logger: prefixed("[stream log] ", shared.logger),
         checkpointDir: logDir,
       });
       logStatusFile = startStatusFile(logRunner, logDir);

@@ -824,6 +824,7 @@ export async function applyPlayerBatch(batch: PlayerBatch): Promise<{ applied: n
  */
 async function recordOutcomes(
   records: DynamoDBRecord[],
+  planned: PlayerBatch[],
   pendings: Pending[],
   failedBatches: Map<PlayerBatch, unknown>,
   {
@@ -843,13 +844,23 @@ async function recordOutcomes(
       if (!list) bySequence.set(sequenceNumber, (list = []));
       list.push(effect);
     }
+    // A record with changes to apply, none of which went in now: every one was in already (a
+    // redelivery). Its first delivery wrote its outcome; writing again could only fail its
+    // condition, at a write unit and a round trip a record: skip it.
+    const withChanges = new Set(planned.flatMap((b) => b.changes.map((c) => c.sequenceNumber)));
     const at = new Date().toISOString();
     const writes: OutcomeWrite[] = [];
     for (const record of records) {
       const reason = quarantined.get(record);
       const seq = record.dynamodb?.SequenceNumber ?? "";
       if (reason !== undefined) {
-        writes.push({ record, outcome: { outcome: "quarantined", at, reason } });
+        const changes = bySequence.get(seq);
+        writes.push({
+          record,
+          outcome: { outcome: "quarantined", at, reason, ...(changes ? { changes } : {}) },
+        });
+      } else if (withChanges.has(seq) && !bySequence.has(seq)) {
+        continue;
       } else if (seq && !notYet.has(seq) && !poison.has(record)) {
         writes.push({
           record,
@@ -918,7 +929,7 @@ export async function applyStreamBatch(records: DynamoDBRecord[]): Promise<Dynam
       if (!notTaken.has(p.itemIdentifier)) quarantined.set(p.record, p.reason);
     }
   }
-  await recordOutcomes(records, chunks.flat(), failedBatches, {
+  await recordOutcomes(records, plan.batches, chunks.flat(), failedBatches, {
     poison: new Set(poison.map((p) => p.record)),
     quarantined,
   });

@@ -12,6 +12,7 @@ import { inspectorRecordOf, logKeyOf } from "../stream/log.ts";
 import { writeStreamLog } from "../stream/log-writer.ts";
 import { tailStream } from "../testing/testing.ts";
 import { applyStreamBatch } from "./aggregate.ts";
+import { writeOutcomes } from "./outcomes.ts";
 
 // Integration: the aggregator writes what each record changed onto its stream log entry.
 
@@ -107,6 +108,57 @@ describe("the aggregator's outcome on each record's log entry", () => {
     );
     expect(await applyStreamBatch(structuredClone(records))).toEqual({ batchItemFailures: [] });
     expect(await outcomeOf(records[0]!)).toEqual(before);
+  });
+
+  test("an outcome is never overwritten, but for applied replacing quarantined", async () => {
+    await submitScore({ playerName: uniqueName("Kept"), score: 9 });
+    await submitScore({ playerName: uniqueName("Reapplied"), score: 8 });
+    const [kept, reapplied] = await tail.poll();
+    const first: RecordOutcome = {
+      outcome: "applied",
+      at: "2026-01-01T00:00:00.000Z",
+      changes: [],
+    };
+    await writeOutcomes([{ record: kept!, outcome: first }]);
+    await writeOutcomes([
+      { record: kept!, outcome: { outcome: "applied", at: "later", changes: [] } },
+      { record: kept!, outcome: { outcome: "quarantined", at: "later", reason: "no" } },
+    ]);
+    // Nor by the aggregator applying the record afterwards: its write finds one there.
+    await applyStreamBatch([kept!]);
+    expect(await outcomeOf(kept!)).toEqual(first);
+
+    // Set aside first (say DynamoDB refused the write then), applied later: it says so.
+    await writeOutcomes([
+      { record: reapplied!, outcome: { outcome: "quarantined", at: "then", reason: "refused" } },
+    ]);
+    await applyStreamBatch([reapplied!]);
+    expect(await outcomeOf(reapplied!)).toMatchObject({ outcome: "applied" });
+    expect(inPeriod(await changesOf(reapplied!), "ALL")).toMatchObject({ totalAfter: 8 });
+  });
+
+  test("a record whose new state is bad: quarantined, with the leave it applied", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const player = uniqueName("Spoilt");
+    const { record } = await submitScore({ playerName: player, score: 12 });
+    await applyStreamBatch(await tail.poll());
+    // Written around the API: the record loses its PlayerName.
+    await dynamo().send(
+      new PutItemCommand({
+        TableName: tableName("GameScoreRecords"),
+        Item: { RecordID: { S: record.recordId }, Score: { N: "12" } },
+      }),
+    );
+    const [spoilt] = await tail.poll();
+    expect(await applyStreamBatch([spoilt!])).toEqual({ batchItemFailures: [] });
+    const outcome = await outcomeOf(spoilt!);
+    expect(outcome).toMatchObject({
+      outcome: "quarantined",
+      reason: expect.stringContaining("PlayerName") as string,
+    });
+    expect(
+      outcome?.outcome === "quarantined" && inPeriod(outcome.changes ?? [], "ALL"),
+    ).toMatchObject({ playerName: player, totalBefore: 12, totalAfter: null, rankAfter: null });
   });
 
   test("an edit that changes nothing an aggregate holds: applied, no changes", async () => {

@@ -16,6 +16,9 @@ import { queryTopTotals } from "./store.ts";
  * retries the batch (the aggregates are right either way; the inspector then shows no outcome).
  * Each write is conditional on the entry having no outcome yet: a redelivered record, whose
  * changes the markers skip, would otherwise overwrite the first, real outcome with an empty one.
+ * (A record all of whose changes the markers skipped is not written at all: aggregate.ts.) One
+ * exception: an `applied` outcome replaces a `quarantined` one, since the record was re-applied
+ * after it was set aside (an operator's re-apply), and the entry should say what it did at last.
  * The stream log function may write the rest of the entry before or after: it never touches
  * `Aggregator` (stream/log-writer.ts), and both set `ExpiresAt` only if absent.
  *
@@ -33,15 +36,20 @@ import { queryTopTotals } from "./store.ts";
  * Cost per batch: one Query per distinct period (a batch of new scores touches 4: ALL, the day,
  * the week, the month), each reading at most RANK_DEPTH ~100-byte index rows: ≤ 1.5 read units
  * (eventually consistent), so ≤ ~6 read units a batch, whatever the board's size; plus one
- * UpdateItem per record on its log entry, billed on the entry's size (1–2 write units: the
- * entry holds the record's images; 1 when the aggregator gets there before the stream log), and
- * no index write (the indexes are KEYS_ONLY and `Aggregator` is not a key). A redelivered record
- * costs one failed conditional write (1 unit). Measured: docs/deploy.md.
+ * UpdateItem per record on its log entry, billed on the entry's size (1 write unit: entries are
+ * under 1 KB unless the images are large), and no index write (the indexes are KEYS_ONLY and
+ * `Aggregator` is not a key). A redelivered record costs nothing (not written); one whose first
+ * outcome is there for another reason, a failed conditional write (1 unit). Measured:
+ * docs/deploy.md.
  */
 
 /** How deep into a board the aggregator ranks: the top 100 (the board's first page). */
 export const RANK_DEPTH = 100;
-const CONCURRENT_WRITES = 8;
+/** Outcome writes in flight: a batch of 100 in about seven rounds. */
+const CONCURRENT_WRITES = 16;
+
+/** How a quarantined outcome's JSON begins (`outcome` is its first key, as written here). */
+const QUARANTINED_PREFIX = '{"outcome":"quarantined"';
 
 /** One record's effect on one aggregate, by the record's sequence number. */
 export interface RecordEffect {
@@ -143,10 +151,16 @@ export async function writeOutcomes(writes: readonly OutcomeWrite[]): Promise<vo
           Key: logKeyOf(record, nowMs),
           UpdateExpression:
             "SET Aggregator = :outcome, ExpiresAt = if_not_exists(ExpiresAt, :expires)",
-          ConditionExpression: "attribute_not_exists(Aggregator)",
+          // An applied outcome replaces a quarantined one: the record was re-applied (an
+          // operator's re-apply, a transient refusal that passed), and that is what it did.
+          ConditionExpression:
+            outcome.outcome === "applied"
+              ? "attribute_not_exists(Aggregator) OR begins_with(Aggregator, :quarantined)"
+              : "attribute_not_exists(Aggregator)",
           ExpressionAttributeValues: {
             ":outcome": JSON.stringify(outcome),
             ":expires": Math.floor(nowMs / 1000) + LOG_RETENTION_SECONDS,
+            ...(outcome.outcome === "applied" ? { ":quarantined": QUARANTINED_PREFIX } : {}),
           },
         }),
       );

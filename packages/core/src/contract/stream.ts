@@ -62,7 +62,16 @@ export const RecordOutcome = z.discriminatedUnion("outcome", [
     at: z.string(),
     changes: z.array(AggregateEffect),
   }),
-  z.object({ outcome: z.literal("quarantined"), at: z.string(), reason: z.string() }),
+  z.object({
+    outcome: z.literal("quarantined"),
+    at: z.string(),
+    reason: z.string(),
+    /**
+     * What it did apply, if anything: a record whose new state is bad leaves the aggregates its
+     * old state counted in (aggregator/aggregate.ts, decodeStreamRecord), and is quarantined.
+     */
+    changes: z.array(AggregateEffect).optional(),
+  }),
 ]);
 export type RecordOutcome = z.infer<typeof RecordOutcome>;
 

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
-import { BatchGetCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeStreamRecord } from "../aggregator/aggregate.ts";
 import { listQuarantine } from "../aggregator/quarantine.ts";
 import {
@@ -191,24 +191,35 @@ async function loggedIds(
  */
 async function resolvedIds(entries: FailureEntry[]): Promise<Set<string>> {
   const resolved = new Set<string>();
-  await forEachConcurrently(entries, 8, async (entry) => {
-    if (!entry.recordId || !/^\d+$/.test(entry.sequenceNumber)) return;
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: tableName("GameScoreRecords"),
-        Key: { RecordID: entry.recordId },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) {
+  const candidates = entries.filter((e) => e.recordId && /^\d+$/.test(e.sequenceNumber));
+  const recordIds = [...new Set(candidates.map((e) => e.recordId))];
+  const items = new Map<string, Record<string, unknown>>();
+  const table = tableName("GameScoreRecords");
+  // One BatchGetItem per 100 records (eventually consistent: a badge a poll later is fine).
+  for (let i = 0; i < recordIds.length; i += KEYS_PER_BATCH_GET) {
+    let keys: Record<string, unknown>[] = recordIds
+      .slice(i, i + KEYS_PER_BATCH_GET)
+      .map((RecordID) => ({ RecordID }));
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const { Responses, UnprocessedKeys } = await documentClient().send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }),
+      );
+      for (const item of Responses?.[table] ?? []) items.set(item.RecordID as string, item);
+      keys = UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+    // Keys still unprocessed stay unknown, not "gone": those entries simply stay open.
+    for (const key of keys) items.set(key.RecordID as string, { unknown: true });
+  }
+  await forEachConcurrently(candidates, 8, async (entry) => {
+    const item = items.get(entry.recordId);
+    if (!item) {
       if (entry.cause === "quarantined") resolved.add(entry.id);
       return;
     }
-    const item = ScoreItem.safeParse(Item);
-    if (!item.success) return;
-    if (
-      await isMarkedAtOrPast(entry.recordId, item.data.PlayerName, ALL_TIME, entry.sequenceNumber)
-    ) {
+    const parsed = ScoreItem.safeParse(item);
+    if (!parsed.success) return;
+    const { PlayerName } = parsed.data;
+    if (await isMarkedAtOrPast(entry.recordId, PlayerName, ALL_TIME, entry.sequenceNumber)) {
       resolved.add(entry.id);
     }
   });

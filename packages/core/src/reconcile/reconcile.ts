@@ -35,7 +35,10 @@ import { serverEnv } from "../env/server.ts";
  *
  * The check recomputes each (player, period) from a Scan of GameScoreRecords and compares
  * TotalScore, GamesPlayed, BestScore and LastScore with GameScoresByUser. Records the aggregator
- * cannot decode are listed and left out, as the aggregator leaves them out. A live runner may
+ * cannot decode are listed and left out, as the aggregator leaves them out (an image that does
+ * not decode counts as nothing: `decodeStreamRecord` in aggregate.ts). A fix marks a record whose
+ * latest state is undecodable at that change, so the change that completes it later arrives
+ * once, as the aggregator would have counted it. A live runner may
  * simply not have applied the newest records yet, so a difference only counts as drift if it is
  * still there after `rechecks` re-reads `settleMs` apart.
  *

@@ -21,6 +21,9 @@ import { tableName } from "../infra/resource.ts";
  * The alternative, the conditional max first with the ADD as fallback, would cost 2 writes for
  * almost every batch, since most batches do not beat the minute's maximum.
  *
+ * The iterator age is now − the batch's oldest ApproximateCreationDateTime, which the stream
+ * keeps in whole seconds: a figure up to a second high, fine for "how far behind" at a glance.
+ *
  * These count the subscriber's work, as Lambda's own metrics do: a batch retried after a failure
  * counts again (its records were processed again). They are the inspector's rates, never totals
  * anything is derived from; the aggregates stay exactly once (aggregator/aggregate.ts).
