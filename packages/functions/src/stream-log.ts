@@ -19,7 +19,7 @@ export const handler = (async (
   _context?: Context,
 ): Promise<DynamoDBBatchResponse> => {
   const invokedAt = Date.now();
-  const { batchItemFailures } = await writeStreamLog(event.Records, invokedAt);
+  const { batchItemFailures } = await writeStreamLog(event.Records);
   await recordBatchMetrics("stream-log", event.Records, invokedAt);
   return { batchItemFailures };
 }) satisfies DynamoDBStreamHandler;

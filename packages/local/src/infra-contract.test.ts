@@ -176,14 +176,23 @@ describe("the stream's readers: exactly two, as DynamoDB Streams allows per shar
     expect(runnerOptions[0]!.checkpointDir).toBe(stack!.runnerDir);
   });
 
-  test("the web tier has no Streams permission at all", () => {
+  test("the web tier is denied every Streams action, and allowed none", () => {
     const [web] = deployed.sites;
-    const actions = ((web!.args.permissions ?? []) as { actions: string[] }[]).flatMap(
-      (p) => p.actions,
-    );
-    expect(
-      actions.filter((a) => /^dynamodb:(\*|.*Stream|GetRecords|GetShardIterator)/.test(a)),
-    ).toEqual([]);
+    const permissions = (web!.args.permissions ?? []) as {
+      effect?: string;
+      actions: string[];
+      resources: string[];
+    }[];
+    const allowed = permissions.filter((p) => p.effect !== "deny").flatMap((p) => p.actions);
+    expect(allowed.filter((a) => /^dynamodb:/.test(a))).toEqual([]);
+    const denied = permissions.filter((p) => p.effect === "deny");
+    expect(denied.flatMap((p) => p.actions).sort()).toEqual([
+      "dynamodb:DescribeStream",
+      "dynamodb:GetRecords",
+      "dynamodb:GetShardIterator",
+      "dynamodb:ListStreams",
+    ]);
+    expect(denied.flatMap((p) => p.resources)).toEqual(["*"]);
   });
 });
 

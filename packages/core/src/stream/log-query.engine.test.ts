@@ -1,4 +1,4 @@
-import { BatchWriteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,7 +13,7 @@ import {
   READ_BUDGET,
   readLog,
   readLogRecord,
-  SETTLE_MS,
+  REWIND,
   StreamQueryParams,
   type LogQuery,
 } from "./log-query.ts";
@@ -52,11 +52,14 @@ interface Entry {
   nick?: string;
   /** When the log function wrote it; default: a second after the record. */
   loggedAt?: number;
+  /** Its sequence number; default: the next. */
+  seq?: number;
 }
 
 function recordOf(entry: Entry): DynamoDBRecord {
   const eventName = entry.eventName ?? "INSERT";
-  const recordId = entry.recordId ?? `rec-${seq}`;
+  const sequence = entry.seq ?? ++seq;
+  const recordId = entry.recordId ?? `rec-${sequence}`;
   const image = (player: string) => ({
     RecordID: recordId,
     PlayerName: player,
@@ -68,7 +71,7 @@ function recordOf(entry: Entry): DynamoDBRecord {
   const player = entry.player ?? "someone";
   return streamRecord({
     eventName,
-    sequenceNumber: String(++seq),
+    sequenceNumber: String(sequence),
     approximateTime: Math.floor(entry.time / 1000),
     ...(eventName !== "REMOVE" ? { newImage: image(player) } : {}),
     ...(eventName !== "INSERT" ? { oldImage: image(entry.oldPlayer ?? player) } : {}),
@@ -141,10 +144,11 @@ describe("readLog against the engine", () => {
     expect(newest.scanned).toBe(10);
     expect(newest.before).toBeDefined();
 
-    for (const limit of [1, 7, 50, 500]) {
+    // (limit 1 is paged through in the filters test, over fewer entries.)
+    for (const limit of [7, 50, 500]) {
       expect(await pageBack({}, limit, now)).toEqual(newestFirst(items));
     }
-  });
+  }, 90_000);
 
   test("cost follows the limit, not the log's length", async () => {
     const { now } = clock();
@@ -188,19 +192,23 @@ describe("readLog against the engine", () => {
       }
     };
     for (let round = 0; round < 6; round++) {
-      // Seven records in one second, logged now: not settled until SETTLE_MS has passed.
-      const second = now - 2000;
-      written.push(
-        ...(await writeEntries(
-          Array.from({ length: 7 }, () => ({ time: second, player: tag, loggedAt: now })),
-        )),
-      );
+      // A batch of 20 records of one second whose entries land out of order, as the log
+      // function's concurrent writes do: the odd ones while the tail reads, then the even ones.
+      const base = (seq += 100);
+      const batch = Array.from({ length: 20 }, (_, i) => ({
+        time: now - 2000,
+        player: tag,
+        seq: base + i,
+      }));
+      written.push(...(await writeEntries(batch.filter((_, i) => i % 2 === 1))));
       await poll();
-      now += SETTLE_MS + 1;
+      written.push(...(await writeEntries(batch.filter((_, i) => i % 2 === 0))));
       await poll();
       now += 1000;
     }
-    expect(seen).toEqual(written.map((i) => i.Position));
+    // Each once: the late ones after the others, none skipped, none twice.
+    expect(seen).toHaveLength(written.length);
+    expect([...seen].sort()).toEqual(written.map((i) => i.Position).sort());
 
     // The aggregator's outcome landed before the entry itself: the tail waits at it.
     const late = recordOf({ time: now - 1000, player: tag });
@@ -260,14 +268,37 @@ describe("readLog against the engine", () => {
     expect(positionsOf(await poll())).toEqual([next[0]!.Position]);
   });
 
-  test("the newest window leaves out what is not settled, and its cursor picks it up", async () => {
+  test("the newest window's cursor picks up an entry that lands just below its newest", async () => {
     const { now, tag } = clock();
-    const older = await writeEntries([{ time: now - 5000, player: tag }]);
-    const fresh = await writeEntries([{ time: now - 1000, player: tag, loggedAt: now }]);
-    const page = await readLog({ limit: 10 }, { now });
-    expect(positionsOf(page)).toEqual([older[0]!.Position]);
-    const later = await readLog({ cursor: page.cursor, limit: 10 }, { now: now + SETTLE_MS + 1 });
-    expect(positionsOf(later)).toEqual([fresh[0]!.Position]);
+    const base = (seq += 100);
+    const at = (i: number) => ({ time: now - 3000, player: tag, seq: base + i });
+    await writeEntries([0, 1, 2, 3, 4, 6, 7, 8, 9].map(at));
+    for (const limit of [1, 5, 50]) {
+      const page = await readLog({ limit, player: tag }, { now });
+      expect(page.records).toHaveLength(Math.min(limit, 9));
+      const late = await writeEntries([{ ...at(5), seq: base + 5 }]);
+      const tail = await readLog({ cursor: page.cursor, limit: 10, player: tag }, { now });
+      expect(positionsOf(tail)).toEqual([late[0]!.Position]);
+      // And nothing more on the next poll.
+      expect((await readLog({ cursor: tail.cursor, limit: 10 }, { now })).records).toEqual([]);
+      await documentClient().send(
+        new DeleteCommand({
+          TableName: tableName("StreamLog"),
+          Key: { Bucket: late[0]!.Bucket, Position: late[0]!.Position },
+        }),
+      );
+    }
+    // A cursor stays small: it remembers at most REWIND entries of a busy tail.
+    const busy = await writeEntries(Array.from({ length: 100 }, (_, i) => at(1000 + i)));
+    const page = await readLog({ limit: 100, player: tag }, { now });
+    expect(page.records[0]!.logId).toBe(logIdOf(busy.at(-1)!));
+    expect(page.cursor.length).toBeLessThan(REWIND * 16 + 400);
+    // A window holding more than REWIND entries, and all there is: its tail repeats none.
+    const all = await readLog({ limit: 500, player: tag }, { now });
+    expect(all.records.length).toBeGreaterThan(REWIND);
+    expect(all.before).toBeUndefined();
+    const again = await readLog({ cursor: all.cursor, limit: 500, player: tag }, { now });
+    expect(again.records).toEqual([]);
   });
 
   test("at= lands on the first record of that time; relative times; the future finds nothing", async () => {

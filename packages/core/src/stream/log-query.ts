@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { BatchGetCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../contract/error.ts";
@@ -35,23 +36,28 @@ import {
  * reading stopped (`scanned` says how much was read).
  *
  * A tail (`cursor=`) must never skip an entry. Entries can appear out of Position order: the
- * aggregator's outcome can land on an entry before the stream log function wrote the rest (a
- * partial item), and the entries of one log batch become visible one by one. So an entry is
- * *settled* once it is whole and was logged SETTLE_MS ago (or is a partial older than
- * PARTIAL_MAX_AGE_MS, whose writer gave up): an ascending window stops before the first entry
- * that is not, and a descending one leaves such entries out and puts its `cursor` below the
- * oldest of them. The log function stamps a batch's entries with one `LoggedAt` and writes them
- * 16 at a time (log-writer.ts), a batch of 100 in tens of ms; with SETTLE_MS at 0 the stack test
- * (log-query.stack.test.ts) sees a tail skip entries. Limits: on AWS, where several shards are
- * logged concurrently, a shard whose log function lags behind another's, or an entry whose write
- * Lambda retries seconds later, can still be passed by a tail; paging back with `before` (or a
- * seek) shows it.
+ * stream log function writes a batch's entries 16 at a time (log-writer.ts), so one can become
+ * visible after newer ones; and the aggregator's outcome can land on an entry before the rest of
+ * it (a partial item). So a cursor carries, besides the newest position read, a rewind point:
+ * the next window reads again from the REWIND-th newest entry read, skipping the entries it
+ * remembers (digests of those REWIND), so one that was still in flight is found, and none twice.
+ * An ascending window stops before a recent partial entry; a descending one leaves it out and
+ * puts its rewind below it. Positions read again cost a bounded REWIND entries per poll (with
+ * REWIND at 1 the engine tests see a tail skip a batch's late entries). A late entry comes in a
+ * later page than newer ones did: a client places records by position, not by arrival.
+ * Limits: on AWS, where several shards are logged concurrently, a shard whose log function lags
+ * behind another's by more than REWIND entries, or an entry whose write Lambda retries seconds
+ * later, can still be passed by a tail; paging back with `before` (or a seek) shows it.
  */
 
 /** Entries a request reads at most when it filters in memory (`q`, or a second filter). */
 export const READ_BUDGET = 2000;
-/** How long after it was logged an entry counts as visible with all of its batch. */
-export const SETTLE_MS = 100;
+/**
+ * Entries a tail's cursor reads again, skipping those it returned: more than the stream log
+ * function has in flight at once (16, log-writer.ts), so an entry still being written when a
+ * window was read is found by the next one.
+ */
+export const REWIND = 32;
 /** A partial entry (the aggregator's outcome without the record) older than this is passed. */
 export const PARTIAL_MAX_AGE_MS = 60_000;
 /** An empty log's tail starts this far back: entries still on their way are not passed. */
@@ -418,6 +424,43 @@ function recentPartial(item: Item, now: number): boolean {
   }
 }
 
+/** A short, stable digest of a position, for the entries a cursor remembers. */
+const digestOf = (position: string) =>
+  createHash("sha1").update(position).digest("base64url").slice(0, 8);
+
+/** The most entries a cursor remembers (a late partial can widen its rewind up to this). */
+const MAX_REMEMBERED = 4 * REWIND;
+
+const TailToken = z.object({
+  v: z.literal(2),
+  p: z.string(),
+  r: z.string().regex(POSITION_TIME).optional(),
+  s: z.array(z.string().max(16)).max(MAX_REMEMBERED).optional(),
+});
+
+/** Where a tail stands: after `p`, reading again from `r` all but the `seen` entries. */
+interface TailPoint {
+  p: string;
+  r: string;
+  seen: Set<string>;
+}
+
+function tailPointOf(token: string): TailPoint {
+  const p = positionOfToken(token, "cursor");
+  const parsed = TailToken.safeParse(
+    JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown,
+  );
+  if (!parsed.success || (parsed.data.r !== undefined && parsed.data.r > p)) {
+    throw new VisibleError("bad_request", "cursor is not one this endpoint returned");
+  }
+  // A bare position (a `before` token, say): after it, that entry itself excluded.
+  const seen = parsed.data.s ?? (parsed.data.r === undefined ? [digestOf(p)] : []);
+  return { p, r: parsed.data.r ?? p, seen: new Set(seen) };
+}
+
+const encodeTail = (p: string, r: string, seen: readonly string[]) =>
+  Buffer.from(JSON.stringify({ v: 2, p, r, s: seen }), "utf8").toString("base64url");
+
 /**
  * A window of the stream log (see the top of this file and `StreamPage`), newest first.
  * `limit` is clamped to [1, 500]; bad positions and times are 400s.
@@ -431,15 +474,17 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
   const horizon = positionTime(Math.floor(now / 1000) - LOG_RETENTION_SECONDS);
   const today = dayOf(new Date(now).toISOString());
 
-  // The window: a range of positions [lo, hi], a direction, and the bound it excludes.
+  // The window: a range of positions [lo, hi] and a direction.
   let forward = false;
   let lo = horizon;
   let hi = TOP;
+  /** `before=`: the entry it names is not in the window. */
   let exclusive: string | undefined;
+  let point: TailPoint | undefined;
   if (query.cursor !== undefined) {
-    exclusive = positionOfToken(query.cursor, "cursor");
+    point = tailPointOf(query.cursor);
     forward = true;
-    if (exclusive > lo) lo = exclusive;
+    if (point.r > lo) lo = point.r;
   } else if (query.at !== undefined) {
     // The stream keeps whole seconds: the records of the second `at` falls in are from it on.
     const at = positionTime(Math.floor(parseAt(query.at, now) / 1000));
@@ -466,25 +511,49 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
   const reader = new MergedReader(empty ? [] : groups, { lo, hi, forward }, () =>
     filter ? Math.min(250, READ_BUDGET - scanned + 1) : limit + 1 - kept.length,
   );
-  /** The first and the last entry read, whatever the filters kept. */
-  let firstRead: string | undefined;
-  let lastRead: string | undefined;
-  /** Descending: the oldest entry left out as not settled yet. */
-  let unsettledAt: string | undefined;
+  /** Entries read and dealt with, in reading order. */
+  const processed: string[] = [];
+  /** Entries a tail's cursor had already returned, read again (never returned twice). */
+  const reread: string[] = [];
+  /** The first entry taken from the reader but not dealt with, where reading stopped. */
+  let stoppedAt: string | undefined;
+  /** Descending: the oldest recent partial entry (its record is on its way). */
+  let partialAt: string | undefined;
   let more = false;
+
+  const pull = async (): Promise<Item | undefined> => {
+    for (;;) {
+      const key = await reader.next();
+      if (!key) return undefined;
+      const position = key.Position as string;
+      if (position === exclusive) continue;
+      if (point?.seen.has(digestOf(position))) {
+        reread.push(position);
+        continue;
+      }
+      return key;
+    }
+  };
 
   reading: for (;;) {
     if (kept.length >= limit || (filter && scanned >= READ_BUDGET)) {
-      more = (await reader.peek()) !== undefined;
+      if (point) {
+        // More means a new entry, not one this tail already returned.
+        const next = await pull();
+        more = next !== undefined;
+        if (next) stoppedAt = next.Position as string;
+      } else {
+        more = (await reader.peek()) !== undefined;
+      }
       break;
     }
     // The next run of keys: as many as could still be kept (a BatchGetItem's worth, filtering).
     const want = filter ? Math.min(BATCH_GET_MAX, READ_BUDGET - scanned) : limit - kept.length;
     const keys: Item[] = [];
     while (keys.length < want) {
-      const key = await reader.next();
+      const key = await pull();
       if (!key) break;
-      if (key.Position !== exclusive) keys.push(key);
+      keys.push(key);
     }
     if (keys.length === 0) break;
     const items = fromIndex
@@ -494,26 +563,23 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
       const position = keys[i]!.Position as string;
       const item = items.get(position); // absent: expired since its key was read
       const record = item ? inspectorRecordOf(item) : undefined;
-      const settled = item
-        ? record
-          ? Date.parse(record.loggedAt) <= now - SETTLE_MS
-          : !recentPartial(item, now)
-        : true;
-      if (!settled) {
+      if (item && !record && recentPartial(item, now)) {
         if (forward) {
           // Stop before it: the tail goes on from here once it is whole (at its polling pace:
           // `newer` stays false, following at once would find nothing new).
+          stoppedAt = position;
           break reading;
         }
-        unsettledAt = position;
+        partialAt = position;
+        continue;
       }
       scanned++;
-      firstRead ??= position;
-      lastRead = position;
-      if (settled && item && record && (!filter || filter(item))) {
+      processed.push(position);
+      if (item && record && (!filter || filter(item))) {
         kept.push(item);
         if (kept.length >= limit && i < keys.length - 1) {
           more = true; // the rest of this run is left for the next window
+          stoppedAt = keys[i + 1]!.Position as string;
           break reading;
         }
       }
@@ -522,24 +588,69 @@ export async function readLog(query: LogQuery, options: LogReadOptions = {}): Pr
 
   const records = kept.map((item) => inspectorRecordOf(item)!);
   if (forward) records.reverse();
+  const inOrder = (a: string, b: string) => (forward ? (a < b ? -1 : 1) : a > b ? -1 : 1);
+  const beforeStop = (x: string) =>
+    stoppedAt === undefined || (forward ? x < stoppedAt : x > stoppedAt);
+  /** Everything this window read, in reading order: what its cursor reads again or skips. */
+  const read = [...processed, ...reread.filter(beforeStop)].sort(inOrder);
+
   let cursor: string;
   let before: string | undefined;
   if (forward) {
-    // Newer: from the last entry read (a search goes on where it stopped reading).
-    cursor = lastRead ?? exclusive ?? lo;
-    before = firstRead ?? exclusive ?? lo;
+    const newest = read.at(-1);
+    const p = point && (newest === undefined || point.p > newest) ? point.p : (newest ?? lo);
+    // The last REWIND entries read are read again by the next window, and skipped but for those
+    // that were not there yet: an entry of a batch still being written lands below newer ones.
+    const rewind = read.length >= REWIND ? read.slice(-REWIND) : read;
+    const r = read.length >= REWIND ? rewind[0]! : (point?.r ?? lo);
+    // What the last cursor remembered and this window did not reach (it stopped at `limit`).
+    const reached = new Set(read.map(digestOf));
+    const carried = [...(point?.seen ?? [])].filter((digest) => !reached.has(digest));
+    const seen = [...rewind.map(digestOf), ...carried].slice(0, MAX_REMEMBERED);
+    cursor = encodeTail(p, r, seen);
+    before = encodeCursor(processed[0] ?? point?.p ?? lo);
   } else {
-    cursor =
-      firstRead ?? exclusive ?? positionTime(Math.floor(now / 1000) - EMPTY_TAIL_LOOKBACK_SECONDS);
-    if (unsettledAt !== undefined && justBelow(unsettledAt) < cursor) {
-      cursor = justBelow(unsettledAt);
+    const lowest = processed.at(-1);
+    if (more && lowest !== undefined) before = encodeCursor(lowest);
+    // The newest REWIND entries, read further if the newest window stopped short of them (a
+    // tail starts there; a page further back is no tail's start, and need not pay for it).
+    const rewind = read.slice(0, REWIND);
+    /** Every entry from the horizon up is among the remembered ones. */
+    let complete = !more && read.length <= REWIND;
+    const extend = more && exclusive === undefined;
+    while (extend && rewind.length < REWIND) {
+      const key = await pull();
+      if (!key) {
+        complete = true;
+        break;
+      }
+      const position = key.Position as string;
+      if (!fromIndex && !inspectorRecordOf(key) && recentPartial(key, now)) {
+        partialAt = position;
+        break;
+      }
+      rewind.push(position);
     }
-    if (more) before = lastRead;
+    const p =
+      read[0] ?? exclusive ?? positionTime(Math.floor(now / 1000) - EMPTY_TAIL_LOOKBACK_SECONDS);
+    let r = complete ? lo : (rewind.at(-1) ?? p);
+    let seen = rewind;
+    if (read.length === 0 && exclusive !== undefined) seen = [exclusive];
+    if (partialAt !== undefined && partialAt < r) {
+      const above = [...read, ...rewind].filter(
+        (x, i, all) => x > partialAt! && all.indexOf(x) === i,
+      );
+      if (above.length <= MAX_REMEMBERED) {
+        r = justBelow(partialAt);
+        seen = above;
+      }
+    }
+    cursor = encodeTail(p, r < p ? r : p, seen.map(digestOf));
   }
   return {
     records,
-    cursor: encodeCursor(cursor),
-    ...(before !== undefined ? { before: encodeCursor(before) } : {}),
+    cursor,
+    ...(before !== undefined ? { before } : {}),
     newer: forward ? more : query.before !== undefined,
     scanned,
   };

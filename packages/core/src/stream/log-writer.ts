@@ -2,7 +2,6 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { isTransientError } from "../infra/aws-errors.ts";
 import { documentClient } from "../infra/clients.ts";
-import { forEachConcurrently } from "../infra/concurrency.ts";
 import { tableName } from "../infra/resource.ts";
 import { logItemOf, type LogItem } from "./log.ts";
 
@@ -27,8 +26,15 @@ import { logItemOf, type LogItem } from "./log.ts";
  * so it costs the base write alone. docs/deploy.md has the measured figures.
  */
 
-/** UpdateItems in flight per batch: a batch of 100 in about seven rounds, no request storm. */
-const CONCURRENT_WRITES = 16;
+/**
+ * Entries written at once: a batch of 100 in seven rounds, no request storm. Rounds go in stream
+ * order, each stamped (`LoggedAt`) when it starts: every entry of the earlier rounds is in before
+ * a round is stamped, and each entry turns up within one write's round trip of its stamp, not
+ * behind the rest of its batch. That is what a tail of the log relies on to never skip an entry
+ * (log-query.ts, "settled": an entry counts once it is SETTLE_MS past its stamp). A window sliding
+ * over the whole batch would be a little faster, and stamp entries long before they land.
+ */
+const ROUND_SIZE = 16;
 
 /** Attributes the log function owns on an entry (everything but the key and `Aggregator`). */
 const FIRST_WRITE_WINS = new Set<string>(["LoggedAt", "ExpiresAt"]);
@@ -72,13 +78,14 @@ export interface LogBatchResult extends DynamoDBBatchResponse {
  */
 export async function writeStreamLog(
   records: readonly DynamoDBRecord[],
-  nowMs = Date.now(),
+  /** The stamp of every entry (tests); default: the time each round starts. */
+  nowMs?: number,
 ): Promise<LogBatchResult> {
   const failed: string[] = [];
   let written = 0;
   let skipped = 0;
-  await forEachConcurrently(records, CONCURRENT_WRITES, async (record) => {
-    const item = logItemOf(record, nowMs);
+  const writeOne = async (record: DynamoDBRecord, stamp: number) => {
+    const item = logItemOf(record, stamp);
     const identifier = record.dynamodb?.SequenceNumber ?? record.eventID ?? "";
     if (!item) {
       skipped++;
@@ -99,7 +106,11 @@ export async function writeStreamLog(
         console.error(`[stream-log] DynamoDB refused the entry of ${identifier}; skipped`, error);
       }
     }
-  });
+  };
+  for (let start = 0; start < records.length; start += ROUND_SIZE) {
+    const stamp = nowMs ?? Date.now();
+    await Promise.all(records.slice(start, start + ROUND_SIZE).map((r) => writeOne(r, stamp)));
+  }
   const ordered = failed.sort((a, b) => compareSequence(a, b));
   return {
     batchItemFailures: ordered.map((itemIdentifier) => ({ itemIdentifier })),
