@@ -35,6 +35,23 @@ describe("the inspector's window", () => {
     expect(w.before).toBe("before-8");
   });
 
+  test("a late entry a tail hands back after newer ones takes its place in stream order", () => {
+    let w = windowOf(page(10, 12), 100);
+    w = withNewer(w, page(14, 15), 100);
+    // 13 was logged late: the tail returns it in a later page than 14 and 15.
+    w = withNewer(w, { ...page(13, 13), before: undefined }, 100);
+    expect(ids(w)).toEqual(["15", "14", "13", "12", "11", "10"]);
+    // Same second: the sequence number decides, as a number ("999" < "1000").
+    const sameSecond = (id: string, sequenceNumber: string) => ({
+      ...record(20),
+      eventID: `event-${id}`,
+      sequenceNumber,
+    });
+    const v = windowOf({ ...page(0, -1), records: [sameSecond("a", "999")] }, 10);
+    const both = withNewer(v, { ...page(0, -1), records: [sameSecond("b", "1000")] }, 10);
+    expect(ids(both)).toEqual(["b", "a"]);
+  });
+
   test("the start of the log: an older page without `before`", () => {
     let w = windowOf(page(3, 5), 100);
     expect(w.before).toBe("before-3");

@@ -52,7 +52,9 @@ function build(
     kept = kept.slice(0, -1);
     trimmed = true;
   }
-  const records = kept.flatMap((p) => p.records);
+  // In stream order, newest first: a tail can hand back an entry older than ones it already
+  // sent (a log write that landed late; see core's log-query.ts), and it belongs where it was.
+  const records = kept.flatMap((p) => p.records).sort(newestFirst);
   return {
     pages: kept,
     records,
@@ -63,6 +65,18 @@ function build(
     trimmed,
   };
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Sequence numbers as numbers: without leading zeros, a shorter run of digits is smaller. */
+const compareSequence = (a: string, b: string) => {
+  const [x, y] = [a.replace(/^0+/, ""), b.replace(/^0+/, "")];
+  return x.length - y.length || compareText(x, y);
+};
+
+/** Later time first, then the later sequence number (the log's Position order, reversed). */
+export const newestFirst = (a: InspectorRecord, b: InspectorRecord) =>
+  compareText(b.approximateCreationDateTime, a.approximateCreationDateTime) ||
+  compareSequence(b.sequenceNumber, a.sequenceNumber);
 
 const fresh = (window: StreamWindow, records: InspectorRecord[]) => {
   const seen = new Set(window.ids);
