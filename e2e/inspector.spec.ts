@@ -210,6 +210,19 @@ test("an operator sees the INSERT, edits the record (MODIFY) and deletes it (REM
   await api.waitForTotal(playerName, undefined);
   // A REMOVE has nothing left to edit or delete.
   await expect(view.getByRole("button", { name: "Edit" })).toHaveCount(0);
+
+  // Each of those actions is in the operator action log on the page, newest first, with who
+  // did it and what changed.
+  const actions = page
+    .getByTestId("operator-actions")
+    .locator(`[data-testid="operator-action"][data-record-id="${record.recordId}"]`);
+  await expect(actions).toHaveCount(3);
+  await expect(actions.nth(0)).toHaveAttribute("data-action", "delete");
+  await expect(actions.nth(1)).toHaveAttribute("data-action", "edit");
+  await expect(actions.nth(1)).toContainText(`Score: ${score} → ${corrected}`);
+  await expect(actions.nth(1)).toContainText("NickName: Orig → Fixed");
+  await expect(actions.nth(1)).toContainText("by session ");
+  await expect(actions.nth(2)).toHaveAttribute("data-action", "reapply");
 });
 
 test("an operator clears a record's nickname: the MODIFY removes NickName", async ({
