@@ -145,7 +145,7 @@ export function StreamRecordView({
 }: StreamRecordViewProps) {
   const panel = useRef<HTMLElement>(null);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState<"delete" | "reapply" | undefined>(undefined);
+  const [busy, setBusy] = useState<"delete" | "reapply" | "acknowledge" | undefined>(undefined);
   const [result, setResult] = useState<{ tone: "success" | "error" | "info"; text: string }>();
 
   async function remove(recordId: string) {
@@ -183,6 +183,27 @@ export function StreamRecordView({
       onReapplied();
     } catch (e) {
       setResult({ tone: "error", text: e instanceof ApiError ? e.message : "Could not re-apply." });
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  /** A quarantined record's failure: kept, hidden from the failures list (its id is the eventID). */
+  async function acknowledge(eventId: string) {
+    setBusy("acknowledge");
+    try {
+      await fetchJson(`/api/failures/${encodeURIComponent(eventId)}/acknowledge`, {
+        method: "POST",
+      });
+      setResult({
+        tone: "success",
+        text: "Acknowledged: kept, and hidden from the failures list.",
+      });
+    } catch (e) {
+      setResult({
+        tone: "error",
+        text: e instanceof ApiError ? e.message : "Could not acknowledge.",
+      });
     } finally {
       setBusy(undefined);
     }
@@ -262,6 +283,17 @@ export function StreamRecordView({
               >
                 Re-apply
               </Button>
+              {outcome?.outcome === "quarantined" && (
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  busy={busy === "acknowledge"}
+                  onClick={() => void acknowledge(record.eventID)}
+                  title="Keep the failure, hide it from the failures list, with who and when"
+                >
+                  Acknowledge failure
+                </Button>
+              )}
               {record.recordId && (
                 <Button
                   variant="secondary"

@@ -349,3 +349,32 @@ test("acknowledge hides a failure; “Show acknowledged” shows who and when", 
     outcome: "acknowledged",
   });
 });
+
+test("a quarantined record is acknowledged from its record view in the tail", async ({
+  operatorPage: page,
+  operatorApi,
+  playerName,
+}) => {
+  test.setTimeout(QUARANTINE_TIMEOUT_MS + 45_000);
+  const recordId = `ack-tail-${playerName}`;
+  await putRawScoreItem(noPlayerName(recordId, new Date().toISOString()));
+  await expect
+    .poll(async () => (await operatorApi.failures()).map((f) => f.recordId), {
+      timeout: QUARANTINE_TIMEOUT_MS,
+    })
+    .toContain(recordId);
+
+  // The record's history in the tail; its INSERT's view says it was quarantined, and why.
+  await page.goto(`/inspector?recordId=${recordId}`);
+  await page.locator('[data-testid="stream-record"]').first().click();
+  const view = page.getByTestId("record-view");
+  await expect(view.locator('[data-outcome="quarantined"]')).toContainText("PlayerName");
+  await view.getByRole("button", { name: "Acknowledge failure" }).click();
+  await expect(view.getByRole("status")).toContainText("Acknowledged");
+
+  expect((await operatorApi.failures()).map((f) => f.recordId)).not.toContain(recordId);
+  const [action] = (await operatorActions(operatorApi.request)).filter(
+    (a) => a.recordId === recordId,
+  );
+  expect(action).toMatchObject({ action: "acknowledge", outcome: "acknowledged" });
+});
