@@ -466,7 +466,18 @@ test("a copied URL opens the same filtered view and the same record", async ({
   await expect(view.getByTestId("effect-total")).toHaveText("10 → 25");
   await expect(view.getByTestId("effect-rank")).toHaveText("#7 → #3");
   await expect(page).toHaveURL(/record=/);
-  const url = page.url();
+  // The record view's "Copy link" puts this very view on the clipboard; "Copy JSON" the record.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await view.getByRole("button", { name: "Copy JSON" }).click();
+  await expect(view.getByRole("button", { name: "Copied" })).toBeVisible();
+  const copiedJson: unknown = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  expect(copiedJson).toMatchObject({ logId: modify.logId, eventName: "MODIFY" });
+  await view.getByRole("button", { name: "Copy link" }).click();
+  await expect
+    .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+    .toMatch(/^http:\/\//);
+  const url = await page.evaluate(() => navigator.clipboard.readText());
+  expect(url).toBe(page.url());
   const ids = await shownIds(page);
 
   const other = await context.newPage();
