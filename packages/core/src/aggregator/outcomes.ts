@@ -45,8 +45,12 @@ import { queryTopTotals } from "./store.ts";
 
 /** How deep into a board the aggregator ranks: the top 100 (the board's first page). */
 export const RANK_DEPTH = 100;
-/** Outcome writes in flight: a batch of 100 in about seven rounds. */
-const CONCURRENT_WRITES = 16;
+/**
+ * Outcome writes in flight: the SDK's default socket pool (50), so a batch of 100 takes about two
+ * round trips on AWS; more would only queue in the client. (16 took a 1,000-record backlog's drain
+ * from 1.98 s to 2.28 s locally: `BENCH_SCALE=0.1 BENCH_SCENARIOS=1 npm run bench -- aggregator`.)
+ */
+const CONCURRENT_WRITES = 50;
 
 /** How a quarantined outcome's JSON begins (`outcome` is its first key, as written here). */
 const QUARANTINED_PREFIX = '{"outcome":"quarantined"';
