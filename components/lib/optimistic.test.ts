@@ -10,6 +10,7 @@ const entry = (playerName: string, totalScore: number, rank: number): Leaderboar
   bestScore: totalScore,
   lastScore: totalScore,
   updatedAt: "2026-01-01T00:00:00.000Z",
+  reachedAt: "2026-01-01T00:00:00.000Z",
 });
 const pending = (playerName: string, score: number): PendingScore => ({
   recordId: `r-${playerName}`,

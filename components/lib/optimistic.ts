@@ -40,6 +40,7 @@ export function withPendingScores(
             bestScore: Math.max(base.bestScore, p.score),
             lastScore: p.score,
             updatedAt: p.createdAt,
+            reachedAt: p.createdAt,
           }
         : {
             rank: 0,
@@ -49,9 +50,11 @@ export function withPendingScores(
             bestScore: p.score,
             lastScore: p.score,
             updatedAt: p.createdAt,
+            reachedAt: p.createdAt,
           },
     );
   }
-  // Ranked as the server ranks (equal totals share a rank), so a confirmed score does not move.
+  // Ranked as the server ranks (a pending total was reached when it was submitted), so a
+  // confirmed score does not move.
   return { entries: rankEntries([...byPlayer.values()]).slice(0, limit), syncing };
 }

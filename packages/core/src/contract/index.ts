@@ -6,6 +6,7 @@
  * - `api.ts`: the body of every API error (`ApiErrorBody`).
  * - `limits.ts`: how a `limit` is read (`limitParam` over HTTP, `clampLimit` in code).
  * - `score.ts`: a score as submitted (`ScoreInput`), patched (`ScorePatch`), stored and shown.
+ * - `period.ts`: leaderboard periods (day, ISO week, month, all time), parsed and described.
  * - `leaderboard.ts`: board entries and pages, and the one ranking (`rankEntries`).
  * - `stream.ts`: stream records for the inspector, in raw DynamoDB JSON.
  * - `health.ts`: `GET /api/health` and the stream runner's status.
@@ -16,6 +17,7 @@ export * from "./error.ts";
 export * from "./api.ts";
 export * from "./limits.ts";
 export * from "./score.ts";
+export * from "./period.ts";
 export * from "./leaderboard.ts";
 export * from "./stream.ts";
 export * from "./health.ts";

@@ -206,7 +206,8 @@ export function storedRecordOf(item: Record<string, unknown>): StoredScoreRecord
 }
 
 /** GET /api/scores: newest first. */
-export const ScoreList = z.object({ records: z.array(ScoreRecord) });
+/** GET /api/scores: newest first; `cursor` while older records follow (pass it back). */
+export const ScoreList = z.object({ records: z.array(ScoreRecord), cursor: z.string().optional() });
 export type ScoreList = z.infer<typeof ScoreList>;
 
 export function toRecord(item: ScoreItem): ScoreRecord {

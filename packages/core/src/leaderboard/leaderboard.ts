@@ -7,7 +7,11 @@ import {
 } from "../aggregator/store.ts";
 import { clampLimit } from "../contract/limits.ts";
 import { VisibleError } from "../contract/error.ts";
-import { rankEntries, type LeaderboardEntry } from "../contract/leaderboard.ts";
+import {
+  rankEntries,
+  type LeaderboardEntry,
+  type LeaderboardPage,
+} from "../contract/leaderboard.ts";
 import { parsePeriod } from "../period/period.ts";
 
 export type { LeaderboardEntry } from "../contract/leaderboard.ts";
@@ -22,6 +26,7 @@ function toEntry(row: BoardRow, rank: number): LeaderboardEntry {
     bestScore: row.bestScore ?? 0,
     lastScore: row.lastScore ?? 0,
     updatedAt: row.updatedAt ?? "",
+    reachedAt: row.updatedAt ?? "",
   };
 }
 
@@ -32,17 +37,23 @@ function toEntry(row: BoardRow, rank: number): LeaderboardEntry {
  */
 export async function getLeaderboard(
   q: { limit?: number; period?: string } = {},
-): Promise<{ entries: LeaderboardEntry[]; generatedAt: string }> {
+): Promise<LeaderboardPage> {
   const limit = clampLimit(q.limit, "leaderboard");
   const period = parsePeriod(q.period);
   const aggregates = await queryBoard(period, limit);
   // The index leaves the order of equal totals open: rankEntries orders them by name, so the
   // board does not flicker, and ranks them as the browser's optimistic board does. A second page
   // (1 MB cut) asks for `limit` again, so there may be more rows than the board shows.
-  const entries = rankEntries(aggregates)
+  const entries = rankEntries(aggregates.map((row) => ({ ...row, reachedAt: row.updatedAt ?? "" })))
     .slice(0, limit)
     .map((row) => toEntry(row, row.rank));
-  return { entries, generatedAt: new Date().toISOString() };
+  return {
+    entries,
+    period,
+    players: entries.length,
+    exact: true,
+    generatedAt: new Date().toISOString(),
+  };
 }
 
 /** One player's aggregate with their rank: 1 + how many players have a higher total. */
