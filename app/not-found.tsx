@@ -10,7 +10,7 @@ export default function NotFound() {
       <p className="mt-2 text-sm text-slate-500">The address may be mistyped, or the page moved.</p>
       <Link
         href="/"
-        className="mt-6 inline-flex rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+        className="mt-6 inline-flex rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-700"
       >
         Back to the leaderboard
       </Link>

@@ -42,10 +42,16 @@ export function EditRecordDialog({ recordId, onClose, onSaved }: EditRecordDialo
   const [loadError, setLoadError] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
 
+  // Closing hands the focus back to what opened the dialog (its Edit button). The dialog is
+  // unmounted rather than closed, so the browser's own return of focus cannot be relied on.
   useEffect(() => {
     const element = dialog.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
+    return () => {
+      element?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   useEffect(() => {
@@ -129,6 +135,13 @@ function EditForm({
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  // A validation error takes the focus to the first field it marked (aria-invalid, described by
+  // its message), not left on Save.
+  const [errorsShown, setErrorsShown] = useState(0);
+  useEffect(() => {
+    if (errorsShown > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errorsShown]);
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -156,6 +169,7 @@ function EditForm({
             : humanize(issue.message);
       }
       setErrors(found);
+      setErrorsShown((n) => n + 1);
       return;
     }
     setErrors({});
@@ -177,7 +191,7 @@ function EditForm({
   }
 
   return (
-    <form onSubmit={(e) => void save(e)} noValidate className="space-y-4 p-6">
+    <form ref={form} onSubmit={(e) => void save(e)} noValidate className="space-y-4 p-6">
       <div>
         <h2 id="edit-record-title" className="text-base font-semibold text-slate-900">
           {problems.length > 0 ? "Complete score record" : "Edit score record"}

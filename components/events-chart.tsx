@@ -4,6 +4,7 @@ import type { StreamMetricsPage } from "@streamboard/core/contract";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { eventColors } from "./event-badge";
 import { countingSubscriber, eventRates, lastMinutes, minuteLabel } from "./lib/metrics";
+import { usePrefersReducedMotion } from "./use-reduced-motion";
 
 const types = ["INSERT", "MODIFY", "REMOVE"] as const;
 const MINUTES = 30;
@@ -19,6 +20,7 @@ export function EventsChart({
   metrics: StreamMetricsPage | undefined;
   now: number;
 }) {
+  const reducedMotion = usePrefersReducedMotion();
   const subscriber = countingSubscriber(metrics);
   const minutes = subscriber ? metrics?.subscribers[subscriber] : undefined;
   const data = eventRates(minutes, lastMinutes(now, MINUTES));
@@ -59,12 +61,13 @@ export function EventsChart({
               dataKey="minute"
               tickFormatter={minuteLabel}
               interval={9}
-              tick={{ fontSize: 10, fill: "#94a3b8" }}
+              tick={{ fontSize: 10, fill: "#5f6e82" }}
               axisLine={false}
               tickLine={false}
             />
-            <YAxis tick={{ fontSize: 10, fill: "#94a3b8" }} axisLine={false} tickLine={false} />
+            <YAxis tick={{ fontSize: 10, fill: "#5f6e82" }} axisLine={false} tickLine={false} />
             <Tooltip
+              isAnimationActive={!reducedMotion}
               cursor={{ fill: "#f8fafc" }}
               labelFormatter={(minute) =>
                 `${minuteLabel(typeof minute === "string" ? minute : "")} (events/s)`

@@ -2,7 +2,7 @@
 
 import { ReapplyResult, type FailureEntry, type FailureState } from "@streamboard/core/contract";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
 import { Card } from "./card";
@@ -82,12 +82,19 @@ function FailureRow({
     null,
   );
   const id = encodeURIComponent(failure.id);
+  // A delete or acknowledge removes the control that had the focus: the result takes it.
+  const resultRef = useRef<HTMLDivElement>(null);
+  const [focusResult, setFocusResult] = useState(0);
+  useEffect(() => {
+    if (focusResult > 0) resultRef.current?.focus();
+  }, [focusResult]);
 
   async function act(kind: Exclude<Pending, null>, run: () => Promise<string>) {
     setBusy(kind);
     setResult(null);
     try {
       setResult({ tone: "success", text: await run() });
+      if (confirm) setFocusResult((n) => n + 1);
       setConfirm(null);
       onChanged();
     } catch (error) {
@@ -275,7 +282,12 @@ function FailureRow({
         </form>
       )}
       {result && (
-        <div className="mt-2" data-testid="failure-action-result">
+        <div
+          ref={resultRef}
+          tabIndex={-1}
+          className="mt-2 outline-none"
+          data-testid="failure-action-result"
+        >
           <Alert tone={result.tone}>{result.text}</Alert>
         </div>
       )}

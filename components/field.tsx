@@ -1,14 +1,15 @@
-import type { InputHTMLAttributes } from "react";
+import type { InputHTMLAttributes, Ref } from "react";
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
   name: string;
   hint?: string;
   error?: string | undefined;
+  ref?: Ref<HTMLInputElement>;
 }
 
 /** A labelled text input with its hint or its error underneath. */
-export function Field({ label, name, hint, error, className = "", ...input }: FieldProps) {
+export function Field({ label, name, hint, error, className = "", ref, ...input }: FieldProps) {
   const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
   return (
     <div className={className}>
@@ -16,6 +17,7 @@ export function Field({ label, name, hint, error, className = "", ...input }: Fi
         {label}
       </label>
       <input
+        ref={ref}
         id={name}
         name={name}
         aria-invalid={error ? true : undefined}

@@ -320,6 +320,27 @@ export function InspectorDashboard() {
     return () => document.removeEventListener("keydown", onKey);
   }, [records.length, selectedIndex, selected, select, open]);
 
+  /**
+   * After a delete the confirm button is gone: the focus goes to the deleted record's row in the
+   * tail (the log keeps it; its REMOVE lands above it), else the list, else the page's heading,
+   * never to <body>.
+   */
+  const focusAfterDelete = useCallback(
+    (logId: string) => {
+      const index = indexOf.get(logId);
+      if (index !== undefined) {
+        setSelected(logId);
+        list.current?.scrollToIndex(index);
+      }
+      requestAnimationFrame(() => {
+        const tail = document.querySelector<HTMLElement>('[data-testid="stream-tail"]');
+        const row = tail?.querySelector<HTMLElement>(`[data-log-id="${CSS.escape(logId)}"]`);
+        (row ?? tail ?? document.querySelector<HTMLElement>("h1"))?.focus();
+      });
+    },
+    [indexOf],
+  );
+
   // The opened record, fresh from the log (its aggregator outcome lands after the record).
   const inWindow = view.record === undefined ? undefined : records[indexOf.get(view.record) ?? -1];
   const opened = useSWR<InspectorRecord, ApiError>(
@@ -348,10 +369,12 @@ export function InspectorDashboard() {
         record={record}
         index={index}
         selected={record.logId === selected}
+        // One row is a tab stop: the selected one, or the first while none is.
+        tabbable={record.logId === selected || (selectedIndex < 0 && index === 0)}
         onSelect={select}
       />
     ),
-    [selected, select],
+    [selected, selectedIndex, select],
   );
 
   const sessionEnded = log.error?.status === 401;
@@ -592,7 +615,10 @@ export function InspectorDashboard() {
           link={link}
           onClose={() => open(undefined)}
           onEdit={(record) => setEditing(record.recordId)}
-          onDeleted={() => void opened.mutate()}
+          onDeleted={() => {
+            if (view.record) focusAfterDelete(view.record);
+            void opened.mutate();
+          }}
           onReapplied={() => void opened.mutate()}
           onShowHistory={(recordId) =>
             go({ filters: { recordId, player: "", q: "", types: EVENT_TYPES }, at: undefined })

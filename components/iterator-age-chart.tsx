@@ -12,6 +12,7 @@ import {
 } from "recharts";
 import { formatDuration } from "./lib/format";
 import { iteratorAges, lastMinutes, minuteLabel } from "./lib/metrics";
+import { usePrefersReducedMotion } from "./use-reduced-motion";
 
 const colors = ["#6366f1", "#0ea5e9", "#f59e0b", "#10b981"];
 const MINUTES = 60;
@@ -28,6 +29,7 @@ export function IteratorAgeChart({
   metrics: StreamMetricsPage | undefined;
   now: number;
 }) {
+  const reducedMotion = usePrefersReducedMotion();
   const { names, rows } = iteratorAges(metrics, lastMinutes(now, MINUTES));
   if (metrics && names.length === 0) {
     return (
@@ -57,18 +59,19 @@ export function IteratorAgeChart({
               dataKey="minute"
               tickFormatter={minuteLabel}
               interval={14}
-              tick={{ fontSize: 10, fill: "#94a3b8" }}
+              tick={{ fontSize: 10, fill: "#5f6e82" }}
               axisLine={false}
               tickLine={false}
             />
             <YAxis
               tickFormatter={(ms: number) => formatDuration(ms)}
-              tick={{ fontSize: 10, fill: "#94a3b8" }}
+              tick={{ fontSize: 10, fill: "#5f6e82" }}
               axisLine={false}
               tickLine={false}
               width={56}
             />
             <Tooltip
+              isAnimationActive={!reducedMotion}
               labelFormatter={(minute) => minuteLabel(typeof minute === "string" ? minute : "")}
               formatter={(value, name) => [formatDuration(Number(value)), String(name)]}
               contentStyle={{ fontSize: 12, borderRadius: 8, borderColor: "#e2e8f0" }}

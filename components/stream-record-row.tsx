@@ -26,6 +26,8 @@ interface StreamRecordRowProps {
   record: InspectorRecord;
   index: number;
   selected: boolean;
+  /** In the tab order (the list has one tab stop, as a listbox does). */
+  tabbable: boolean;
   onSelect: (index: number, open: boolean) => void;
 }
 
@@ -51,6 +53,7 @@ export const StreamRecordRow = memo(function StreamRecordRow({
   record,
   index,
   selected,
+  tabbable,
   onSelect,
 }: StreamRecordRowProps) {
   const { player, renamedFrom, oldScore, newScore } = summaryOf(record);
@@ -58,7 +61,7 @@ export const StreamRecordRow = memo(function StreamRecordRow({
   return (
     <div
       role="option"
-      tabIndex={selected ? 0 : -1}
+      tabIndex={tabbable ? 0 : -1}
       aria-selected={selected}
       aria-label={`${record.eventName} ${record.recordId || "?"} ${player ?? ""}`}
       data-testid="stream-record"

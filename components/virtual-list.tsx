@@ -123,6 +123,8 @@ export function VirtualList<T>({
       style={{ height, overflowY: "auto" }}
       className={`overscroll-contain ${className}`}
       role="listbox"
+      // Focusable from script (a fallback for the focus), not a tab stop: the rows are.
+      tabIndex={-1}
       aria-label={rest["aria-label"]}
       data-testid={rest["data-testid"]}
       data-count={items.length}

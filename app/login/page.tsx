@@ -1,10 +1,18 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { LoginForm } from "@/components/login-form";
+import { LoginForm, type LoginError } from "@/components/login-form";
 import { LockIcon } from "@/components/icons";
 import { safeNextPath } from "@/app/_lib/next-path";
 import { SESSION_COOKIE, verifySession } from "@/app/_lib/session";
+import type { LoginErrorCode } from "./actions";
+
+/** What the `signIn` action's redirect says went wrong (a code in the URL, never the token). */
+const errors: Record<LoginErrorCode, LoginError> = {
+  unauthorized: { field: true, message: "That operator token is not valid." },
+  invalid_input: { field: true, message: "Enter the operator token." },
+  failed: { field: false, message: "Could not sign in. Try again." },
+};
 
 export const metadata: Metadata = { title: "Operator sign in" };
 
@@ -13,7 +21,10 @@ export default async function LoginPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const next = safeNextPath((await searchParams).next);
+  const params = await searchParams;
+  const next = safeNextPath(params.next);
+  const code = typeof params.error === "string" ? params.error : undefined;
+  const error = code && code in errors ? errors[code as LoginErrorCode] : undefined;
   if (verifySession((await cookies()).get(SESSION_COOKIE)?.value)) redirect(next);
   return (
     <div className="mx-auto mt-6 max-w-sm sm:mt-16">
@@ -27,7 +38,7 @@ export default async function LoginPage({
             The stream inspector and record edits need the operator token.
           </p>
         </div>
-        <LoginForm next={next} />
+        <LoginForm next={next} {...(error ? { initialError: error } : {})} />
       </div>
     </div>
   );
