@@ -12,6 +12,7 @@ type FieldName = "playerName" | "score" | "nickName";
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 const fieldNames: readonly string[] = ["playerName", "score", "nickName"];
+const DIGITS = /^\d+$/;
 
 // Room past the limit, so an over-long name gets the schema's message instead of a silent cut.
 const INPUT_MAX_LENGTH = MAX_NAME_LENGTH * 2;
@@ -48,28 +49,42 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
 
   const name = playerName ?? defaultPlayerName;
 
+  /** Shows the errors and moves focus to the first field that has one. */
+  function showErrors(form: HTMLFormElement, found: FieldErrors) {
+    setErrors(found);
+    const first = fieldNames.find((f) => found[f as FieldName]);
+    const input = first ? form.elements.namedItem(first) : null;
+    if (input instanceof HTMLElement) input.focus();
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
+    // Hydrated: JSON to /api/scores. Before hydration the browser posts the form to /play.
     event.preventDefault();
+    const form = event.currentTarget;
     setServerError(null);
     setSubmitted(null);
 
     const trimmedScore = score.trim();
+    // Digits only: Number() would take "1e3", "0x10" or "1.5" as scores.
+    const digits = DIGITS.test(trimmedScore);
     const candidate = {
       playerName: name,
-      score: trimmedScore === "" ? undefined : Number(trimmedScore),
+      score: digits ? Number(trimmedScore) : undefined,
       ...(nickName.trim() ? { nickName } : {}),
     };
     const parsed = ScoreInput.safeParse(candidate);
-    if (!parsed.success) {
-      const found = fieldErrorsOf(
-        parsed.error.issues.map((i) => ({
-          path: i.path.map(String).join("."),
-          message: i.message,
-        })),
-      );
+    if (!parsed.success || !digits) {
+      const found = parsed.success
+        ? {}
+        : fieldErrorsOf(
+            parsed.error.issues.map((i) => ({
+              path: i.path.map(String).join("."),
+              message: i.message,
+            })),
+          );
       if (trimmedScore === "") found.score = "Enter your score.";
-      else if (!/^-?\d+$/.test(trimmedScore)) found.score = "The score must be a whole number.";
-      setErrors(found);
+      else if (!digits) found.score = "The score must be digits only, like 1200.";
+      showErrors(form, found);
       return;
     }
     setErrors({});
@@ -94,7 +109,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
       onSubmitted(record);
     } catch (error) {
       if (error instanceof ApiError) {
-        setErrors(fieldErrorsOf(error.issues));
+        showErrors(form, fieldErrorsOf(error.issues));
         setServerError(humanize(error.message));
       } else {
         setServerError("Something went wrong. Try again.");
@@ -106,6 +121,8 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
 
   return (
     <form
+      method="post"
+      action="/play"
       onSubmit={(e) => void submit(e)}
       noValidate
       className="space-y-4"
@@ -132,6 +149,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
           label="Score"
           name="score"
           inputMode="numeric"
+          pattern="[0-9]*"
           placeholder={`0 – ${formatScore(MAX_SCORE)}`}
           value={score}
           onChange={(e) => setScore(e.target.value)}

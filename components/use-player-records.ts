@@ -1,6 +1,7 @@
 import { ScoreList } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { getJson, type ApiError } from "./lib/api-client";
+import { polling } from "./use-leaderboard";
 
 const getScores = getJson(ScoreList);
 
@@ -9,8 +10,9 @@ export const playerRecordsKey = (playerName: string, limit = 10) =>
 
 /** A player's most recent records, newest first. */
 export function usePlayerRecords(playerName: string) {
-  return useSWR<ScoreList, ApiError>(playerName ? playerRecordsKey(playerName) : null, getScores, {
-    refreshInterval: 3000,
-    keepPreviousData: true,
-  });
+  return useSWR<ScoreList, ApiError>(
+    playerName ? playerRecordsKey(playerName) : null,
+    getScores,
+    polling(3000),
+  );
 }
