@@ -1,6 +1,7 @@
 import type { PlayerStanding, ScoreList, ScoreRecord } from "@streamboard/core/contract";
 import { describe, expect, test } from "vitest";
 import {
+  chartDomain,
   flattenPages,
   gameSeries,
   inPeriod,
@@ -176,5 +177,24 @@ describe("standings", () => {
     expect(periodKindParam(["DAY", "MONTH"])).toBe("DAY");
     expect(periodKindParam("WEEK#2026-W10")).toBe("ALL");
     expect(periodKindParam(undefined)).toBe("ALL");
+  });
+});
+
+describe("chartDomain", () => {
+  const t = (iso: string) => Date.parse(iso);
+  test("a timed period runs from its start to now, never past its end", () => {
+    const points = [{ time: t("2026-03-04T00:00:00.000Z") }];
+    const now = t("2026-03-05T00:00:00.000Z");
+    expect(chartDomain(points, WEEK, now)).toEqual([t("2026-03-02T00:00:00.000Z"), now]);
+    expect(chartDomain(points, WEEK, t("2026-04-01T00:00:00.000Z"))).toEqual([
+      t("2026-03-02T00:00:00.000Z"),
+      t("2026-03-09T00:00:00.000Z"),
+    ]);
+  });
+  test("all time spans the games, an hour around a single one", () => {
+    const a = t("2026-03-04T00:00:00.000Z");
+    const b = t("2026-03-06T00:00:00.000Z");
+    expect(chartDomain([{ time: a }, { time: b }], "ALL", b + 1)).toEqual([a, b]);
+    expect(chartDomain([{ time: a }], "ALL", b)).toEqual([a - 3_600_000, a + 3_600_000]);
   });
 });

@@ -153,3 +153,21 @@ export function periodKindParam(value: string | string[] | undefined): PeriodKin
   const raw = (Array.isArray(value) ? value[0] : value)?.trim().toUpperCase() ?? "";
   return raw === "DAY" || raw === "WEEK" || raw === "MONTH" ? raw : "ALL";
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The charts' time axis: a timed period from its start to now (or its end, once over); all time
+ * from the first game to the last, an hour either side of a single game so it is not on the edge.
+ */
+export function chartDomain(
+  points: readonly Pick<GamePoint, "time">[],
+  period: string,
+  now: number,
+): [number, number] {
+  const first = points[0]?.time ?? now;
+  const last = points.at(-1)?.time ?? now;
+  const range = periodRange(period);
+  if (range) return [range.start, Math.min(range.end, Math.max(now, last))];
+  return first === last ? [first - HOUR_MS, last + HOUR_MS] : [first, last];
+}
