@@ -37,6 +37,12 @@ const HOUR_MS = 3_600_000;
 function timeTick(span: number) {
   return (ms: number) => {
     const date = new Date(ms);
+    if (span <= HOUR_MS / 6)
+      return date.toLocaleTimeString("en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
     if (span <= 2 * 24 * HOUR_MS)
       return date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     return date.toLocaleDateString("en-GB", { day: "numeric", month: "short" });
