@@ -98,7 +98,7 @@ const PRICE = {
 };
 
 const PEER_TABLE = "NaivePeerScoresByUser";
-const BOARD_INDEX = "ByPeriodTotal" satisfies keyof typeof tables.GameScoresByUser.globalIndexes;
+const BOARD_INDEX = "ByRank" satisfies keyof typeof tables.GameScoresByUser.globalIndexes;
 
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 

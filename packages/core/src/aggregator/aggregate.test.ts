@@ -345,6 +345,7 @@ describe("markers and transactions", () => {
     recordId,
     sequenceNumber: seq,
     approximateTime: 0,
+    changedAt: "2026-01-01T00:00:00.000Z",
     after: { score: 1, createdAt: NOW },
   });
 
