@@ -6,6 +6,7 @@ import {
   periodOf,
   resetsAt,
   type PeriodKind,
+  type PlayerPeriods,
   type ScoreRecord,
 } from "@streamboard/core/contract";
 import Link from "next/link";
@@ -56,18 +57,21 @@ export function ProfileView({
   name,
   kind,
   serverPeriod,
+  initialPeriods,
 }: {
   name: string;
   kind: PeriodKind;
   /** The period `kind` named when the server rendered: the clock takes over once hydrated. */
   serverPeriod: string;
+  /** The standings the server read for the first paint; polling takes over from them. */
+  initialPeriods?: PlayerPeriods;
 }) {
   const now = useNow();
   // Rolls over at midnight UTC (day, week, month) while the page is open.
   const period = now === 0 ? serverPeriod : periodOf(kind, now);
   const [rows, setRows] = useState(TABLE_PAGE_SIZE);
 
-  const periods = useProfilePeriods(name);
+  const periods = useProfilePeriods(name, initialPeriods);
   const games = useProfileGames(name, { period, rows });
   const standing = standingOf(periods.data?.periods, period);
   const allTime = standingOf(periods.data?.periods, "ALL");

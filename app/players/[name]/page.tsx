@@ -1,5 +1,5 @@
 import { periodOf, type PeriodKind } from "@streamboard/core/contract";
-import { getPlayer } from "@streamboard/core/leaderboard";
+import { getPlayerPeriods } from "@streamboard/core/leaderboard";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -26,15 +26,17 @@ function decodeName(raw: string): string | undefined {
 }
 
 /**
- * The player's all-time aggregate, or undefined when they have no games at all (the 404 page).
- * Cached per request: the metadata and the page ask once between them.
+ * The player's standings (today, this week, this month, all time), or undefined when they have
+ * no games at all (the 404 page). The page's first paint, handed to the live view; cached per
+ * request, so the metadata and the page read once between them.
  */
-const allTimeOf = cache(async (raw: string) => {
+const standingsOf = cache(async (raw: string) => {
   const name = decodeName(raw);
   if (!name) return undefined;
   try {
-    const entry = await getPlayer(name, "ALL");
-    return entry.gamesPlayed > 0 ? entry : undefined;
+    const periods = await getPlayerPeriods(name);
+    const allTime = periods.periods.find((standing) => standing.period === "ALL");
+    return allTime && allTime.gamesPlayed > 0 ? { periods, allTime } : undefined;
   } catch (error) {
     if ((error as { code?: unknown }).code === "not_found") return undefined;
     throw error;
@@ -42,10 +44,12 @@ const allTimeOf = cache(async (raw: string) => {
 });
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const entry = await allTimeOf((await params).name);
+  const found = await standingsOf((await params).name);
   return {
     title: {
-      absolute: entry ? `${entry.playerName} — Streamboard` : "Player not found — Streamboard",
+      absolute: found
+        ? `${found.allTime.playerName} — Streamboard`
+        : "Player not found — Streamboard",
     },
   };
 }
@@ -53,8 +57,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 // /players/{name} – a player's profile: standings per period, games over time, every game
 export default async function PlayerProfilePage({ params, searchParams }: Props) {
   const [{ name: raw }, query] = await Promise.all([params, searchParams]);
-  const entry = await allTimeOf(raw);
-  if (!entry) notFound();
+  const found = await standingsOf(raw);
+  if (!found) notFound();
+  const name = found.allTime.playerName;
   const kind: PeriodKind = periodKindParam(query.period);
   return (
     <>
@@ -64,11 +69,12 @@ export default async function PlayerProfilePage({ params, searchParams }: Props)
         </Link>
       </nav>
       <PageHeading
-        title={entry.playerName}
+        title={name}
         description="Player profile: standings, games over time and every game, live. Periods are in UTC."
       />
       <ProfileView
-        name={entry.playerName}
+        name={name}
+        initialPeriods={found.periods}
         kind={kind}
         serverPeriod={periodOf(kind)}
       />
