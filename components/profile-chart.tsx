@@ -101,6 +101,12 @@ export function ProfileChart({
   summary: { games: string; total: string };
 }) {
   const animate = !usePrefersReducedMotion();
+  // The total starts from 0 at the axis' start and holds to its end (now, or the period's end).
+  const totals = [
+    { time: domain[0], total: 0 },
+    ...points,
+    { time: domain[1], total: points.at(-1)?.total ?? 0 },
+  ];
   const tick = timeTick(domain[1] - domain[0]);
   const xAxis = (
     <XAxis
@@ -165,7 +171,7 @@ export function ProfileChart({
           data-testid="profile-total-chart"
         >
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <AreaChart data={totals} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid vertical={false} stroke="#f1f5f9" />
               {xAxis}
               {yAxis}
