@@ -53,7 +53,11 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
  * ByPlayerTime): added in place, one UpdateTable each as DynamoDB requires; the engine fills it
  * from the table's items. (Derived tables with other indexes are rebuilt instead: below.)
  */
-async function addMissingIndexes(client: DynamoDBClient, name: string, definition: TableDefinition) {
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+) {
   const want = toCreateTableInput(name, definition);
   const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
   const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
