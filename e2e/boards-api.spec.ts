@@ -139,7 +139,9 @@ test("bad periods and cursors are 400s that say what to send", async ({ api }) =
   ]) {
     const response = await api.request.get("/api/leaderboard", { params });
     expect(response.status()).toBe(400);
-    expect((await response.json()).error.code).toBe("invalid_input");
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "invalid_input",
+    );
   }
   const current = await api.request.get("/api/leaderboard", { params: { period: "week" } });
   expect(LeaderboardPage.parse(await current.json()).period).toBe(periodOf("WEEK", new Date()));

@@ -2,7 +2,6 @@ import {
   BatchWriteCommand,
   GetCommand,
   QueryCommand,
-  paginateQuery,
   paginateScan,
   PutCommand,
   TransactWriteCommand,

@@ -20,7 +20,7 @@ export type CountDeltas = Map<string, Map<string, number>>;
 export function mergeDeltas(into: CountDeltas, board: string, deltas: Map<string, number>): void {
   if (deltas.size === 0) return;
   let buckets = into.get(board);
-  if (!buckets) into.set(board, (buckets = new Map()));
+  if (!buckets) into.set(board, (buckets = new Map<string, number>()));
   for (const [bucket, delta] of deltas) {
     const sum = (buckets.get(bucket) ?? 0) + delta;
     if (sum === 0) buckets.delete(bucket);
