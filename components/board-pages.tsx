@@ -14,8 +14,8 @@ import { Card } from "./card";
 import { LeaderboardTable } from "./leaderboard-table";
 import { getJson } from "./lib/api-client";
 import { useStoredPlayer } from "./use-stored-player";
+import { PAGE_SIZE } from "./lib/period-param";
 
-export const PAGE_SIZE = 50;
 const getPage = getJson(LeaderboardPage);
 
 const boardHref = (period: string, pages?: number) =>

@@ -1,6 +1,7 @@
 "use client";
 
-import { formatCountdown, type PeriodKind } from "@streamboard/core/contract";
+import type { PeriodKind } from "@streamboard/core/contract";
+import { formatCountdown } from "@/packages/core/src/contract/periods.ts";
 import { useNow } from "./use-now";
 
 export const PERIOD_TABS: Record<PeriodKind, string> = {

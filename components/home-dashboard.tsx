@@ -1,12 +1,13 @@
 "use client";
 
-import {
-  describePeriod,
-  type LeaderboardEntry,
-  type PeriodKind,
-  type ScoreList,
-  type ScoreRecord,
+import type {
+  LeaderboardEntry,
+  PeriodKind,
+  ScoreList,
+  ScoreRecord,
 } from "@streamboard/core/contract";
+// By path: the pure module, not the contract's index with its zod schemas (first-load JS).
+import { describePeriod } from "@/packages/core/src/contract/periods.ts";
 import { useEffect, useRef, useState } from "react";
 import { useSWRConfig } from "swr";
 import { Alert } from "./alert";

@@ -1,6 +1,14 @@
 "use client";
 
-import { MAX_NAME_LENGTH, MAX_SCORE, ScoreInput, ScoreRecord } from "@streamboard/core/contract";
+import type { ScoreInput, ScoreRecord } from "@streamboard/core/contract";
+// The contract's rules as plain checks (by path: the player's page loads no zod); the API
+// validates with schemas built from the same constants and messages.
+import {
+  MAX_NAME_LENGTH,
+  MAX_SCORE,
+  nameProblem,
+  scoreProblem,
+} from "@/packages/core/src/contract/score-rules.ts";
 import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -33,7 +41,7 @@ interface ScoreFormProps {
 }
 
 /**
- * Validates with core's `ScoreInput` — the schema the API validates with — so the form and the
+ * Validates with the contract's score rules — the constants and messages the API's `ScoreInput` is built from — so the form and the
  * server agree on what a valid score is; the server's answer is still shown if they ever differ.
  */
 export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
@@ -72,36 +80,35 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
       score: digits ? Number(trimmedScore) : undefined,
       ...(nickName.trim() ? { nickName } : {}),
     };
-    const parsed = ScoreInput.safeParse(candidate);
-    if (!parsed.success || !digits) {
-      const found = parsed.success
-        ? {}
-        : fieldErrorsOf(
-            parsed.error.issues.map((i) => ({
-              path: i.path.map(String).join("."),
-              message: i.message,
-            })),
-          );
-      if (trimmedScore === "") found.score = "Enter your score.";
-      else if (!digits) found.score = "The score must be digits only, like 1200.";
+    const found: FieldErrors = {};
+    const playerProblem = nameProblem("playerName", name);
+    if (playerProblem) found.playerName = humanize(playerProblem);
+    const nickProblem = nickName.trim() ? nameProblem("nickName", nickName) : undefined;
+    if (nickProblem) found.nickName = humanize(nickProblem);
+    const problem = scoreProblem(candidate.score);
+    if (problem) found.score = humanize(problem);
+    if (trimmedScore === "") found.score = "Enter your score.";
+    else if (!digits) found.score = "The score must be digits only, like 1200.";
+    if (Object.keys(found).length > 0) {
       showErrors(form, found);
       return;
     }
+    const input: ScoreInput = {
+      playerName: name.trim(),
+      score: candidate.score!,
+      ...(nickName.trim() ? { nickName: nickName.trim() } : {}),
+    };
     setErrors({});
 
-    const body = JSON.stringify(parsed.data);
+    const body = JSON.stringify(input);
     if (attempt.current?.body !== body) attempt.current = { body, key: crypto.randomUUID() };
     setBusy(true);
     try {
-      const record = await fetchJson(
-        "/api/scores",
-        {
-          method: "POST",
-          body,
-          headers: { "Idempotency-Key": attempt.current.key },
-        },
-        ScoreRecord,
-      );
+      const record = await fetchJson<ScoreRecord>("/api/scores", {
+        method: "POST",
+        body,
+        headers: { "Idempotency-Key": attempt.current.key },
+      });
       attempt.current = null;
       setSubmitted(record);
       setScore("");

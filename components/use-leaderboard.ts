@@ -1,8 +1,9 @@
-import { LeaderboardPage } from "@streamboard/core/contract";
+import type { LeaderboardPage } from "@streamboard/core/contract";
 import useSWR from "swr";
-import { getJson, type ApiError } from "./lib/api-client";
+import { getJsonAs, type ApiError } from "./lib/api-client";
 
-const getLeaderboard = getJson(LeaderboardPage);
+// Typed, not parsed with zod: the player's page loads no schema library (api-client.ts).
+const getLeaderboard = getJsonAs<LeaderboardPage>();
 
 /** How often the board is read again: the aggregator updates it ~0.25 s after each write. */
 export const BOARD_REFRESH_MS = 1500;

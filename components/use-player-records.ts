@@ -1,9 +1,9 @@
-import { ScoreList } from "@streamboard/core/contract";
+import type { ScoreList } from "@streamboard/core/contract";
 import useSWR from "swr";
-import { getJson, type ApiError } from "./lib/api-client";
+import { getJsonAs, type ApiError } from "./lib/api-client";
 import { polling } from "./use-leaderboard";
 
-const getScores = getJson(ScoreList);
+const getScores = getJsonAs<ScoreList>();
 
 export const playerRecordsKey = (playerName: string, limit = 10) =>
   `/api/scores?playerName=${encodeURIComponent(playerName)}&limit=${limit}`;

@@ -7,7 +7,8 @@ import {
 } from "@streamboard/core/contract";
 import { getLeaderboard } from "@streamboard/core/leaderboard";
 import type { Metadata } from "next";
-import { BoardPages, PAGE_SIZE } from "@/components/board-pages";
+import { BoardPages } from "@/components/board-pages";
+import { PAGE_SIZE } from "@/components/lib/period-param";
 import { PageHeading } from "@/components/page-heading";
 
 export const dynamic = "force-dynamic";
