@@ -9,7 +9,6 @@ import type {
 // By path: the pure module, not the contract's index with its zod schemas (first-load JS).
 import { describePeriod } from "@/packages/core/src/contract/periods.ts";
 import { useEffect, useRef, useState } from "react";
-import { useSWRConfig } from "swr";
 import { Alert } from "./alert";
 import { BoardPeriodTabs, PERIOD_TABS, ResetsIn } from "./board-period-tabs";
 import { Card } from "./card";
@@ -21,6 +20,7 @@ import { RecentRecords } from "./recent-records";
 import { ScoreForm } from "./score-form";
 import { leaderboardKey, useAround, useLeaderboard } from "./use-leaderboard";
 import { useNow } from "./use-now";
+import { mutateData, revalidate } from "./use-poll";
 import { playerRecordsKey, usePlayerRecords } from "./use-player-records";
 import { useStoredPlayer } from "./use-stored-player";
 
@@ -60,7 +60,6 @@ export function HomeDashboard({
   const board = useLeaderboard(BOARD_SIZE, kind);
   const around = useAround(playerName, kind, AROUND);
   const records = usePlayerRecords(playerName);
-  const { mutate } = useSWRConfig();
   const now = useNow();
 
   // A plain POST (before hydration) named the player: remember them as the form would have.
@@ -114,16 +113,9 @@ export function HomeDashboard({
         createdAt: record.createdAt,
       },
     ]);
-    void mutate<ScoreList>(
-      playerRecordsKey(record.playerName),
-      (current) => ({
-        records: [
-          record,
-          ...(current?.records ?? []).filter((r) => r.recordId !== record.recordId),
-        ],
-      }),
-      { revalidate: true },
-    );
+    mutateData<ScoreList>(playerRecordsKey(record.playerName), (current) => ({
+      records: [record, ...(current?.records ?? []).filter((r) => r.recordId !== record.recordId)],
+    }));
     // The aggregator counts a score in ~0.25 s: read the board and the player's row again soon,
     // not at the next poll, so the confirmed row shows within a second.
     const keys = [
@@ -131,7 +123,7 @@ export function HomeDashboard({
       leaderboardKey(kind, AROUND, record.playerName),
     ];
     for (const delay of [250, 500, 800, 1200]) {
-      window.setTimeout(() => keys.forEach((key) => void mutate(key)), delay);
+      window.setTimeout(() => keys.forEach((key) => void revalidate(key)), delay);
     }
   }
 

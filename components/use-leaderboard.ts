@@ -1,6 +1,6 @@
 import type { LeaderboardPage } from "@streamboard/core/contract";
-import useSWR from "swr";
-import { getJsonAs, type ApiError } from "./lib/api-client";
+import { getJsonAs } from "./lib/api-client";
+import { usePoll } from "./use-poll";
 
 // Typed, not parsed with zod: the player's page loads no schema library (api-client.ts).
 const getLeaderboard = getJsonAs<LeaderboardPage>();
@@ -24,18 +24,14 @@ export const leaderboardKey = (period: string, limit: number, around?: string) =
 
 /** The live top-N of a period, polled. */
 export function useLeaderboard(limit = 10, period = "ALL") {
-  return useSWR<LeaderboardPage, ApiError>(
-    leaderboardKey(period, limit),
-    getLeaderboard,
-    polling(BOARD_REFRESH_MS),
-  );
+  return usePoll(leaderboardKey(period, limit), getLeaderboard, BOARD_REFRESH_MS);
 }
 
 /** The rows around a player in a period, with their standing (`player`), polled. */
 export function useAround(playerName: string, period: string, limit = 3) {
-  return useSWR<LeaderboardPage, ApiError>(
+  return usePoll(
     playerName ? leaderboardKey(period, limit, playerName) : null,
     getLeaderboard,
-    polling(BOARD_REFRESH_MS),
+    BOARD_REFRESH_MS,
   );
 }

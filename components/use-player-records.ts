@@ -1,7 +1,6 @@
 import type { ScoreList } from "@streamboard/core/contract";
-import useSWR from "swr";
-import { getJsonAs, type ApiError } from "./lib/api-client";
-import { polling } from "./use-leaderboard";
+import { getJsonAs } from "./lib/api-client";
+import { usePoll } from "./use-poll";
 
 const getScores = getJsonAs<ScoreList>();
 
@@ -10,9 +9,5 @@ export const playerRecordsKey = (playerName: string, limit = 10) =>
 
 /** A player's most recent records, newest first. */
 export function usePlayerRecords(playerName: string) {
-  return useSWR<ScoreList, ApiError>(
-    playerName ? playerRecordsKey(playerName) : null,
-    getScores,
-    polling(3000),
-  );
+  return usePoll(playerName ? playerRecordsKey(playerName) : null, getScores, 3000);
 }
