@@ -20,23 +20,25 @@ const pending = (playerName: string, score: number): PendingScore => ({
 });
 
 describe("withPendingScores ranks as the server does", () => {
-  test("equal totals share a rank, the next skips: 1, 2, 2, 4", () => {
+  test("ranks are positions; of equal totals the one reached first ranks first: 1, 2, 3, 4", () => {
+    // c's pending 50 was reached (submitted) after b's 50: c is behind b, not beside.
     const server = [entry("a", 90, 1), entry("b", 50, 2), entry("d", 10, 3)];
     const { entries, syncing } = withPendingScores(server, [pending("c", 50)], [], 10);
     expect(entries.map((e) => [e.playerName, e.rank])).toEqual([
       ["a", 1],
       ["b", 2],
-      ["c", 2],
+      ["c", 3],
       ["d", 4],
     ]);
     expect([...syncing]).toEqual(["c"]);
   });
 
-  test("ties order by code units, not the locale: Zed before ada", () => {
-    const { entries } = withPendingScores([entry("ada", 40, 1)], [pending("Zed", 40)], [], 10);
+  test("ties reached at the same time order by code units, not the locale: Zed before ada", () => {
+    const sameTime = { ...pending("Zed", 40), createdAt: "2026-01-01T00:00:00.000Z" };
+    const { entries } = withPendingScores([entry("ada", 40, 1)], [sameTime], [], 10);
     expect(entries.map((e) => [e.playerName, e.rank])).toEqual([
       ["Zed", 1],
-      ["ada", 1],
+      ["ada", 2],
     ]);
   });
 
