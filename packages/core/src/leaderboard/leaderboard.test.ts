@@ -72,14 +72,18 @@ test("highest total first; a tie ranks who reached the total first higher; ranks
   expect(page).toMatchObject({ period: "ALL", players: 5, exact: true });
   expect(page.cursor).toBeUndefined();
   expect(page.entries[2]).toMatchObject({ gamesPlayed: 2, bestScore: 70, lastScore: 10 });
-  expect(Date.parse(page.entries[1]!.reachedAt)).toBeLessThan(Date.parse(page.entries[2]!.reachedAt));
+  expect(Date.parse(page.entries[1]!.reachedAt)).toBeLessThan(
+    Date.parse(page.entries[2]!.reachedAt),
+  );
   // And the players' own ranks agree with the board.
   expect(await getPlayer("dee")).toMatchObject({ rank: 2, players: 5, rankExact: true });
   expect(await getPlayer(" bob ")).toMatchObject({ rank: 3, totalScore: 80, topPercent: 60 });
 });
 
 test("the limit cuts the board and the cursor pages through all of it, each player once", async () => {
-  await play(Array.from({ length: 23 }, (_, i) => [`p${String(i).padStart(2, "0")}`, (i % 7) * 10]));
+  await play(
+    Array.from({ length: 23 }, (_, i) => [`p${String(i).padStart(2, "0")}`, (i % 7) * 10]),
+  );
   expect((await getLeaderboard()).entries).toHaveLength(10);
   const seen: string[] = [];
   const ranks: number[] = [];
