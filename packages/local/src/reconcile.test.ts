@@ -130,10 +130,11 @@ describe("npm run reconcile", () => {
     for (let i = 1; i <= 6; i++) {
       expect(fixed.out).toMatch(new RegExp(`^player ${i}\\s+ALL\\s+TotalScore\\s`, "m"));
     }
-    // Its own after-check may still see the runner's lag behind the busy writers (exit 1 then);
-    // what counts is that once the runner catches up, nothing is off.
+    // Its own after-check may still see the runner's lag behind the busy writers (exit 1 then,
+    // and on a loaded machine every fixed aggregate may count as still off: "Fixed 0");
+    // what counts is that once the runner catches up, nothing is off: only the fix can have
+    // undone the damage, which the runner never sees.
     const fixedCount = Number(/Fixed (\d+) aggregate\(s\)\./.exec(fixed.out)?.[1]);
-    expect(fixedCount).toBeGreaterThanOrEqual(1);
     expect(fixedCount).toBeLessThanOrEqual(drifted);
     expect((await compareAggregatesWithRecords()).mismatches).toEqual([]);
     expect((await run("--settle-ms", "0")).code).toBe(0);
