@@ -415,7 +415,7 @@ export async function scanAggregates(
 /**
  * One board shard's rows in board order from a key on (`after`, exclusive), or backwards from a
  * key (`before`, exclusive, nearest first), at most `limit`, in one Query of the sparse ByRank
- * index (eventually consistent: ~150-byte rows, 0.5 read units per 4 KB). Malformed rows are
+ * index (eventually consistent: ~220-byte rows, 0.5 read units per 4 KB). Malformed rows are
  * logged and skipped. `more`: the shard has rows beyond these.
  */
 export async function queryBoardShard(
@@ -497,8 +497,8 @@ export async function countBoardRange(
 /**
  * The `limit` best rows of a period (players and totals), gathered from every shard, in board
  * order: what the aggregator ranks a batch's players against (outcomes.ts, `rankEffects`). Its
- * cost is bounded by `limit` per shard, whatever the board's size: ~150-byte rows, so 100 rows
- * are ~2 read units (eventually consistent, what this Query is).
+ * cost is bounded by `limit` per shard, whatever the board's size: ~220-byte rows, so 100 rows
+ * are ~3 read units (eventually consistent, what this Query is).
  */
 export async function queryTopTotals(
   period: string,

@@ -39,7 +39,7 @@ export const GameScoresByUser = {
   // A period's board, best first, with one Query per shard: `Board` is `<period>#<shard>`,
   // `RankKey` orders by total, then who reached it first (board/keys.ts). Sparse: a player with
   // no games in the period has neither. It projects what a board row shows and nothing else
-  // (not the aggregator's Version), so a row stays ~150 bytes.
+  // (not the aggregator's Version), so a row stays ~220 bytes.
   globalIndexes: {
     ByRank: {
       hashKey: "Board",

@@ -31,15 +31,15 @@ export type { LeaderboardEntry } from "../contract/leaderboard.ts";
  * Cost of a rank (`rankOf`), per shard, whatever the board's size: three strongly consistent
  * Queries of BoardCounts (at most 17 + 90 + 10 items of ~40 bytes: ≤ 2 read units each, usually
  * 0.5–1) and one COUNT of the player's own three-digit bucket on the index, capped at
- * `rankLimits.bucketCap` rows (400 rows of ~150 bytes: ≤ 8 read units eventually consistent at
- * the cap; a bucket spans 0.1–1% of the total, so it is usually a few dozen). So ≤ 14 read units
+ * `rankLimits.bucketCap` rows (400 rows of ~220 bytes: ≤ 11 read units eventually consistent at
+ * the cap; a bucket spans 0.1–1% of the total, so it is usually a few dozen). So ≤ 17 read units
  * with one shard, typically 5 (`npm run bench -- ranks`).
  * A bucket fuller than the cap (thousands of players within 1% of one total) gives an estimate:
  * `rankExact: false`, shown as "top 3%".
  */
 
 /**
- * Index rows a rank's own-bucket COUNT reads at most (~150 bytes each: ≤ 8 read units). An object,
+ * Index rows a rank's own-bucket COUNT reads at most (~220 bytes each: ≤ 11 read units). An object,
  * so a test can lower it rather than seed hundreds of players into one bucket.
  */
 export const rankLimits = { bucketCap: 400 };
