@@ -2,7 +2,7 @@ import type { InspectorRecord, RawAttributeValue } from "@streamboard/core/contr
 import { describeAttribute, diffImages } from "./lib/dynamo-json";
 
 function Value({ value, tone }: { value: RawAttributeValue | undefined; tone?: "old" | "new" }) {
-  if (!value) return <span className="text-slate-300">—</span>;
+  if (!value) return <span className="text-slate-400">—</span>;
   const { type, text } = describeAttribute(value);
   const color =
     tone === "old"

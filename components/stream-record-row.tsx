@@ -30,7 +30,7 @@ interface StreamRecordRowProps {
 }
 
 function ScoreChange({ from, to }: { from: number | undefined; to: number | undefined }) {
-  if (from === undefined && to === undefined) return <span className="text-slate-300">—</span>;
+  if (from === undefined && to === undefined) return <span className="text-slate-400">—</span>;
   if (from === undefined || to === undefined || from === to) {
     return <span>{formatScore((to ?? from)!)}</span>;
   }

@@ -143,7 +143,7 @@ export function StreamRecordView({
   onReapplied,
   onShowHistory,
 }: StreamRecordViewProps) {
-  const panel = useRef<HTMLElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<"delete" | "reapply" | "acknowledge" | undefined>(undefined);
   const [result, setResult] = useState<{ tone: "success" | "error" | "info"; text: string }>();
@@ -211,7 +211,7 @@ export function StreamRecordView({
 
   const outcome = record?.aggregator;
   return (
-    <aside
+    <div
       ref={panel}
       role="dialog"
       aria-label="Stream record"
@@ -396,6 +396,6 @@ export function StreamRecordView({
           </>
         )}
       </div>
-    </aside>
+    </div>
   );
 }
