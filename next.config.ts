@@ -15,6 +15,10 @@ const nextConfig: NextConfig = {
   // type-checking everything a second time on a shared two-core machine.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // `next dev` serves its dev socket and chunks only to origins it knows: `npm run dev` prints
+  // http://localhost:PORT, and 127.0.0.1 is the same machine. Without this, a page opened on
+  // 127.0.0.1 never hydrates and its forms fall back to plain POSTs.
+  allowedDevOrigins: ["localhost", "127.0.0.1"],
   reactStrictMode: true,
 };
 

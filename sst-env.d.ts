@@ -11,6 +11,10 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Dynamo"
     }
+    "BoardCounts": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
     "GameScoreRecords": {
       "name": string
       "type": "sst.aws.Dynamo"

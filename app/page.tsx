@@ -1,14 +1,28 @@
 import { HomeDashboard } from "@/components/home-dashboard";
+import { periodKindParam } from "@/components/lib/period-param";
 import { PageHeading } from "@/components/page-heading";
 
-export default function HomePage() {
+interface Props {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export default async function HomePage({ searchParams }: Props) {
+  const params = await searchParams;
+  // `player`, `saved`, `error`: the answer to a plain form POST (app/play/route.ts).
+  const notice = {
+    player: one(params.player),
+    saved: one(params.saved) !== undefined,
+    error: one(params.error),
+  };
   return (
     <>
       <PageHeading
         title="Live leaderboard"
-        description="Submit a game result and watch it travel: the record lands in GameScoreRecords, its stream event reaches the aggregator, and your total moves on the board."
+        description="Play, submit your score, and climb today's, this week's, this month's and the all-time board. Your total updates within a second."
       />
-      <HomeDashboard />
+      <HomeDashboard initialPeriod={periodKindParam(params.period)} notice={notice} />
     </>
   );
 }

@@ -1,10 +1,11 @@
-// `npm run bench [-- engine|leaderboard|aggregator|inspector]`: runs the benchmarks and prints one table.
+// `npm run bench [-- engine|leaderboard|aggregator|inspector|ranks]`: runs the benchmarks and prints one table.
 import fs from "node:fs";
 import path from "node:path";
 import { benchAggregator } from "./aggregator.ts";
 import { benchEngine } from "./engine.ts";
 import { benchInspector } from "./inspector.ts";
 import { benchLeaderboard } from "./leaderboard.ts";
+import { benchRanks } from "./ranks.ts";
 import { formatTable, type BenchResult } from "./stats.ts";
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   leaderboard: benchLeaderboard,
   aggregator: benchAggregator,
   inspector: benchInspector,
+  ranks: benchRanks,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,37 +1,106 @@
 "use client";
 
-import type { ScoreList, ScoreRecord } from "@streamboard/core/contract";
-import { useState } from "react";
-import { useSWRConfig } from "swr";
+import type {
+  LeaderboardEntry,
+  PeriodKind,
+  ScoreList,
+  ScoreRecord,
+} from "@streamboard/core/contract";
+// By path: the pure module, not the contract's index with its zod schemas (first-load JS).
+import { describePeriod } from "@/packages/core/src/contract/periods.ts";
+import { useEffect, useRef, useState } from "react";
+import { Alert } from "./alert";
+import { BoardPeriodTabs, PERIOD_TABS, ResetsIn } from "./board-period-tabs";
 import { Card } from "./card";
-import { LeaderboardTable } from "./leaderboard-table";
+import { LeaderboardTable, profileHref } from "./leaderboard-table";
 import { LiveIndicator } from "./live-indicator";
 import { formatScore } from "./lib/format";
 import { PENDING_TTL_MS, withPendingScores, type PendingScore } from "./lib/optimistic";
 import { RecentRecords } from "./recent-records";
 import { ScoreForm } from "./score-form";
-import { useLeaderboard } from "./use-leaderboard";
+import { leaderboardKey, useAround, useLeaderboard } from "./use-leaderboard";
 import { useNow } from "./use-now";
-import { usePlayer } from "./use-player";
+import { mutateData, revalidate } from "./use-poll";
 import { playerRecordsKey, usePlayerRecords } from "./use-player-records";
 import { useStoredPlayer } from "./use-stored-player";
 
 const BOARD_SIZE = 10;
+const AROUND = 3;
+/** How long a rank change stays marked (▲3) next to the player's row. */
+const DELTA_MS = 15_000;
 
-/** The player's page: submit a score, see it on the board at once, watch the board follow. */
-export function HomeDashboard() {
-  const [playerName, setPlayerName] = useStoredPlayer();
+/** "1st", "2nd", "23rd", "111th". */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
+}
+
+export interface HomeNotice {
+  /** The player a plain form POST (before hydration) submitted as. */
+  player?: string | undefined;
+  /** That POST saved a record. */
+  saved?: boolean | undefined;
+  /** That POST was refused: why. */
+  error?: string | undefined;
+}
+
+/** The player's page: submit a score, see where it puts them on today's, this week's, this month's and the all-time board. */
+export function HomeDashboard({
+  initialPeriod = "ALL",
+  notice = {},
+}: {
+  initialPeriod?: PeriodKind;
+  notice?: HomeNotice;
+}) {
+  const [storedPlayer, setPlayerName] = useStoredPlayer();
+  const playerName = storedPlayer || notice.player || "";
+  const [kind, setKind] = useState<PeriodKind>(initialPeriod);
   const [pending, setPending] = useState<PendingScore[]>([]);
-  const board = useLeaderboard(BOARD_SIZE);
-  const player = usePlayer(playerName);
+  const board = useLeaderboard(BOARD_SIZE, kind);
+  const around = useAround(playerName, kind, AROUND);
   const records = usePlayerRecords(playerName);
-  const { mutate } = useSWRConfig();
   const now = useNow();
 
+  // A plain POST (before hydration) named the player: remember them as the form would have.
+  useEffect(() => {
+    if (notice.player && !storedPlayer && notice.saved) setPlayerName(notice.player);
+  }, [notice.player, notice.saved, storedPlayer, setPlayerName]);
+
+  const standing = around.data?.player;
   const fresh = pending.filter((p) => now === 0 || now - Date.parse(p.createdAt) < PENDING_TTL_MS);
   const optimistic = board.data
-    ? withPendingScores(board.data.entries, fresh, player.data ? [player.data] : [], BOARD_SIZE)
+    ? withPendingScores(board.data.entries, fresh, standing ? [standing] : [], BOARD_SIZE)
     : undefined;
+  const onBoard = optimistic?.entries.find((e) => e.playerName === playerName);
+  // Below the top 10: their own row, under the board.
+  const ownRow: LeaderboardEntry | undefined =
+    !onBoard && standing && standing.rank > BOARD_SIZE
+      ? around.data?.entries.find((e) => e.playerName === playerName)
+      : undefined;
+  const rank = onBoard?.rank ?? standing?.rank;
+  const players = Math.max(board.data?.players ?? 0, standing?.players ?? 0);
+  const total = onBoard?.totalScore ?? standing?.totalScore;
+
+  // Rank changes: marked next to the row for a while, and said in the live region.
+  const last = useRef<{ kind: PeriodKind; rank: number } | undefined>(undefined);
+  const [change, setChange] = useState<{ delta: number; at: number; text: string } | undefined>();
+  const confirmedRank = standing?.rank;
+  useEffect(() => {
+    if (confirmedRank === undefined || !standing) return;
+    const before = last.current;
+    last.current = { kind, rank: confirmedRank };
+    if (!before || before.kind !== kind || before.rank === confirmedRank) return;
+    const place = standing.rankExact
+      ? ordinal(confirmedRank)
+      : `in the top ${standing.topPercent}%`;
+    setChange({
+      delta: before.rank - confirmedRank,
+      at: Date.now(),
+      text: `You are now ${place} of ${standing.players} ${PERIOD_TABS[kind].toLowerCase()}.`,
+    });
+  }, [confirmedRank, kind, standing]);
+  const delta = change && now - change.at < DELTA_MS ? change.delta : undefined;
 
   function onSubmitted(record: ScoreRecord) {
     setPlayerName(record.playerName);
@@ -44,49 +113,102 @@ export function HomeDashboard() {
         createdAt: record.createdAt,
       },
     ]);
-    void mutate<ScoreList>(
-      playerRecordsKey(record.playerName),
-      (current) => ({
-        records: [
-          record,
-          ...(current?.records ?? []).filter((r) => r.recordId !== record.recordId),
-        ],
-      }),
-      { revalidate: true },
-    );
+    mutateData<ScoreList>(playerRecordsKey(record.playerName), (current) => ({
+      records: [record, ...(current?.records ?? []).filter((r) => r.recordId !== record.recordId)],
+    }));
+    // The aggregator counts a score in ~0.25 s: read the board and the player's row again soon,
+    // not at the next poll, so the confirmed row shows within a second.
+    const keys = [
+      leaderboardKey(kind, BOARD_SIZE),
+      leaderboardKey(kind, AROUND, record.playerName),
+    ];
+    for (const delay of [250, 500, 800, 1200]) {
+      window.setTimeout(() => keys.forEach((key) => void revalidate(key)), delay);
+    }
   }
 
-  // The player's own line: their board row when it is the fresher (it is polled faster, and
-  // carries pending scores), else their aggregate from /api/players.
-  const onBoard = optimistic?.entries.find((e) => e.playerName === playerName);
-  const me =
-    onBoard && (!player.data || onBoard.updatedAt >= player.data.updatedAt) ? onBoard : player.data;
+  const periodName = board.data?.period ?? kind;
   return (
     <div className="grid grid-cols-1 gap-6 lg:grid-cols-12">
-      <div className="space-y-6 lg:col-span-5">
+      <p className="sr-only" aria-live="polite" data-testid="rank-announcer">
+        {change?.text ?? ""}
+      </p>
+      <div className="space-y-4 lg:col-span-7">
+        <BoardPeriodTabs
+          selected={kind}
+          hrefOf={(k) => `/?period=${k}`}
+          onSelect={(k) => {
+            setKind(k);
+            window.history.replaceState(null, "", `/?period=${k}`);
+          }}
+        />
+        {playerName && rank !== undefined && (
+          <p className="text-sm text-slate-700" data-testid="my-rank">
+            <a href={profileHref(playerName)} className="font-semibold text-slate-900 underline">
+              {playerName}
+            </a>
+            :{" "}
+            {standing && !standing.rankExact && !onBoard ? (
+              <>top {standing.topPercent}%</>
+            ) : (
+              <>
+                rank <strong className="tabular-nums">{rank}</strong> of{" "}
+                <span className="tabular-nums">{players}</span>
+              </>
+            )}{" "}
+            {PERIOD_TABS[kind].toLowerCase()}
+            {total !== undefined && <> · {formatScore(total)} points</>}
+          </p>
+        )}
         <Card
-          title="Submit a score"
-          description="Each game is one record; the stream turns it into your total."
+          title={describePeriod(periodName)}
+          description={`Top ${BOARD_SIZE} of ${players} ${players === 1 ? "player" : "players"}`}
+          bodyClassName="pb-2"
+          actions={
+            <div className="flex items-center gap-3">
+              <ResetsIn at={board.data?.resetsAt} />
+              <LiveIndicator state={board.error ? "error" : "live"} />
+            </div>
+          }
         >
+          <LeaderboardTable
+            entries={optimistic?.entries}
+            highlight={playerName || undefined}
+            pendingPlayers={optimistic?.syncing}
+            extra={ownRow ? [ownRow] : []}
+            delta={delta}
+          />
+          <p className="px-5 pb-2 pt-3 text-xs text-slate-600">
+            Equal totals: whoever reached the total first ranks higher.{" "}
+            <a
+              className="font-medium text-indigo-700 underline"
+              href={`/leaderboard?period=${kind}`}
+            >
+              See the whole board
+            </a>
+          </p>
+        </Card>
+      </div>
+      <div className="space-y-6 lg:col-span-5">
+        <Card title="Submit a score" description="Played a game? Add its score to your total.">
+          {notice.error && (
+            <div className="mb-4">
+              <Alert tone="error" title="The score was not saved">
+                {notice.error}
+              </Alert>
+            </div>
+          )}
+          {notice.saved && !notice.error && (
+            <p className="mb-4 text-sm text-emerald-800" role="status">
+              Saved. Your score is on its way to the board.
+            </p>
+          )}
           <ScoreForm defaultPlayerName={playerName} onSubmitted={onSubmitted} />
         </Card>
         <Card
           title="Your recent games"
           description={playerName ? `Playing as ${playerName}` : "Submit a score to get started"}
           bodyClassName=""
-          actions={
-            me ? (
-              <div className="text-right" data-testid="player-summary">
-                <p className="text-sm font-semibold tabular-nums text-slate-900">
-                  #{me.rank} · {formatScore(me.totalScore)}
-                </p>
-                <p className="text-xs text-slate-500">
-                  {me.gamesPlayed} {me.gamesPlayed === 1 ? "game" : "games"} · best{" "}
-                  {formatScore(me.bestScore)}
-                </p>
-              </div>
-            ) : undefined
-          }
         >
           <RecentRecords
             playerName={playerName}
@@ -95,19 +217,6 @@ export function HomeDashboard() {
           />
         </Card>
       </div>
-      <Card
-        className="lg:col-span-7 lg:self-start"
-        title="Leaderboard"
-        description="Top 10 players by total score, updated from the stream"
-        bodyClassName="pb-2"
-        actions={<LiveIndicator state={board.error ? "error" : "live"} />}
-      >
-        <LeaderboardTable
-          entries={optimistic?.entries}
-          highlight={playerName || undefined}
-          pendingPlayers={optimistic?.syncing}
-        />
-      </Card>
     </div>
   );
 }

@@ -28,7 +28,12 @@ export function OperatorActionsPanel({ className = "" }: { className?: string })
   const { data, error } = useSWR<OperatorActionPage, ApiError>(
     `/api/operator-actions?limit=${LIMIT}`,
     getActions,
-    { refreshInterval: 3000, keepPreviousData: true, revalidateOnFocus: false },
+    {
+      refreshInterval: 3000,
+      dedupingInterval: 500,
+      keepPreviousData: true,
+      revalidateOnFocus: false,
+    },
   );
   const actions = data?.actions;
   return (

@@ -1,6 +1,14 @@
 "use client";
 
-import { MAX_NAME_LENGTH, MAX_SCORE, ScoreInput, ScoreRecord } from "@streamboard/core/contract";
+import type { ScoreInput, ScoreRecord } from "@streamboard/core/contract";
+// The contract's rules as plain checks (by path: the player's page loads no zod); the API
+// validates with schemas built from the same constants and messages.
+import {
+  MAX_NAME_LENGTH,
+  MAX_SCORE,
+  nameProblem,
+  scoreProblem,
+} from "@/packages/core/src/contract/score-rules.ts";
 import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
@@ -12,6 +20,7 @@ type FieldName = "playerName" | "score" | "nickName";
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 const fieldNames: readonly string[] = ["playerName", "score", "nickName"];
+const DIGITS = /^\d+$/;
 
 // Room past the limit, so an over-long name gets the schema's message instead of a silent cut.
 const INPUT_MAX_LENGTH = MAX_NAME_LENGTH * 2;
@@ -32,7 +41,7 @@ interface ScoreFormProps {
 }
 
 /**
- * Validates with core's `ScoreInput` — the schema the API validates with — so the form and the
+ * Validates with the contract's score rules — the constants and messages the API's `ScoreInput` is built from — so the form and the
  * server agree on what a valid score is; the server's answer is still shown if they ever differ.
  */
 export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
@@ -48,45 +57,58 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
 
   const name = playerName ?? defaultPlayerName;
 
+  /** Shows the errors and moves focus to the first field that has one. */
+  function showErrors(form: HTMLFormElement, found: FieldErrors) {
+    setErrors(found);
+    const first = fieldNames.find((f) => found[f as FieldName]);
+    const input = first ? form.elements.namedItem(first) : null;
+    if (input instanceof HTMLElement) input.focus();
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
+    // Hydrated: JSON to /api/scores. Before hydration the browser posts the form to /play.
     event.preventDefault();
+    const form = event.currentTarget;
     setServerError(null);
     setSubmitted(null);
 
     const trimmedScore = score.trim();
+    // Digits only: Number() would take "1e3", "0x10" or "1.5" as scores.
+    const digits = DIGITS.test(trimmedScore);
     const candidate = {
       playerName: name,
-      score: trimmedScore === "" ? undefined : Number(trimmedScore),
+      score: digits ? Number(trimmedScore) : undefined,
       ...(nickName.trim() ? { nickName } : {}),
     };
-    const parsed = ScoreInput.safeParse(candidate);
-    if (!parsed.success) {
-      const found = fieldErrorsOf(
-        parsed.error.issues.map((i) => ({
-          path: i.path.map(String).join("."),
-          message: i.message,
-        })),
-      );
-      if (trimmedScore === "") found.score = "Enter your score.";
-      else if (!/^-?\d+$/.test(trimmedScore)) found.score = "The score must be a whole number.";
-      setErrors(found);
+    const found: FieldErrors = {};
+    const playerProblem = nameProblem("playerName", name);
+    if (playerProblem) found.playerName = humanize(playerProblem);
+    const nickProblem = nickName.trim() ? nameProblem("nickName", nickName) : undefined;
+    if (nickProblem) found.nickName = humanize(nickProblem);
+    const problem = scoreProblem(candidate.score);
+    if (problem) found.score = humanize(problem);
+    if (trimmedScore === "") found.score = "Enter your score.";
+    else if (!digits) found.score = "The score must be digits only, like 1200.";
+    if (Object.keys(found).length > 0) {
+      showErrors(form, found);
       return;
     }
+    const input: ScoreInput = {
+      playerName: name.trim(),
+      score: candidate.score!,
+      ...(nickName.trim() ? { nickName: nickName.trim() } : {}),
+    };
     setErrors({});
 
-    const body = JSON.stringify(parsed.data);
+    const body = JSON.stringify(input);
     if (attempt.current?.body !== body) attempt.current = { body, key: crypto.randomUUID() };
     setBusy(true);
     try {
-      const record = await fetchJson(
-        "/api/scores",
-        {
-          method: "POST",
-          body,
-          headers: { "Idempotency-Key": attempt.current.key },
-        },
-        ScoreRecord,
-      );
+      const record = await fetchJson<ScoreRecord>("/api/scores", {
+        method: "POST",
+        body,
+        headers: { "Idempotency-Key": attempt.current.key },
+      });
       attempt.current = null;
       setSubmitted(record);
       setScore("");
@@ -94,7 +116,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
       onSubmitted(record);
     } catch (error) {
       if (error instanceof ApiError) {
-        setErrors(fieldErrorsOf(error.issues));
+        showErrors(form, fieldErrorsOf(error.issues));
         setServerError(humanize(error.message));
       } else {
         setServerError("Something went wrong. Try again.");
@@ -106,6 +128,8 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
 
   return (
     <form
+      method="post"
+      action="/play"
       onSubmit={(e) => void submit(e)}
       noValidate
       className="space-y-4"
@@ -132,6 +156,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
           label="Score"
           name="score"
           inputMode="numeric"
+          pattern="[0-9]*"
           placeholder={`0 – ${formatScore(MAX_SCORE)}`}
           value={score}
           onChange={(e) => setScore(e.target.value)}

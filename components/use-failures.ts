@@ -12,6 +12,7 @@ export function useFailures(limit = 50, includeAcknowledged = false) {
   const key = `/api/failures?limit=${limit}${includeAcknowledged ? "&acknowledged=include" : ""}`;
   return useSWR<FailureList, ApiError>(key, getFailures, {
     refreshInterval: 2000,
+    dedupingInterval: 500,
     keepPreviousData: true,
     revalidateOnFocus: false,
     // A 401 means the session ended (the page says so): polling again will not fix it.

@@ -1,13 +1,37 @@
-import { LeaderboardPage } from "@streamboard/core/contract";
-import useSWR from "swr";
-import { getJson, type ApiError } from "./lib/api-client";
+import type { LeaderboardPage } from "@streamboard/core/contract";
+import { getJsonAs } from "./lib/api-client";
+import { usePoll } from "./use-poll";
 
-const getLeaderboard = getJson(LeaderboardPage);
+// Typed, not parsed with zod: the player's page loads no schema library (api-client.ts).
+const getLeaderboard = getJsonAs<LeaderboardPage>();
 
-/** The live top-N, polled: the aggregator updates it about a second after each write. */
-export function useLeaderboard(limit = 10) {
-  return useSWR<LeaderboardPage, ApiError>(`/api/leaderboard?limit=${limit}`, getLeaderboard, {
-    refreshInterval: 1500,
-    keepPreviousData: true,
-  });
+/** How often the board is read again: the aggregator updates it ~0.25 s after each write. */
+export const BOARD_REFRESH_MS = 1500;
+
+/**
+ * SWR's polling, at its interval: SWR drops a revalidation that comes within `dedupingInterval`
+ * (2 s by default) of the last one, so with the default a 1.5 s refresh fired every 3 s.
+ */
+export const polling = (intervalMs: number) => ({
+  refreshInterval: intervalMs,
+  dedupingInterval: Math.min(500, intervalMs / 2),
+  keepPreviousData: true,
+});
+
+export const leaderboardKey = (period: string, limit: number, around?: string) =>
+  `/api/leaderboard?period=${encodeURIComponent(period)}&limit=${limit}` +
+  (around ? `&around=${encodeURIComponent(around)}` : "");
+
+/** The live top-N of a period, polled. */
+export function useLeaderboard(limit = 10, period = "ALL") {
+  return usePoll(leaderboardKey(period, limit), getLeaderboard, BOARD_REFRESH_MS);
+}
+
+/** The rows around a player in a period, with their standing (`player`), polled. */
+export function useAround(playerName: string, period: string, limit = 3) {
+  return usePoll(
+    playerName ? leaderboardKey(period, limit, playerName) : null,
+    getLeaderboard,
+    BOARD_REFRESH_MS,
+  );
 }

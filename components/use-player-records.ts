@@ -1,16 +1,13 @@
-import { ScoreList } from "@streamboard/core/contract";
-import useSWR from "swr";
-import { getJson, type ApiError } from "./lib/api-client";
+import type { ScoreList } from "@streamboard/core/contract";
+import { getJsonAs } from "./lib/api-client";
+import { usePoll } from "./use-poll";
 
-const getScores = getJson(ScoreList);
+const getScores = getJsonAs<ScoreList>();
 
 export const playerRecordsKey = (playerName: string, limit = 10) =>
   `/api/scores?playerName=${encodeURIComponent(playerName)}&limit=${limit}`;
 
 /** A player's most recent records, newest first. */
 export function usePlayerRecords(playerName: string) {
-  return useSWR<ScoreList, ApiError>(playerName ? playerRecordsKey(playerName) : null, getScores, {
-    refreshInterval: 3000,
-    keepPreviousData: true,
-  });
+  return usePoll(playerName ? playerRecordsKey(playerName) : null, getScores, 3000);
 }

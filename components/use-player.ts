@@ -1,10 +1,11 @@
-import { LeaderboardEntry } from "@streamboard/core/contract";
+import { PlayerStanding } from "@streamboard/core/contract";
 import useSWR from "swr";
 import { ApiError, getJson } from "./lib/api-client";
+import { polling } from "./use-leaderboard";
 
-async function getPlayerOrNull(url: string): Promise<LeaderboardEntry | null> {
+async function getPlayerOrNull(url: string): Promise<PlayerStanding | null> {
   try {
-    return await getJson(LeaderboardEntry)(url);
+    return await getJson(PlayerStanding)(url);
   } catch (error) {
     // A player with no aggregate yet (first game still on its way through the stream).
     if (error instanceof ApiError && error.status === 404) return null;
@@ -12,11 +13,13 @@ async function getPlayerOrNull(url: string): Promise<LeaderboardEntry | null> {
   }
 }
 
-/** One player's aggregate and rank, or null before their first game is counted. */
-export function usePlayer(playerName: string) {
-  return useSWR<LeaderboardEntry | null, ApiError>(
-    playerName ? `/api/players/${encodeURIComponent(playerName)}` : null,
+/** One player's standing in a period (rank of N), or null before their first game there counts. */
+export function usePlayer(playerName: string, period = "ALL") {
+  return useSWR<PlayerStanding | null, ApiError>(
+    playerName
+      ? `/api/players/${encodeURIComponent(playerName)}?period=${encodeURIComponent(period)}`
+      : null,
     getPlayerOrNull,
-    { refreshInterval: 2000, keepPreviousData: true },
+    polling(2000),
   );
 }

@@ -8,6 +8,7 @@ const getHealth = getJson(HealthResponse);
 export function useRunnerHealth() {
   return useSWR<HealthResponse, ApiError>("/api/health", getHealth, {
     refreshInterval: 2000,
+    dedupingInterval: 500,
     keepPreviousData: true,
     revalidateOnFocus: false,
   });

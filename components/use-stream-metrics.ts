@@ -8,6 +8,7 @@ const getMetrics = getJson(StreamMetricsPage);
 export function useStreamMetrics(minutes = 60) {
   return useSWR<StreamMetricsPage, ApiError>(`/api/stream/metrics?minutes=${minutes}`, getMetrics, {
     refreshInterval: 10_000,
+    dedupingInterval: 500,
     keepPreviousData: true,
     revalidateOnFocus: false,
     // `generatedAt` changes on every answer: only new counters are worth a chart's re-render.

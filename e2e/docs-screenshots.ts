@@ -6,8 +6,9 @@
  * runs only this file against the e2e stack (playwright.config.ts starts it, in memory, so the
  * board holds just these players): a few players and operator edits, one bad record written
  * straight into the table so the failures panel has something to show, then
- * docs/screenshot-home.png, docs/screenshot-inspector.png and, with an edited record open in the
- * record view, docs/screenshot-inspector-record.png.
+ * docs/screenshot-home.png (and -home-phone.png), docs/screenshot-leaderboard.png,
+ * docs/screenshot-profile.png, docs/screenshot-inspector.png and, with an edited record open in
+ * the record view, docs/screenshot-inspector-record.png.
  */
 import { ulid } from "ulid";
 import { expect, putRawScoreItem, test } from "./fixtures";
@@ -71,6 +72,20 @@ test("README screenshots: the home page and the inspector", async ({
   await operatorApi.waitForTotal("ada_lovelace", 39_900 + 7250);
   await page.waitForTimeout(2500); // the charts' animations
   await page.screenshot({ path: "docs/screenshot-home.png", fullPage: true });
+
+  // The whole board, this week's, and a player's profile with its charts.
+  await page.goto("/leaderboard?period=WEEK");
+  await expect(page.getByTestId("leaderboard-row").first()).toBeVisible();
+  await page.screenshot({ path: "docs/screenshot-leaderboard.png" });
+  await page.goto("/players/ada_lovelace");
+  await expect(page.locator("svg.recharts-surface").first()).toBeVisible();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: "docs/screenshot-profile.png", fullPage: true });
+  // And on a phone: the player's rank and the board first.
+  await page.setViewportSize({ width: 375, height: 667 });
+  await page.goto("/");
+  await expect(page.getByTestId("my-rank")).toBeVisible();
+  await page.screenshot({ path: "docs/screenshot-home-phone.png" });
 
   await page.setViewportSize({ width: 1440, height: 1300 });
   await page.goto("/inspector");

@@ -13,6 +13,7 @@ import type { Tables } from "./storage.ts";
 export function createAggregator({
   GameScoreRecords,
   GameScoresByUser,
+  BoardCounts,
   AggregatorMarks,
   Quarantine,
   StreamLog,
@@ -31,6 +32,7 @@ export function createAggregator({
       link: [
         GameScoreRecords,
         GameScoresByUser,
+        BoardCounts,
         AggregatorMarks,
         Quarantine,
         StreamLog,

@@ -19,6 +19,7 @@ export const STREAMS_API = [
 export function createWeb({
   GameScoreRecords,
   GameScoresByUser,
+  BoardCounts,
   AggregatorMarks,
   Quarantine,
   Idempotency,
@@ -36,6 +37,7 @@ export function createWeb({
       Idempotency,
       // The boards, and re-applying a failed record: the aggregator's own code, with its markers.
       GameScoresByUser,
+      BoardCounts,
       AggregatorMarks,
       // The failures panel and its actions, and what operators did.
       Quarantine,

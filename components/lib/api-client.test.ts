@@ -26,7 +26,14 @@ describe("fetchJson with a contract schema", () => {
   beforeAll(async () => {
     server = http.createServer((request, response) => {
       const bodies: Record<string, unknown> = {
-        "/board": { entries: [], generatedAt: "2026-12-01T00:00:00.000Z", extra: "ignored" },
+        "/board": {
+          entries: [],
+          period: "ALL",
+          players: 0,
+          exact: true,
+          generatedAt: "2026-12-01T00:00:00.000Z",
+          extra: "ignored",
+        },
         "/drifted": { entries: "not a list" },
       };
       response.setHeader("Content-Type", "application/json");
@@ -40,6 +47,9 @@ describe("fetchJson with a contract schema", () => {
   test("an answer in the contract's shape comes back parsed (unknown keys dropped)", async () => {
     await expect(getJson(LeaderboardPage)(`${base}/board`)).resolves.toEqual({
       entries: [],
+      period: "ALL",
+      players: 0,
+      exact: true,
       generatedAt: "2026-12-01T00:00:00.000Z",
     });
   });

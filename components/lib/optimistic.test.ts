@@ -20,23 +20,25 @@ const pending = (playerName: string, score: number): PendingScore => ({
 });
 
 describe("withPendingScores ranks as the server does", () => {
-  test("equal totals share a rank, the next skips: 1, 2, 2, 4", () => {
+  test("a pending score that ties ranks after who reached the total first: 1, 2, 3, 4", () => {
     const server = [entry("a", 90, 1), entry("b", 50, 2), entry("d", 10, 3)];
     const { entries, syncing } = withPendingScores(server, [pending("c", 50)], [], 10);
     expect(entries.map((e) => [e.playerName, e.rank])).toEqual([
       ["a", 1],
       ["b", 2],
-      ["c", 2],
+      ["c", 3],
       ["d", 4],
     ]);
     expect([...syncing]).toEqual(["c"]);
   });
 
-  test("ties order by code units, not the locale: Zed before ada", () => {
-    const { entries } = withPendingScores([entry("ada", 40, 1)], [pending("Zed", 40)], [], 10);
+  test("a tie reached at the same moment orders by code units, not the locale: Zed before ada", () => {
+    const at = "2026-01-01T00:01:00.000Z";
+    const ada = { ...entry("ada", 40, 1), reachedAt: at };
+    const { entries } = withPendingScores([ada], [pending("Zed", 40)], [], 10);
     expect(entries.map((e) => [e.playerName, e.rank])).toEqual([
       ["Zed", 1],
-      ["ada", 1],
+      ["ada", 2],
     ]);
   });
 

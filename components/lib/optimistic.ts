@@ -1,4 +1,5 @@
-import { rankEntries, type LeaderboardEntry } from "@streamboard/core/contract";
+import type { LeaderboardEntry } from "@streamboard/core/contract";
+import { rankEntries } from "@/packages/core/src/contract/ranking.ts";
 
 /** A score this browser just submitted, shown on the board before the aggregator counts it. */
 export interface PendingScore {

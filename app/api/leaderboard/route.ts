@@ -6,11 +6,17 @@ import { readQuery, route, textParam } from "@/app/_lib/api";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const Query = z.object({ limit: limitParam("leaderboard"), period: textParam });
+const Query = z.object({
+  limit: limitParam("leaderboard"),
+  period: textParam,
+  cursor: textParam,
+  around: textParam,
+});
 
-// GET /api/leaderboard – the top players by total score
+// GET /api/leaderboard – a page of a period's board: the top, the page after `cursor`, or the
+// window `around` a player with their standing
 export const GET = route(async (request: Request) => {
-  const { limit, period } = readQuery(request, Query);
-  const page: LeaderboardPage = await getLeaderboard({ limit, period });
+  const query = readQuery(request, Query);
+  const page: LeaderboardPage = await getLeaderboard(query);
   return Response.json(page);
 });

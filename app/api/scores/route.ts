@@ -6,7 +6,11 @@ import { readJson, readQuery, route, textParam } from "@/app/_lib/api";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const ListQuery = z.object({ playerName: textParam, limit: limitParam("scores") });
+const ListQuery = z.object({
+  playerName: textParam,
+  limit: limitParam("scores"),
+  cursor: textParam,
+});
 
 // POST /api/scores – submit a score; a retry with the same Idempotency-Key and body returns the
 // same record, again with 201 and `Idempotent-Replayed: true`; another body with that key is a 409
@@ -20,9 +24,8 @@ export const POST = route(async (request: Request) => {
   });
 });
 
-// GET /api/scores – recent records, newest first, optionally of one player
+// GET /api/scores – recent records, newest first, optionally of one player (paged by `cursor`)
 export const GET = route(async (request: Request) => {
-  const { playerName, limit } = readQuery(request, ListQuery);
-  const list: ScoreList = { records: await listScores({ playerName, limit }) };
+  const list: ScoreList = await listScores(readQuery(request, ListQuery));
   return Response.json(list);
 });

@@ -3,6 +3,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
@@ -40,8 +41,44 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
     if (!(await tableExists(client, name))) {
       await client.send(new CreateTableCommand(toCreateTableInput(name, definition)));
       await waitUntilTableExists(waiter(client), { TableName: name });
+    } else if (!REBUILDABLE.includes(id)) {
+      await addMissingIndexes(client, name, definition);
     }
     if (definition.ttl) await ensureTimeToLive(client, name, definition.ttl);
+  }
+}
+
+/**
+ * A data dir from an older version may lack an index core has since added (GameScoreRecords'
+ * ByPlayerTime): added in place, one UpdateTable each as DynamoDB requires; the engine fills it
+ * from the table's items. (Derived tables with other indexes are rebuilt instead: below.)
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+) {
+  const want = toCreateTableInput(name, definition);
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  for (const index of want.GlobalSecondaryIndexes ?? []) {
+    if (have.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema?.map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: want.AttributeDefinitions?.filter((a) => keys.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.IndexName,
+              KeySchema: index.KeySchema,
+              Projection: index.Projection,
+            },
+          },
+        ],
+      }),
+    );
   }
 }
 
@@ -74,14 +111,18 @@ export async function outdatedTables(client: DynamoDBClient): Promise<TableId[]>
 }
 
 /** Tables holding only what can be recomputed from others (`reconcile --fix` refills them). */
-const REBUILDABLE: TableId[] = ["GameScoresByUser"];
+const REBUILDABLE: TableId[] = ["GameScoresByUser", "BoardCounts"];
 
 /** Drops and recreates a derived table with core's definition; its items are gone. */
 export async function rebuildTable(client: DynamoDBClient, id: TableId): Promise<void> {
   if (!REBUILDABLE.includes(id)) throw new Error(`${id} holds data of its own: not rebuilt`);
-  const name = tableName(id);
-  await client.send(new DeleteTableCommand({ TableName: name }));
-  await waitUntilTableNotExists(waiter(client), { TableName: name });
+  // The board's counts count the aggregates: they go (and are refilled) with them.
+  for (const each of id === "GameScoresByUser" ? [id, "BoardCounts" as const] : [id]) {
+    const name = tableName(each);
+    if (!(await tableExists(client, name))) continue;
+    await client.send(new DeleteTableCommand({ TableName: name }));
+    await waitUntilTableNotExists(waiter(client), { TableName: name });
+  }
   await ensureTables(client);
 }
 

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { periodsOf } from "@streamboard/core/contract";
 import { submitScore } from "@streamboard/core/score";
 import { documentClient } from "@streamboard/core/infra";
 import { inspectorRecordOf, logKeyOf } from "@streamboard/core/stream";
@@ -201,9 +202,15 @@ describe("startLocalStack", () => {
     );
     const shown = inspectorRecordOf(Item!);
     expect(shown).toMatchObject({ eventName: "INSERT", recordId: record.recordId });
+    // One change per period the score counts towards: all time, its day, week and month.
     expect(shown?.aggregator).toMatchObject({
       outcome: "applied",
-      changes: [{ playerName: "Effie", period: "ALL", totalBefore: null, totalAfter: 21 }],
+      changes: periodsOf(record.createdAt).map((period) => ({
+        playerName: "Effie",
+        period,
+        totalBefore: null,
+        totalAfter: 21,
+      })),
     });
   });
 

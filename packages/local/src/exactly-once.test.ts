@@ -60,7 +60,7 @@ test("every batch delivered twice: aggregates exact", async () => {
   expect(work.errors).toBe(0);
   expect(stack.runner.readFailures()).toEqual([]);
   expect(await expectExact()).toBeGreaterThan(200);
-});
+}, 180_000); // Four aggregates (periods) and their markers per record: slow on a loaded machine.
 
 /**
  * The aggregator, failing at random on `rate` of the records it is given, in the ways a real
@@ -161,4 +161,4 @@ test("the handler failing on 10% of records and the engine restarted mid-run: ex
   expect(before.errors + after.errors).toBe(0);
   expect(before.submitted + after.submitted).toBe(500);
   expect(await expectExact()).toBeGreaterThan(300);
-});
+}, 180_000); // Four aggregates (periods) and their markers per record: slow on a loaded machine.

@@ -240,6 +240,7 @@ describe("aggregator subscription: one settings object, deployed and local", () 
     expect((fn.link as unknown[]).map(linkName).sort()).toEqual(
       [
         "AggregatorMarks",
+        "BoardCounts",
         "GameScoreRecords",
         "GameScoresByUser",
         "Quarantine",
@@ -265,6 +266,7 @@ describe("aggregator subscription: one settings object, deployed and local", () 
     expect((deployed.sites[0]!.args.link as unknown[]).map(linkName).sort()).toEqual(
       [
         "AggregatorMarks",
+        "BoardCounts",
         "GameScoreRecords",
         "GameScoresByUser",
         "Idempotency",

@@ -84,7 +84,7 @@ describe("replay", () => {
 
     expect(await main(["--since", "10m"], capture().io)).toBe(0);
     expect(await allAggregates()).toEqual(before);
-  });
+  }, 120_000); // Four aggregates (periods) and their markers per record: slow on a loaded machine.
 
   test("--since picks records by their creation time", async () => {
     // The engine's clock, moved on by hand: the old record lands two seconds before the new ones.

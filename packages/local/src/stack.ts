@@ -17,7 +17,7 @@ import { localResourceEnvironment, tableName } from "@streamboard/core/infra";
 import { LOG_RUNNER_DIR, RUNNER_STATUS_ENV } from "@streamboard/core/ops";
 import { aggregatorSubscription } from "@streamboard/core/aggregator";
 import { streamLogSubscription } from "@streamboard/core/stream";
-import { ensureTables } from "./bootstrap.ts";
+import { ensureTables, outdatedTables } from "./bootstrap.ts";
 import { UserError } from "./cli.ts";
 import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
 import { startLocalEngine, type LocalEngine } from "./engine/index.ts";
@@ -167,6 +167,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, env);
     log("Creating the tables where missing…");
     await ensureTables(dynamo());
+    const outdated = await outdatedTables(dynamo());
+    if (outdated.length > 0) {
+      log(
+        `${outdated.join(", ")} is from an older version of the board (its index differs): ` +
+          "stop and run `npm run reconcile -- --fix` to rebuild it from the records (or start with a fresh DATA_DIR).",
+      );
+    }
 
     // Loaded only when needed: a stack with a test handler does not pull in the aggregator.
     const handler = options.handler ?? (await import("@streamboard/functions/aggregator")).handler;

@@ -1,5 +1,7 @@
+import type { PlayerStanding } from "@streamboard/core/contract";
 import { getPlayer } from "@streamboard/core/leaderboard";
-import { route } from "@/app/_lib/api";
+import { z } from "zod";
+import { readQuery, route, textParam } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -8,8 +10,12 @@ interface Context {
   params: Promise<{ playerName: string }>;
 }
 
-// GET /api/players/{playerName} – one player's aggregate and rank
-export const GET = route(async (_request: Request, { params }: Context) => {
+const Query = z.object({ period: textParam });
+
+// GET /api/players/{playerName}?period= – one player's standing: aggregate, rank of N players
+export const GET = route(async (request: Request, { params }: Context) => {
   const { playerName } = await params;
-  return Response.json(await getPlayer(playerName));
+  const { period } = readQuery(request, Query);
+  const standing: PlayerStanding = await getPlayer(playerName, period);
+  return Response.json(standing);
 });

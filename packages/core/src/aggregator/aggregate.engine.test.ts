@@ -1,4 +1,9 @@
-import { paginateScan, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  paginateScan,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { applyStreamBatch } from "./aggregate.ts";
@@ -21,6 +26,24 @@ afterEach(() => vi.restoreAllMocks());
 
 let n = 0;
 const uniqueName = (base: string) => `${base} ${++n}`;
+
+/** Every aggregate of a player, one per period, as stored (consistent read), by period. */
+async function aggregatesOf(playerName: string) {
+  const { Items } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName("GameScoresByUser"),
+      KeyConditionExpression: "PlayerName = :player",
+      ExpressionAttributeValues: { ":player": playerName },
+      ConsistentRead: true,
+    }),
+  );
+  return (Items ?? []) as {
+    PlayerName: string;
+    TotalScore?: number;
+    GamesPlayed: number;
+    Version: number;
+  }[];
+}
 
 /** The markers of these records: RecordID → their targets. */
 async function marksOf(recordIds: Set<string>): Promise<Map<string, string[]>> {
@@ -123,19 +146,41 @@ describe("applyStreamBatch against the engine", () => {
     const transactions = send.mock.calls.flatMap(([command]) =>
       command instanceof TransactWriteCommand ? [command.input.TransactItems ?? []] : [],
     );
-    // One transaction for the batch: each player's aggregate, and a marker for each record.
+    // One transaction for the batch: each player's aggregate in each of the four periods a
+    // record counts towards (all time, day, week, month), a marker for each (record, aggregate),
+    // and the rank counts those aggregates move, as updates.
     expect(transactions).toHaveLength(1);
-    const tablesWritten = transactions[0]!.map((item) => item.Put!.TableName);
-    expect(tablesWritten.filter((t) => t === tableName("GameScoresByUser"))).toHaveLength(2);
-    expect(tablesWritten.filter((t) => t === tableName("AggregatorMarks"))).toHaveLength(7);
+    const puts = transactions[0]!.flatMap((item) => (item.Put ? [item.Put.TableName] : []));
+    const updates = transactions[0]!.flatMap((item) =>
+      item.Update ? [item.Update.TableName] : [],
+    );
+    expect(puts.length + updates.length).toBe(transactions[0]!.length);
+    expect(puts.filter((t) => t === tableName("GameScoresByUser"))).toHaveLength(2 * 4);
+    expect(puts.filter((t) => t === tableName("AggregatorMarks"))).toHaveLength(7 * 4);
+    expect(puts).toHaveLength(2 * 4 + 7 * 4);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((t) => t === tableName("BoardCounts"))).toBe(true);
     expect(send.mock.calls.some(([command]) => command instanceof PutCommand)).toBe(false);
-    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 5, Version: 1 });
-    expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 13, GamesPlayed: 2, Version: 1 });
+    const written = async () =>
+      (await aggregatesOf(ann)).concat(await aggregatesOf(bob)).map((a) => ({
+        player: a.PlayerName,
+        total: a.TotalScore,
+        games: a.GamesPlayed,
+        version: a.Version,
+      }));
+    const once = await written();
+    expect(once).toHaveLength(8);
+    for (const a of once) {
+      expect(a).toMatchObject(
+        a.player === ann
+          ? { total: 15, games: 5, version: 1 }
+          : { player: bob, total: 13, games: 2, version: 1 },
+      );
+    }
 
     // Redelivering the whole batch changes nothing: the markers cancel it.
     expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
-    expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 15, GamesPlayed: 5, Version: 1 });
-    expect(await aggregateOf(bob)).toMatchObject({ TotalScore: 13, GamesPlayed: 2, Version: 1 });
+    expect(await written()).toEqual(once);
   });
 
   test("a busy player's aggregate stays small: markers live in their own table", async () => {
@@ -143,12 +188,23 @@ describe("applyStreamBatch against the engine", () => {
     for (let i = 0; i < 250; i++) await submitScore({ playerName: ann, score: i });
     const records = await tail.poll();
     expect(records).toHaveLength(250);
-    // One batch with more records for one player than a transaction holds: three transactions.
+    const sizeOf = (item: unknown) => Buffer.byteLength(JSON.stringify(item));
+    // The first 10 games, for the size of a quiet player's aggregate.
+    expect((await applyStreamBatch(records.slice(0, 10))).batchItemFailures).toEqual([]);
+    const quiet = await aggregateOf(ann);
+    expect(quiet).toMatchObject({ TotalScore: 45, GamesPlayed: 10 });
+    // Then one batch of all 250 (the first 10 again) with more records for one player than a
+    // transaction holds: three transactions of markers for each of the player's aggregates.
     expect((await applyStreamBatch(records)).batchItemFailures).toEqual([]);
     const aggregate = await aggregateOf(ann);
     expect(aggregate).toMatchObject({ TotalScore: 31_125, GamesPlayed: 250, BestScore: 249 });
     expect(aggregate).not.toHaveProperty("Applied");
-    expect(Buffer.byteLength(JSON.stringify(aggregate))).toBeLessThan(400);
+    // 240 more games grow it only by the digits of its numbers (TotalScore, GamesPlayed,
+    // BestScore, LastScore: 8 here; Version), not by anything per record.
+    expect(sizeOf(aggregate) - sizeOf(quiet)).toBeLessThanOrEqual(16);
+    // And small in itself: the keys, its board's keys (Board, a ~40-character RankKey), the
+    // summary, the last game (time, record), UpdatedAt, ReachedAt, Version and generation.
+    expect(sizeOf(aggregate)).toBeLessThan(450);
     const ids = new Set(records.map((r) => r.dynamodb!.Keys!.RecordID!.S!));
     const marks = await marksOf(ids);
     expect(marks.size).toBe(250);
@@ -160,7 +216,7 @@ describe("applyStreamBatch against the engine", () => {
       applyStreamBatch(records.slice(50, 150)),
     ]);
     expect(await aggregateOf(ann)).toMatchObject({ TotalScore: 31_125, GamesPlayed: 250 });
-  });
+  }, 120_000); // Hundreds of writes: four aggregates (periods) and their markers per record.
 
   test("an aggregate from before AggregatorMarks keeps skipping what its marks cover", async () => {
     const ann = uniqueName("ann");

@@ -60,17 +60,20 @@ describe("planBatch", () => {
       remove(5, "r2", "bob", 20),
     ]);
     expect(plan.poison).toEqual([]);
+    // Every record counts towards all time, its UTC day, ISO week and month (2025-01-01).
+    const periods = ["ALL", "DAY#2025-01-01", "WEEK#2025-W01", "MONTH#2025-01"];
     expect(plan.batches.map((b) => [b.playerName, b.period, b.changes.length])).toEqual([
-      ["ann", "ALL", 3],
-      ["bob", "ALL", 2],
+      ...periods.map((period) => ["ann", period, 3]),
+      ...periods.map((period) => ["bob", period, 2]),
     ]);
-    const ann = plan.batches[0]!;
-    expect(ann.changes.map((c) => c.sequenceNumber)).toEqual(["1", "3", "4"]);
-    expect(ann.lowestSequenceNumber).toBe("1");
-    expect(ann.changes[2]).toMatchObject({
-      before: { score: 10 },
-      after: { score: 15 },
-    });
+    for (const ann of plan.batches.filter((b) => b.playerName === "ann")) {
+      expect(ann.changes.map((c) => c.sequenceNumber)).toEqual(["1", "3", "4"]);
+      expect(ann.lowestSequenceNumber).toBe("1");
+      expect(ann.changes[2]).toMatchObject({
+        before: { score: 10 },
+        after: { score: 15 },
+      });
+    }
   });
 
   test("a rename leaves the old player and arrives at the new one", () => {
@@ -130,10 +133,19 @@ describe("planBatch", () => {
     expect(plan.poison[1]!.reason).toMatch(/^NewImage: PlayerName/);
     expect(plan.poison[2]!.reason).toBe("OldImage: the image is missing");
     // r5's valid old state leaves (its new state counts as nothing), and r5 is quarantined.
-    expect(plan.batches.map((b) => [b.playerName, b.changes.map((c) => c.recordId)])).toEqual([
+    // (The same in each of the four periods a record counts towards; all time shown.)
+    const planned = (period: string) =>
+      plan.batches
+        .filter((b) => b.period === period)
+        .map((b) => [b.playerName, b.changes.map((c) => c.recordId)]);
+    expect(planned("ALL")).toEqual([
       ["ann", ["r1", "r5"]],
       ["bob", ["r7"]],
     ]);
+    for (const period of ["DAY#2025-01-01", "WEEK#2025-W01", "MONTH#2025-01"]) {
+      expect(planned(period)).toEqual(planned("ALL"));
+    }
+    expect(plan.batches).toHaveLength(8);
   });
 });
 
@@ -345,6 +357,7 @@ describe("markers and transactions", () => {
     recordId,
     sequenceNumber: seq,
     approximateTime: 0,
+    changedAt: "2026-01-01T00:00:00.000Z",
     after: { score: 1, createdAt: NOW },
   });
 
@@ -357,12 +370,12 @@ describe("markers and transactions", () => {
     ]);
   });
 
-  test("chunks hold at most 99 records, one record's changes together in stream order", () => {
+  test("chunks hold at most 93 records, one record's changes together in stream order", () => {
     const changes: RecordChange[] = [];
     for (let i = 0; i < 150; i++) changes.push(change(`r${i}`, String(1000 + i)));
     changes.push(change("r0", "2000"), change("r149", "999"));
     const chunks = chunkChanges(changes);
-    expect(chunks.map((c) => new Set(c.map((x) => x.recordId)).size)).toEqual([99, 51]);
+    expect(chunks.map((c) => new Set(c.map((x) => x.recordId)).size)).toEqual([93, 57]);
     expect(chunks[0]!.filter((c) => c.recordId === "r0").map((c) => c.sequenceNumber)).toEqual([
       "1000",
       "2000",

@@ -12,9 +12,12 @@ import { rankEffects, writeOutcomes, type OutcomeWrite, type RecordEffect } from
 import { ScoreItem } from "../contract/score.ts";
 import { playerItems } from "../score/score.ts";
 import { serverEnv } from "../env/server.ts";
+import { countItems, countUpdates, mergeDeltas, type CountDeltas } from "../board/counts.ts";
 import {
   addToSummary,
   aggregatePut,
+  countsMove,
+  storedAs,
   INITIAL_GENERATION,
   isLater,
   markerPut,
@@ -102,8 +105,11 @@ import {
  * onto the record's stream log entry, best effort: outcomes.ts, with its cost.
  */
 
-/** TransactWriteItems takes at most 100 items: the aggregate and 99 markers. */
-const MARKS_PER_TRANSACTION = 99;
+/**
+ * TransactWriteItems takes at most 100 items: the aggregate, its rank counts (at most 6: three
+ * buckets left, three entered; board/keys.ts) and 93 markers.
+ */
+const MARKS_PER_TRANSACTION = 93;
 const MAX_WRITE_ATTEMPTS = 10;
 const CONCURRENT_READS = 8;
 const CONCURRENT_WRITES = 4;
@@ -124,6 +130,12 @@ export interface RecordChange {
   sequenceNumber: string;
   /** ApproximateCreationDateTime, epoch seconds. */
   approximateTime: number;
+  /**
+   * When the change was made, ISO-8601: the new image's `UpdatedAt` (ms, set by the API), else
+   * (a REMOVE, or an image without a usable time) the stream's approximate time. A change that
+   * moves the total stamps the aggregate's `reachedAt` with it (the board's tie-break).
+   */
+  changedAt: string;
   before?: Contribution;
   after?: Contribution;
 }
@@ -298,6 +310,7 @@ export function planBatch(records: DynamoDBRecord[]): BatchPlan {
           recordId: decoded.recordId,
           sequenceNumber: decoded.sequenceNumber,
           approximateTime: decoded.approximateTime,
+          changedAt: changedAtOf(decoded),
         };
         changes.set(key, (entry = { playerName, period, change }));
       }
@@ -331,6 +344,12 @@ export function planBatch(records: DynamoDBRecord[]): BatchPlan {
     }
   }
   return { batches: [...groups.values()], poison };
+}
+
+function changedAtOf(decoded: { newImage?: ScoreItem; approximateTime: number }): string {
+  const updated = decoded.newImage?.UpdatedAt;
+  const ms = updated !== undefined ? Date.parse(updated) : Number.NaN;
+  return new Date(Number.isNaN(ms) ? decoded.approximateTime * 1000 : ms).toISOString();
 }
 
 const contributionOf = (item: ScoreItem): Contribution => ({
@@ -369,6 +388,7 @@ export function applyChanges(
   let last = current && current.gamesPlayed > 0 ? current.last : undefined;
   let bestUnknown = false;
   let lastUnknown = false;
+  let reachedAt = current?.reachedAt;
   const applied: RecordChange[] = [];
 
   for (const change of batch.changes) {
@@ -376,6 +396,14 @@ export function applyChanges(
     if (mark && !seqLess(mark[0], change.sequenceNumber)) continue;
     applied.push(change);
     const { before, after, recordId } = change;
+    // The total moved: the player reached the new one now. The latest such change wins, whatever
+    // order (or split into retries) the changes came in, so redelivery cannot move a tie.
+    if (
+      (after?.score ?? 0) !== (before?.score ?? 0) &&
+      (!reachedAt || change.changedAt > reachedAt)
+    ) {
+      reachedAt = change.changedAt;
+    }
     if (before) {
       totalScore -= before.score;
       gamesPlayed -= 1;
@@ -410,6 +438,8 @@ export function applyChanges(
     ...(best !== undefined ? { bestScore: best } : {}),
     ...(last ? { last } : {}),
     updatedAt: applied.length > 0 ? now : current?.updatedAt,
+    ...(reachedAt !== undefined ? { reachedAt } : {}),
+    ...(current?.counted ? { counted: current.counted } : {}),
     version: current?.version ?? 0,
     markGeneration: current?.markGeneration ?? INITIAL_GENERATION,
     ...(legacy ? { legacyMarks: legacy } : {}),
@@ -591,6 +621,8 @@ interface Part {
   markers: Marker[];
   applied: number;
   items: TransactItem[];
+  /** What the write moves in BoardCounts; a pack writes its parts' deltas coalesced, last. */
+  counts: CountDeltas;
   effects: RecordEffect[];
 }
 
@@ -627,6 +659,7 @@ async function partOf(pending: Pending, nowDate: Date): Promise<Part | undefined
     markers,
     applied: result.applied.length,
     items: [aggregatePut(next, stored), ...markers.map((m) => markerPut(next, m, nowSeconds))],
+    counts: countsMove(stored, next),
     effects: effectsOf(stored, batch, result.applied),
   };
 }
@@ -678,13 +711,15 @@ function packParts(parts: Part[]): Part[][] {
       packs.push([part]);
       continue;
     }
-    if (size + part.items.length > ITEMS_PER_TRANSACTION) {
+    // Counts coalesce within a pack, so this is an upper bound.
+    const items = part.items.length + countItems(part.counts);
+    if (size + items > ITEMS_PER_TRANSACTION) {
       packs.push(pack);
       pack = [];
       size = 0;
     }
     pack.push(part);
-    size += part.items.length;
+    size += items;
   }
   if (pack.length > 0) packs.push(pack);
   return packs;
@@ -734,15 +769,20 @@ async function applyPending(all: Pending[]): Promise<void> {
     parts.sort((x, y) => all.indexOf(x.pending) - all.indexOf(y.pending));
     let backOff = 0;
     await forEachConcurrently(packParts(parts), CONCURRENT_WRITES, async (pack) => {
+      const counts: CountDeltas = new Map();
+      for (const part of pack) {
+        for (const [board, deltas] of part.counts) mergeDeltas(counts, board, deltas);
+      }
+      const countWrites = countUpdates(counts);
       try {
         await documentClient().send(
-          new TransactWriteCommand({ TransactItems: pack.flatMap((part) => part.items) }),
+          new TransactWriteCommand({
+            TransactItems: [...pack.flatMap((part) => part.items), ...countWrites],
+          }),
         );
         for (const part of pack) {
-          cache.set(part.pending.key, {
-            ...part.next,
-            version: (part.attempted?.version ?? 0) + 1,
-          });
+          // As stored: its counts now where this write put them.
+          cache.set(part.pending.key, storedAs(part.next, (part.attempted?.version ?? 0) + 1));
           part.pending.outcome = { ok: true, applied: part.applied };
           part.pending.effects = part.effects;
         }
@@ -759,6 +799,13 @@ async function applyPending(all: Pending[]): Promise<void> {
           }
           return;
         }
+        // The counts are last: another batch's transaction on one of them (a conflict) cancels
+        // this one with every aggregate's condition met. Nothing to learn; wait and try again.
+        const countReasons =
+          countWrites.length > 0 ? (reasons ?? []).slice(-countWrites.length) : [];
+        const countsConflicted = countReasons.some(
+          (r) => r.Code !== undefined && r.Code !== "None",
+        );
         let offset = 0;
         for (const part of pack) {
           const pending = part.pending;
@@ -775,8 +822,9 @@ async function applyPending(all: Pending[]): Promise<void> {
           );
           // A conflict, throttling or no answer: wait before the next round. A moved aggregate
           // with nothing learned: another writer is busy on it, give it a moment too.
-          if (!own || !onlyConditions) backOff = Math.max(backOff, pending.attempts);
-          else if (moved && own.slice(1).every((r) => r.Code !== "ConditionalCheckFailed")) {
+          if (!own || !onlyConditions || countsConflicted) {
+            backOff = Math.max(backOff, pending.attempts);
+          } else if (moved && own.slice(1).every((r) => r.Code !== "ConditionalCheckFailed")) {
             backOff = Math.max(backOff, pending.attempts);
           }
         }

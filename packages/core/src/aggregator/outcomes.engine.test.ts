@@ -229,20 +229,23 @@ describe("the aggregator's outcome on each record's log entry", () => {
     await applyStreamBatch(records);
     const usage = engine.capacity.snapshot();
     const outcomes = usage[tableName("StreamLog")]!;
-    const board = usage[tableName("GameScoresByUser")]!.indexes.ByPeriodTotal ?? {
+    const board = usage[tableName("GameScoresByUser")]!.indexes.ByRank ?? {
       readUnits: 0,
     };
     console.log(
       `[cost] per 100 records: stream log ${log.writeUnits} WU in ${log.writeRequests} writes ` +
         `(${JSON.stringify(log.indexes)}); outcomes ${outcomes.writeUnits} WU in ` +
-        `${outcomes.writeRequests} writes; ranks ${board.readUnits} RU on ByPeriodTotal`,
+        `${outcomes.writeRequests} writes; ranks ${board.readUnits} RU on ByRank`,
     );
     expect(outcomes.writeRequests).toBe(100);
     // Index-free: the outcome is no index key.
     expect(Object.values(outcomes.indexes).every((i) => i.writeUnits === 0)).toBe(true);
-    // One bounded Query per period, each of at most RANK_DEPTH ~100-byte rows.
+    // One bounded Query per period (and board shard: one here), each of at most RANK_DEPTH
+    // rows of ~220 bytes as ByRank projects them here (keys, Board, a ~48-byte RankKey, the
+    // summary, UpdatedAt, ReachedAt): ≤ 24 KB, ≤ 3 read units eventually consistent, whatever
+    // the board's size (it holds more than RANK_DEPTH players by now).
     expect(board.readUnits).toBeGreaterThan(0);
-    expect(board.readUnits).toBeLessThanOrEqual(periodsOf(new Date().toISOString()).length * 1.5);
+    expect(board.readUnits).toBeLessThanOrEqual(periodsOf(new Date().toISOString()).length * 3);
     expect(log.writeRequests).toBe(100);
-  });
+  }, 120_000); // Hundreds of writes: four aggregates (periods) and their markers per record.
 });

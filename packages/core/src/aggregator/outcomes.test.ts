@@ -33,12 +33,14 @@ describe("effectsOf: each change's step, in order", () => {
         recordId: "a",
         sequenceNumber: "1",
         approximateTime: 0,
+        changedAt: "2026-01-01T00:00:00.000Z",
         after: { score: 10, createdAt: "" },
       },
       {
         recordId: "a",
         sequenceNumber: "2",
         approximateTime: 0,
+        changedAt: "2026-01-01T00:00:00.000Z",
         before: { score: 10, createdAt: "" },
         after: { score: 4, createdAt: "" },
       },
@@ -46,6 +48,7 @@ describe("effectsOf: each change's step, in order", () => {
         recordId: "a",
         sequenceNumber: "3",
         approximateTime: 0,
+        changedAt: "2026-01-01T00:00:00.000Z",
         before: { score: 4, createdAt: "" },
       },
     ];

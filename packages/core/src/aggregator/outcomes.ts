@@ -31,7 +31,9 @@ import { queryTopTotals } from "./store.ts";
  * them at their old ones (other writers' concurrent moves are in both). A total below the list's
  * last is left unranked (`rankBefore`/`rankAfter` absent: not counted); a player without games
  * is null (not on the board). When a player has several records in one batch, each is ranked
- * against the boards before and after the whole batch.
+ * against the boards before and after the whole batch. These ranks count strictly higher totals
+ * (1 + the players above): on the board itself an equal total reached earlier ranks first
+ * (board/keys.ts), so beside a tie the log's rank may be one or more above the board's position.
  *
  * Cost per batch: one Query per distinct period (a batch of new scores touches 4: ALL, the day,
  * the week, the month), each reading at most RANK_DEPTH ~100-byte index rows: ≤ 1.5 read units

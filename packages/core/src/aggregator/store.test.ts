@@ -80,8 +80,8 @@ describe("the aggregate's conditional write", () => {
   });
 });
 
-test("a board Query projects the keys and what ByPeriodTotal holds", () => {
+test("a board Query projects the keys and what ByRank holds", () => {
   expect(BOARD_ATTRIBUTES).toBe(
-    "PlayerName, Period, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt",
+    "PlayerName, Period, Board, RankKey, TotalScore, GamesPlayed, BestScore, LastScore, UpdatedAt, ReachedAt",
   );
 });

@@ -2,17 +2,23 @@ import {
   BatchWriteCommand,
   GetCommand,
   QueryCommand,
-  paginateQuery,
   paginateScan,
   PutCommand,
+  TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import type { ScoreItem } from "../contract/score.ts";
 import { documentClient } from "../infra/clients.ts";
-import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
+import { isAwsError, isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { tableName } from "../infra/resource.ts";
 import { GameScoresByUser } from "../infra/tables.ts";
+import { serverEnv } from "../env/server.ts";
+import { boardOf, boardsOf, countDeltas, rankKeyOf } from "../board/keys.ts";
+import { countUpdates, mergeDeltas, type CountDeltas } from "../board/counts.ts";
+
+/** How many write shards each period's board has (`BOARD_SHARDS`, board/keys.ts). */
+export const boardShards = () => serverEnv().BOARD_SHARDS;
 
 /*
  * The aggregate store: the one place that knows how a GameScoresByUser item looks, how it is
@@ -59,6 +65,14 @@ export interface Aggregate {
   bestScore?: number;
   last?: LastGame;
   updatedAt?: string;
+  /** When the total last changed: when the player reached it (the board's tie-break). */
+  reachedAt?: string;
+  /**
+   * Where the stored item is counted in BoardCounts (its `Board` and `TotalScore`): what the next
+   * write takes out of the counts before adding what it writes. Absent when the stored item is
+   * on no board (no games, or written before the counts existed).
+   */
+  counted?: { board: string; total: number };
   /** Bumped by every write; the condition of the next one. */
   version: number;
   /** The generation of markers that guard this aggregate (see the top of aggregate.ts). */
@@ -81,6 +95,9 @@ export const AggregateItem = z.object({
   LastPlayedAt: z.string().optional(),
   LastRecordID: z.string().optional(),
   UpdatedAt: z.string().optional(),
+  ReachedAt: z.string().optional(),
+  Board: z.string().optional(),
+  RankKey: z.string().optional(),
   Version: z.number(),
   MarkGeneration: z.string().optional(),
   /** Legacy: the marks of aggregates written before AggregatorMarks (see `legacyMarks`). */
@@ -109,6 +126,10 @@ export function fromAggregateItem(item: AggregateItem): Aggregate {
         }
       : {}),
     ...(item.UpdatedAt !== undefined ? { updatedAt: item.UpdatedAt } : {}),
+    ...(item.ReachedAt !== undefined ? { reachedAt: item.ReachedAt } : {}),
+    ...(item.Board !== undefined && item.RankKey !== undefined && item.TotalScore !== undefined
+      ? { counted: { board: item.Board, total: item.TotalScore } }
+      : {}),
     version: item.Version,
     markGeneration: item.MarkGeneration ?? INITIAL_GENERATION,
     ...(item.Applied ? { legacyMarks: item.Applied } : {}),
@@ -117,15 +138,26 @@ export function fromAggregateItem(item: AggregateItem): Aggregate {
 
 /**
  * The stored item. A player with no games keeps the item (its Version and generation still
- * matter to the next write) but loses `TotalScore`, which drops it from the sparse ByPeriodTotal
- * index and so from the leaderboard.
+ * matter to the next write) but loses `TotalScore`, `Board` and `RankKey`, which drops it from
+ * the sparse ByRank index and so from the leaderboard (and from the counts: `countsMove`).
  */
-export function toAggregateItem(aggregate: Aggregate): AggregateItem {
+export function toAggregateItem(
+  aggregate: Aggregate,
+  shards: number = boardShards(),
+): AggregateItem {
   const playing = aggregate.gamesPlayed > 0;
+  const reachedAt = aggregate.reachedAt ?? aggregate.updatedAt;
   return {
     PlayerName: aggregate.playerName,
     Period: aggregate.period,
-    ...(playing ? { TotalScore: aggregate.totalScore } : {}),
+    ...(playing
+      ? {
+          TotalScore: aggregate.totalScore,
+          Board: boardOf(aggregate.period, aggregate.playerName, shards),
+          RankKey: rankKeyOf(aggregate.totalScore, reachedAt, aggregate.playerName),
+        }
+      : {}),
+    ...(reachedAt !== undefined ? { ReachedAt: reachedAt } : {}),
     GamesPlayed: Math.max(0, aggregate.gamesPlayed),
     ...(playing && aggregate.bestScore !== undefined ? { BestScore: aggregate.bestScore } : {}),
     ...(playing && aggregate.last
@@ -142,12 +174,16 @@ export function toAggregateItem(aggregate: Aggregate): AggregateItem {
   };
 }
 
-// --- the board row: what ByPeriodTotal projects --------------------------------------------------
+/** An aggregate as reading back what `toAggregateItem` writes for it (with `version`) gives. */
+export const storedAs = (aggregate: Aggregate, version: number): Aggregate =>
+  fromAggregateItem(toAggregateItem({ ...aggregate, version }));
 
-const board = GameScoresByUser.globalIndexes.ByPeriodTotal;
+// --- the board row: what ByRank projects -------------------------------------------------------
+
+const board = GameScoresByUser.globalIndexes.ByRank;
 /**
- * The attributes ByPeriodTotal holds, from its one definition (infra/tables.ts): the keys and a
- * board row, none of the bookkeeping. A projection asked of the index names no more than that.
+ * The attributes ByRank holds, from its one definition (infra/tables.ts): the keys and a board
+ * row, none of the bookkeeping. A projection asked of the index names no more than that.
  */
 export const BOARD_ATTRIBUTES = [
   ...new Set([
@@ -166,7 +202,8 @@ export const BoardItem = AggregateItem.pick({
   BestScore: true,
   LastScore: true,
   UpdatedAt: true,
-});
+  ReachedAt: true,
+}).extend({ RankKey: z.string() });
 export type BoardItem = z.infer<typeof BoardItem>;
 
 /** What a board row shows of an aggregate, from the index or from the item itself. */
@@ -177,6 +214,9 @@ export interface BoardRow {
   bestScore?: number | undefined;
   lastScore?: number | undefined;
   updatedAt?: string | undefined;
+  reachedAt?: string | undefined;
+  /** Its place on the board (board/keys.ts): the order, and a cursor. */
+  rankKey: string;
 }
 
 export const boardRowOfItem = (item: BoardItem): BoardRow => ({
@@ -186,16 +226,47 @@ export const boardRowOfItem = (item: BoardItem): BoardRow => ({
   bestScore: item.BestScore,
   lastScore: item.LastScore,
   updatedAt: item.UpdatedAt,
+  reachedAt: item.ReachedAt ?? item.UpdatedAt,
+  rankKey: item.RankKey,
 });
 
-export const boardRowOf = (aggregate: Aggregate): BoardRow => ({
-  playerName: aggregate.playerName,
-  totalScore: aggregate.totalScore,
-  gamesPlayed: aggregate.gamesPlayed,
-  bestScore: aggregate.bestScore,
-  lastScore: aggregate.last?.score,
-  updatedAt: aggregate.updatedAt,
-});
+export const boardRowOf = (aggregate: Aggregate): BoardRow => {
+  const reachedAt = aggregate.reachedAt ?? aggregate.updatedAt;
+  return {
+    playerName: aggregate.playerName,
+    totalScore: aggregate.totalScore,
+    gamesPlayed: aggregate.gamesPlayed,
+    bestScore: aggregate.bestScore,
+    lastScore: aggregate.last?.score,
+    updatedAt: aggregate.updatedAt,
+    reachedAt,
+    rankKey: rankKeyOf(aggregate.totalScore, reachedAt, aggregate.playerName),
+  };
+};
+
+/**
+ * What writing `next` over `stored` moves in BoardCounts: the stored item leaves the bucket it
+ * was counted in (`counted`, as stored), the new one enters its own, if it has games.
+ */
+export function countsMove(
+  stored: Aggregate | undefined,
+  next: Aggregate,
+  shards: number = boardShards(),
+): CountDeltas {
+  const deltas: CountDeltas = new Map();
+  const before = stored?.counted;
+  const after =
+    next.gamesPlayed > 0
+      ? { board: boardOf(next.period, next.playerName, shards), total: next.totalScore }
+      : undefined;
+  if (before && after && before.board === after.board) {
+    mergeDeltas(deltas, after.board, countDeltas(before.total, after.total));
+  } else {
+    if (before) mergeDeltas(deltas, before.board, countDeltas(before.total, undefined));
+    if (after) mergeDeltas(deltas, after.board, countDeltas(undefined, after.total));
+  }
+  return deltas;
+}
 
 // --- the summary of a set of records -----------------------------------------------------------
 
@@ -342,83 +413,105 @@ export async function scanAggregates(
 }
 
 /**
- * The top of a period's board, highest totals first, from the sparse ByPeriodTotal index (players
- * with no games have no TotalScore, so they are not in it). One Query of `limit` rows, unless the
- * 1 MB page limit cut it short (items read count, not returned): then the next page, again of
- * `limit`, so there may be more rows than asked for. Malformed rows are logged and skipped.
+ * One board shard's rows in board order from a key on (`after`, exclusive), or backwards from a
+ * key (`before`, exclusive, nearest first), at most `limit`, in one Query of the sparse ByRank
+ * index (eventually consistent: ~220-byte rows, 0.5 read units per 4 KB). Malformed rows are
+ * logged and skipped. `more`: the shard has rows beyond these.
  */
-export async function queryBoard(period: string, limit: number): Promise<BoardRow[]> {
-  const rows: BoardRow[] = [];
-  const pages = paginateQuery(
-    { client: documentClient() },
-    {
+export async function queryBoardShard(
+  boardKey: string,
+  options: { after?: string; before?: string; limit: number },
+): Promise<{ rows: BoardRow[]; more: boolean }> {
+  const { after, before, limit } = options;
+  const { Items, LastEvaluatedKey } = await documentClient().send(
+    new QueryCommand({
       TableName: tableName("GameScoresByUser"),
-      IndexName: "ByPeriodTotal",
-      KeyConditionExpression: "Period = :period",
-      ExpressionAttributeValues: { ":period": period },
-      ScanIndexForward: false,
+      IndexName: "ByRank",
+      KeyConditionExpression:
+        after !== undefined
+          ? "Board = :board AND RankKey > :key"
+          : before !== undefined
+            ? "Board = :board AND RankKey < :key"
+            : "Board = :board",
+      ExpressionAttributeValues: {
+        ":board": boardKey,
+        ...(after !== undefined
+          ? { ":key": after }
+          : before !== undefined
+            ? { ":key": before }
+            : {}),
+      },
+      ScanIndexForward: before === undefined,
       Limit: limit,
       ProjectionExpression: BOARD_ATTRIBUTES,
-    },
+    }),
   );
-  for await (const page of pages) {
-    for (const raw of page.Items ?? []) {
-      const parsed = BoardItem.safeParse(raw);
-      if (parsed.success && parsed.data.GamesPlayed > 0) {
-        rows.push(boardRowOfItem(parsed.data));
-      } else if (!parsed.success) {
-        console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
-      }
+  const rows: BoardRow[] = [];
+  for (const raw of Items ?? []) {
+    const parsed = BoardItem.safeParse(raw);
+    if (parsed.success && parsed.data.GamesPlayed > 0) rows.push(boardRowOfItem(parsed.data));
+    else if (!parsed.success) {
+      console.error(`[leaderboard] skipping a malformed aggregate`, parsed.error.issues);
     }
-    if (rows.length >= limit) break;
   }
-  return rows;
+  return { rows, more: LastEvaluatedKey !== undefined };
 }
 
 /**
- * The `limit` highest totals of a period (players and totals only), in one Query of one page:
- * what the aggregator ranks a batch's players against (aggregate.ts, `rankEffects`). Its cost is
- * bounded by `limit`, whatever the board's size: each index row read is ~100 bytes, so 100 rows
- * are 3 read units strongly, 1.5 eventually consistent (what this Query is).
+ * How many of a shard's rows lie in [from, to] (RankKeys), other than `except`, reading at most
+ * `cap` index rows: `complete` false when the cap stopped it. A COUNT still reads (and bills)
+ * every row it counts, hence the cap.
+ */
+export async function countBoardRange(
+  boardKey: string,
+  range: { from: string; to: string; except: string; cap: number },
+): Promise<{ count: number; complete: boolean }> {
+  let count = 0;
+  let read = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName("GameScoresByUser"),
+        IndexName: "ByRank",
+        KeyConditionExpression: "Board = :board AND RankKey BETWEEN :from AND :to",
+        FilterExpression: "PlayerName <> :except",
+        ExpressionAttributeValues: {
+          ":board": boardKey,
+          ":from": range.from,
+          ":to": range.to,
+          ":except": range.except,
+        },
+        Select: "COUNT",
+        Limit: range.cap - read,
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }),
+    );
+    count += page.Count ?? 0;
+    read += page.ScannedCount ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey && read < range.cap);
+  return { count, complete: ExclusiveStartKey === undefined };
+}
+
+/**
+ * The `limit` best rows of a period (players and totals), gathered from every shard, in board
+ * order: what the aggregator ranks a batch's players against (outcomes.ts, `rankEffects`). Its
+ * cost is bounded by `limit` per shard, whatever the board's size: ~220-byte rows, so 100 rows
+ * are ~3 read units (eventually consistent, what this Query is).
  */
 export async function queryTopTotals(
   period: string,
   limit: number,
 ): Promise<{ playerName: string; totalScore: number }[]> {
-  const { Items } = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName("GameScoresByUser"),
-      IndexName: "ByPeriodTotal",
-      KeyConditionExpression: "Period = :period",
-      ExpressionAttributeValues: { ":period": period },
-      ScanIndexForward: false,
-      Limit: limit,
-      ProjectionExpression: "PlayerName, TotalScore",
-    }),
+  const shards = await Promise.all(
+    boardsOf(period, boardShards()).map((b) => queryBoardShard(b, { limit })),
   );
-  return (Items ?? []).flatMap((item) =>
-    typeof item.PlayerName === "string" && typeof item.TotalScore === "number"
-      ? [{ playerName: item.PlayerName, totalScore: item.TotalScore }]
-      : [],
-  );
-}
-
-/** How many of a period's players have a higher total, counted on ByPeriodTotal. */
-export async function countHigherTotals(period: string, total: number): Promise<number> {
-  let higher = 0;
-  // A COUNT Query still pages at 1 MB of index data read, so sum the pages.
-  const pages = paginateQuery(
-    { client: documentClient() },
-    {
-      TableName: tableName("GameScoresByUser"),
-      IndexName: "ByPeriodTotal",
-      KeyConditionExpression: "Period = :period AND TotalScore > :total",
-      ExpressionAttributeValues: { ":period": period, ":total": total },
-      Select: "COUNT",
-    },
-  );
-  for await (const page of pages) higher += page.Count ?? 0;
-  return higher;
+  return shards
+    .flatMap((s) => s.rows)
+    .sort((a, b) => (a.rankKey < b.rankKey ? -1 : 1))
+    .slice(0, limit)
+    .map((row) => ({ playerName: row.playerName, totalScore: row.totalScore }));
 }
 
 const issuesOf = (error: z.ZodError) =>
@@ -463,21 +556,46 @@ export function aggregatePut(
 }
 
 /**
- * The aggregate's conditional Put on its own, outside a transaction (reconcile: its markers are
- * of a generation no aggregate names yet, so they need not share the write). False when the
+ * The aggregate's conditional Put with the rank counts it moves (`countsMove` from `stored`, the
+ * aggregate as read), in one transaction, outside the aggregator's (reconcile: its markers are of
+ * a generation no aggregate names yet, so they need not share the write). False when the
  * condition failed: someone wrote the aggregate since it was read.
  */
 export async function putAggregate(
   aggregate: Aggregate,
   expected: Pick<Aggregate, "version" | "markGeneration"> | undefined,
+  stored: Aggregate | undefined,
 ): Promise<boolean> {
+  const put = aggregatePut(aggregate, expected);
+  const counts = countUpdates(countsMove(stored, { ...aggregate, version: 0 }));
   try {
-    await documentClient().send(new PutCommand(aggregatePut(aggregate, expected).Put));
+    if (counts.length === 0) await documentClient().send(new PutCommand(put.Put));
+    else {
+      await documentClient().send(new TransactWriteCommand({ TransactItems: [put, ...counts] }));
+    }
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    if (
+      isAwsError(error, "TransactionCanceledException") &&
+      reasons?.[0]?.Code === "ConditionalCheckFailed"
+    ) {
+      return false;
+    }
     throw error;
   }
+}
+
+/** Whether a stored aggregate with games sits on the board as this deployment shards it. */
+export function isOnBoard(item: Record<string, unknown>, shards: number = boardShards()): boolean {
+  if (typeof item.GamesPlayed !== "number" || item.GamesPlayed <= 0) return true;
+  return (
+    typeof item.RankKey === "string" &&
+    typeof item.PlayerName === "string" &&
+    typeof item.Period === "string" &&
+    item.Board === boardOf(item.Period, item.PlayerName, shards)
+  );
 }
 
 /** A marker item: RecordID + target → the mark, expiring when the stream can no longer deliver. */

@@ -1,23 +1,12 @@
 import { z } from "zod";
+import { ERROR_CODES } from "./codes.ts";
 
 /**
  * The one error type users see. `code` is snake_case and maps to an HTTP status here, in
  * `statusOf`, the one mapping (`app/_lib/api.ts` answers every error through it); anything that
  * is not a VisibleError is a bug, logged and shown as an opaque 500.
  */
-export const ErrorCode = z.enum([
-  "bad_request",
-  "invalid_input",
-  "unauthorized",
-  "not_found",
-  "idempotency_conflict",
-  /** The thing changed since it was read (e.g. an edit raced another write): reload and retry. */
-  "conflict",
-  "payload_too_large",
-  "internal_error",
-  /** A dependency (the database) is not answering: worth retrying, unlike `internal_error`. */
-  "unavailable",
-]);
+export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 const statuses: Record<ErrorCode, number> = {

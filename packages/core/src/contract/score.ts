@@ -1,16 +1,20 @@
 import { z } from "zod";
 import { VisibleError } from "./error.ts";
+import {
+  MAX_NAME_LENGTH,
+  MAX_SCORE,
+  NAME_PATTERN,
+  SCORE_MESSAGE,
+  nameLengthMessage,
+  namePatternMessage,
+} from "./score-rules.ts";
 
 /*
  * The Score entity's schemas and shapes, with no AWS SDK and no Node built-ins, so client
  * components (forms) can import them; `@streamboard/core/score` re-exports all of this.
  */
 
-export const MAX_SCORE = 1_000_000_000;
-export const MAX_NAME_LENGTH = 32;
-const SCORE_MESSAGE = "score must be an integer between 0 and 1,000,000,000";
-// Letters and digits of any script (with combining marks, so decomposed accents pass), space, _ - .
-const NAME_PATTERN = /^[\p{L}\p{M}\p{Nd} _.-]+$/u;
+export * from "./score-rules.ts";
 
 export function nameField(field: string) {
   return (
@@ -22,11 +26,11 @@ export function nameField(field: string) {
       .trim()
       // Characters, not UTF-16 units: letters outside the BMP (e.g. "𝒜") count once, as users see them.
       .refine((value) => [...value].length >= 1 && [...value].length <= MAX_NAME_LENGTH, {
-        error: `${field} must be 1–${MAX_NAME_LENGTH} characters`,
+        error: nameLengthMessage(field),
         abort: true,
       })
       .refine((value) => NAME_PATTERN.test(value), {
-        error: `${field} may contain only letters, digits, spaces and _ - .`,
+        error: namePatternMessage(field),
       })
   );
 }

@@ -19,6 +19,16 @@ const ServerEnv = z.object({
     .default("us-east-1"),
   /** The operator's bearer token; unset means nobody can sign in as operator. */
   OPERATOR_TOKEN: z.string().min(1).optional(),
+  /**
+   * Write shards of each period's board index (board/keys.ts): 1 until one partition's write
+   * limit (~1,000 writes/s) is near. Changing it needs `npm run reconcile -- --fix`.
+   */
+  BOARD_SHARDS: z.coerce
+    .number({ error: "must be a whole number from 1 to 64" })
+    .int({ error: "must be a whole number from 1 to 64" })
+    .min(1, { error: "must be a whole number from 1 to 64" })
+    .max(64, { error: "must be a whole number from 1 to 64" })
+    .default(1),
   /** Locally: the runner's status file, for `GET /api/health`. */
   STREAMBOARD_RUNNER_STATUS: z.string().min(1).optional(),
   /** Locally: the runner's directory holding `failures.jsonl`, for `GET /api/failures`. */

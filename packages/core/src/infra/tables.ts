@@ -22,25 +22,41 @@ export interface TableDefinition {
 }
 
 export const GameScoreRecords = {
-  fields: { RecordID: "string", PlayerName: "string", Score: "number" },
+  fields: { RecordID: "string", PlayerName: "string", Score: "number", CreatedAt: "string" },
   primaryIndex: { hashKey: "RecordID" },
-  // A player's history, and their best score by a backwards Query of one item.
-  globalIndexes: { ByPlayer: { hashKey: "PlayerName", rangeKey: "Score" } },
+  globalIndexes: {
+    // A player's best score by a backwards Query of one item (the aggregator's recompute).
+    ByPlayer: { hashKey: "PlayerName", rangeKey: "Score" },
+    // A player's games newest first, page by page (profiles, `GET /api/scores?playerName=`).
+    ByPlayerTime: { hashKey: "PlayerName", rangeKey: "CreatedAt" },
+  },
   stream: "new-and-old-images",
 } as const satisfies TableDefinition;
 
 export const GameScoresByUser = {
-  fields: { PlayerName: "string", Period: "string", TotalScore: "number" },
+  fields: { PlayerName: "string", Period: "string", Board: "string", RankKey: "string" },
   primaryIndex: { hashKey: "PlayerName", rangeKey: "Period" },
-  // Top-N for a period with one Query, highest TotalScore first. It projects what a board row
-  // shows and nothing else (not the aggregator's Version), so a row stays ~100 bytes.
+  // A period's board, best first, with one Query per shard: `Board` is `<period>#<shard>`,
+  // `RankKey` orders by total, then who reached it first (board/keys.ts). Sparse: a player with
+  // no games in the period has neither. It projects what a board row shows and nothing else
+  // (not the aggregator's Version), so a row stays ~220 bytes.
   globalIndexes: {
-    ByPeriodTotal: {
-      hashKey: "Period",
-      rangeKey: "TotalScore",
-      projection: ["GamesPlayed", "BestScore", "LastScore", "UpdatedAt"],
+    ByRank: {
+      hashKey: "Board",
+      rangeKey: "RankKey",
+      projection: ["TotalScore", "GamesPlayed", "BestScore", "LastScore", "UpdatedAt", "ReachedAt"],
     },
   },
+} as const satisfies TableDefinition;
+
+/**
+ * How many players of each board shard have a total in each bucket (board/keys.ts, counts.ts):
+ * what makes a rank a few small reads. Written by the aggregator in the aggregates' own
+ * transactions; one item per (board shard, bucket) ever used, ~40 bytes each.
+ */
+export const BoardCounts = {
+  fields: { Board: "string", Bucket: "string" },
+  primaryIndex: { hashKey: "Board", rangeKey: "Bucket" },
 } as const satisfies TableDefinition;
 
 /**
@@ -137,6 +153,7 @@ export const OperatorActions = {
 export const tables = {
   GameScoreRecords,
   GameScoresByUser,
+  BoardCounts,
   AggregatorMarks,
   Quarantine,
   Idempotency,

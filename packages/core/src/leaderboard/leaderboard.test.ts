@@ -1,11 +1,11 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, onTestFinished, test, vi } from "vitest";
 import { applyStreamBatch } from "../aggregator/aggregate.ts";
 import { documentClient } from "../infra/clients.ts";
 import { VisibleError } from "../contract/error.ts";
-import { getLeaderboard, getPlayer } from "./leaderboard.ts";
-import { deleteScore, submitScore } from "../score/score.ts";
+import { periodOf } from "../period/period.ts";
+import { getLeaderboard, getPlayer, getPlayerPeriods, rankLimits } from "./leaderboard.ts";
+import { deleteScore, editScore, submitScore } from "../score/score.ts";
 import { tailStream } from "../testing/testing.ts";
 
 // A fresh engine per test: the board is global, so tests must not see each other's players.
@@ -15,22 +15,27 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.restoreAllMocks();
+  delete process.env.BOARD_SHARDS;
   await engine.close();
 });
 
-/** Submits scores ({player: [scores]}) and runs the aggregator over the stream. */
-async function play(games: Record<string, number[]>) {
-  const tail = tailStream();
+const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+
+/** Submits scores in order, [player, score] (each a ms or more apart), then runs the aggregator. */
+async function play(games: [string, number][], tail = tailStream()) {
   const ids: Record<string, string[]> = {};
-  for (const [playerName, scores] of Object.entries(games)) {
-    for (const score of scores) {
-      const { record } = await submitScore({ playerName, score });
-      (ids[playerName] ??= []).push(record.recordId);
-    }
+  for (const [playerName, score] of games) {
+    const { record } = await submitScore({ playerName, score });
+    (ids[playerName] ??= []).push(record.recordId);
+    await tick();
   }
+  await drain(tail);
+  return { ids, tail };
+}
+
+async function drain(tail: ReturnType<typeof tailStream>) {
   const { batchItemFailures } = await applyStreamBatch(await tail.poll());
   expect(batchItemFailures).toEqual([]);
-  return { ids, tail };
 }
 
 async function expectCode(promise: Promise<unknown>, code: string) {
@@ -42,59 +47,210 @@ async function expectCode(promise: Promise<unknown>, code: string) {
   expect((error as VisibleError).code).toBe(code);
 }
 
-test("top N by total, highest first, equal totals sharing a rank, with one Query", async () => {
-  await play({ ann: [50, 50], bob: [70, 10], cy: [30], dee: [80], eli: [1, 2] });
-  const send = vi.spyOn(documentClient(), "send");
-  const { entries, generatedAt } = await getLeaderboard();
-  expect(send).toHaveBeenCalledTimes(1);
-  expect(send.mock.calls[0]?.[0]).toBeInstanceOf(QueryCommand);
-  expect(Date.parse(generatedAt)).not.toBeNaN();
-  expect(entries.map((e) => [e.rank, e.playerName, e.totalScore])).toEqual([
+const rows = (entries: { rank: number; playerName: string; totalScore: number }[]) =>
+  entries.map((e) => [e.rank, e.playerName, e.totalScore]);
+
+test("highest total first; a tie ranks who reached the total first higher; ranks are positions", async () => {
+  // dee reaches 80 before bob does, though bob's name sorts first.
+  await play([
+    ["ann", 50],
+    ["dee", 80],
+    ["bob", 70],
+    ["cy", 30],
+    ["ann", 50],
+    ["bob", 10],
+    ["eli", 3],
+  ]);
+  const page = await getLeaderboard();
+  expect(rows(page.entries)).toEqual([
     [1, "ann", 100],
-    [2, "bob", 80],
     [2, "dee", 80],
+    [3, "bob", 80],
     [4, "cy", 30],
     [5, "eli", 3],
   ]);
-  expect(entries[1]).toMatchObject({
-    playerName: "bob",
-    gamesPlayed: 2,
-    bestScore: 70,
-    lastScore: 10,
-  });
-  expect(Date.parse(entries[1]!.updatedAt)).not.toBeNaN();
+  expect(page).toMatchObject({ period: "ALL", players: 5, exact: true });
+  expect(page.cursor).toBeUndefined();
+  expect(page.entries[2]).toMatchObject({ gamesPlayed: 2, bestScore: 70, lastScore: 10 });
+  expect(Date.parse(page.entries[1]!.reachedAt)).toBeLessThan(
+    Date.parse(page.entries[2]!.reachedAt),
+  );
+  // And the players' own ranks agree with the board.
+  expect(await getPlayer("dee")).toMatchObject({ rank: 2, players: 5, rankExact: true });
+  expect(await getPlayer(" bob ")).toMatchObject({ rank: 3, totalScore: 80, topPercent: 60 });
 });
 
-test("the limit cuts the board (default 10, at most 100)", async () => {
-  const games = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p${i}`, [i * 10]]));
-  await play(games);
+test("the limit cuts the board and the cursor pages through all of it, each player once", async () => {
+  await play(
+    Array.from({ length: 23 }, (_, i) => [`p${String(i).padStart(2, "0")}`, (i % 7) * 10]),
+  );
   expect((await getLeaderboard()).entries).toHaveLength(10);
-  const top3 = (await getLeaderboard({ limit: 3 })).entries;
-  expect(top3.map((e) => e.playerName)).toEqual(["p11", "p10", "p9"]);
-  expect((await getLeaderboard({ limit: 1000 })).entries).toHaveLength(12);
+  const seen: string[] = [];
+  const ranks: number[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await getLeaderboard({ limit: 4, cursor });
+    expect(page.players).toBe(23);
+    seen.push(...page.entries.map((e) => e.playerName));
+    ranks.push(...page.entries.map((e) => e.rank));
+    cursor = page.cursor;
+    pages++;
+  } while (cursor);
+  expect(pages).toBe(6);
+  expect(new Set(seen).size).toBe(23);
+  expect(ranks).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+  const top = (await getLeaderboard({ limit: 100 })).entries.map((e) => e.playerName);
+  expect(seen).toEqual(top);
+  await expectCode(getLeaderboard({ cursor: "not-a-cursor" }), "invalid_input");
+  const first = await getLeaderboard({ limit: 4 });
+  await expectCode(getLeaderboard({ cursor: first.cursor!, period: "WEEK" }), "invalid_input");
 });
 
-test("a player whose games are all deleted leaves the board and is not found", async () => {
-  const { ids, tail } = await play({ ann: [5], bob: [7] });
+test("around a player: the window with them in the middle, their standing, and a cursor on", async () => {
+  await play(Array.from({ length: 30 }, (_, i) => [`q${i}`, 1000 - i * 10]));
+  const page = await getLeaderboard({ around: "q17", limit: 5 });
+  expect(rows(page.entries)).toEqual([
+    [16, "q15", 850],
+    [17, "q16", 840],
+    [18, "q17", 830],
+    [19, "q18", 820],
+    [20, "q19", 810],
+  ]);
+  expect(page.player).toMatchObject({ playerName: "q17", rank: 18, players: 30, rankExact: true });
+  const next = await getLeaderboard({ cursor: page.cursor!, limit: 2 });
+  expect(rows(next.entries)).toEqual([
+    [21, "q20", 800],
+    [22, "q21", 790],
+  ]);
+  // Near the top the window starts at 1; at the bottom it ends with the last player.
+  expect((await getLeaderboard({ around: "q1", limit: 5 })).entries.map((e) => e.rank)).toEqual([
+    1, 2, 3, 4, 5,
+  ]);
+  const bottom = await getLeaderboard({ around: "q29", limit: 5 });
+  expect(bottom.entries.map((e) => e.rank)).toEqual([28, 29, 30]);
+  expect(bottom.cursor).toBeUndefined();
+  // Someone with no games there: the top of the board, no standing.
+  const nobody = await getLeaderboard({ around: "nobody", limit: 3 });
+  expect(nobody.player).toBeUndefined();
+  expect(nobody.entries.map((e) => e.rank)).toEqual([1, 2, 3]);
+});
+
+describe.each([1, 3])("ranks from the counts, %i shard(s)", (shards) => {
+  test("every player's rank equals their position on the whole board, with a constant number of reads", async () => {
+    process.env.BOARD_SHARDS = String(shards);
+    // Totals across several digit counts, with ties and near-ties in one bucket.
+    const games: [string, number][] = [];
+    for (let i = 0; i < 120; i++) {
+      games.push([`r${i}`, [0, 7, 99, 100, 101, 1234, 1239, 98_765, 1_000_000][i % 9]! + (i % 4)]);
+    }
+    const tail = tailStream();
+    await play(games.slice(0, 60), tail);
+    await play(games.slice(60), tail);
+    const board: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await getLeaderboard({ limit: 100, cursor });
+      board.push(...page.entries.map((e) => e.playerName));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(board).toHaveLength(120);
+    const send = vi.spyOn(documentClient(), "send");
+    for (const [index, name] of board.entries()) {
+      send.mockClear();
+      const standing = await getPlayer(name);
+      expect({ name, rank: standing.rank }).toEqual({ name, rank: index + 1 });
+      expect(standing).toMatchObject({ players: 120, rankExact: true });
+      // One GetItem, then per shard three count Queries and one bucket COUNT.
+      expect(send.mock.calls.length).toBe(1 + 4 * shards);
+    }
+  });
+});
+
+test("a bucket fuller than the cap gives an estimate, said so, with top N%", async () => {
+  const cap = rankLimits.bucketCap;
+  rankLimits.bucketCap = 30;
+  onTestFinished(() => {
+    rankLimits.bucketCap = cap;
+  });
+  const BUCKET_CAP = rankLimits.bucketCap;
+  const many = BUCKET_CAP + 20;
+  await play(Array.from({ length: many }, (_, i) => [`s${i}`, 500]));
+  const last = await getPlayer(`s${many - 1}`);
+  expect(last.rankExact).toBe(false);
+  expect(last.rank).toBeGreaterThan(BUCKET_CAP);
+  expect(last.rank).toBeLessThanOrEqual(many);
+  expect(last.topPercent).toBeGreaterThan(50);
+  const first = await getPlayer("s0");
+  expect(first).toMatchObject({ rank: 1, rankExact: true });
+  expect((await getLeaderboard({ around: `s${many - 1}` })).exact).toBe(false);
+});
+
+test("a record counts towards all time, its day, week and month; an operator's date edit moves it once", async () => {
+  const { ids, tail } = await play([
+    ["ann", 40],
+    ["bob", 30],
+    ["bob", 25],
+  ]);
+  const now = new Date();
+  for (const period of ["ALL", "DAY", "WEEK", "MONTH"]) {
+    expect(rows((await getLeaderboard({ period })).entries)).toEqual([
+      [1, "bob", 55],
+      [2, "ann", 40],
+    ]);
+  }
+  expect((await getLeaderboard({ period: "week" })).period).toBe(periodOf("WEEK", now));
+  const periods = await getPlayerPeriods("bob", now);
+  expect(periods.periods.map((p) => [p.period, p.totalScore, p.rank])).toEqual([
+    [periodOf("DAY", now), 55, 1],
+    [periodOf("WEEK", now), 55, 1],
+    [periodOf("MONTH", now), 55, 1],
+    ["ALL", 55, 1],
+  ]);
+  expect(periods.periods[0]!.resetsAt).toBeDefined();
+
+  // Bob's 30 was really played two weeks ago.
+  const past = new Date(now.getTime() - 14 * 86_400_000);
+  await editScore(ids.bob![0]!, { createdAt: past.toISOString() });
+  await drain(tail);
+  await applyStreamBatch(await tail.poll()); // a redelivery changes nothing
+  expect(rows((await getLeaderboard({ period: "WEEK" })).entries)).toEqual([
+    [1, "ann", 40],
+    [2, "bob", 25],
+  ]);
+  expect(rows((await getLeaderboard({ period: periodOf("WEEK", past) })).entries)).toEqual([
+    [1, "bob", 30],
+  ]);
+  expect(rows((await getLeaderboard()).entries)).toEqual([
+    [1, "bob", 55],
+    [2, "ann", 40],
+  ]);
+  expect((await getPlayer("bob", "WEEK")).rank).toBe(2);
+  expect((await getLeaderboard({ period: "WEEK" })).players).toBe(2);
+});
+
+test("a player whose games are all deleted leaves the board, its count and is not found", async () => {
+  const { ids, tail } = await play([
+    ["ann", 5],
+    ["bob", 7],
+  ]);
   await deleteScore(ids.bob![0]!);
-  expect((await applyStreamBatch(await tail.poll())).batchItemFailures).toEqual([]);
-  expect((await getLeaderboard()).entries.map((e) => e.playerName)).toEqual(["ann"]);
+  await drain(tail);
+  const page = await getLeaderboard();
+  expect(page.entries.map((e) => e.playerName)).toEqual(["ann"]);
+  expect(page.players).toBe(1);
   await expectCode(getPlayer("bob"), "not_found");
-});
-
-test("a player's rank is 1 + the players with a higher total; ties share it", async () => {
-  await play({ ann: [100], bob: [80], dee: [80], cy: [30] });
-  expect(await getPlayer("ann")).toMatchObject({ rank: 1, totalScore: 100, gamesPlayed: 1 });
-  expect((await getPlayer("bob")).rank).toBe(2);
-  expect((await getPlayer(" dee ")).rank).toBe(2);
-  expect(await getPlayer("cy")).toMatchObject({ rank: 4, bestScore: 30, lastScore: 30 });
+  await expectCode(getPlayerPeriods("bob"), "not_found");
 });
 
 test("unknown players and periods", async () => {
-  await play({ ann: [1] });
+  await play([["ann", 1]]);
   await expectCode(getPlayer("nobody"), "not_found");
   await expectCode(getPlayer(""), "not_found");
-  await expectCode(getLeaderboard({ period: "WEEK" }), "invalid_input");
+  for (const period of ["WEEK#2026-W54", "DAY#2025-02-30", "MONTH#2026-13", "YEAR", "DAY#x"]) {
+    await expectCode(getLeaderboard({ period }), "invalid_input");
+  }
   expect((await getLeaderboard({ period: "DAY#2025-01-01" })).entries).toEqual([]);
   expect((await getLeaderboard({ period: "ALL" })).entries).toHaveLength(1);
+  expect((await getLeaderboard({ period: "WEEK#2020-W53" })).entries).toEqual([]);
 });

@@ -20,6 +20,7 @@ import { deleteScore, submitScore, updateScore } from "../score/score.ts";
 import { GameScoreRecords, toCreateTableInput } from "../infra/tables.ts";
 import { toLambdaRecord } from "../stream/reader.ts";
 import { aggregateOf, tailStream } from "../testing/testing.ts";
+import { periodsOf } from "../contract/period.ts";
 
 // Integration: the real engine, the real aggregator fed from the real stream.
 
@@ -52,9 +53,24 @@ async function everythingOnTheStream(): Promise<DynamoDBRecord[]> {
   );
 }
 
+/** Every aggregate, by player and period (each record counts towards four periods). */
 async function aggregates() {
-  return Object.fromEntries((await scanAggregates()).map((a) => [a.playerName, a.item]));
+  return Object.fromEntries(
+    (await scanAggregates()).map((a) => [`${a.playerName} ${a.period}`, a.item]),
+  );
 }
+
+/** A player's aggregates, by period. */
+async function aggregatesOf(playerName: string) {
+  return Object.fromEntries(
+    (await scanAggregates())
+      .filter((a) => a.playerName === playerName)
+      .map((a) => [a.period, a.item]),
+  );
+}
+
+/** The periods a record created at `createdAt` counts towards, in the order reports list them. */
+const periodsSorted = (createdAt: string) => periodsOf(createdAt).sort();
 
 describe("reconcile: the check", () => {
   test("aggregates kept by the aggregator: no drift", async () => {
@@ -67,7 +83,8 @@ describe("reconcile: the check", () => {
     await deliverNew();
 
     const report = await reconcile(quick);
-    expect(report).toMatchObject({ records: 2, aggregates: 3, compared: 3, drift: [] });
+    // Three players, each in four periods (all time, today, this week, this month).
+    expect(report).toMatchObject({ records: 2, aggregates: 12, compared: 12, drift: [] });
     expect(report.undecodable).toEqual([]);
   });
 
@@ -135,19 +152,19 @@ describe("reconcile: the check", () => {
     await caughtUp;
     expect(report.drift).toEqual([]);
 
-    // Without a runner, the same difference is drift.
-    await submitScore({ playerName: "ann", score: 1 });
-    expect((await reconcile({ settleMs: 10, rechecks: 1 })).drift).toEqual([
-      {
+    // Without a runner, the same difference is drift, in each period the record counts towards.
+    const late = await submitScore({ playerName: "ann", score: 1 });
+    expect((await reconcile({ settleMs: 10, rechecks: 1 })).drift).toEqual(
+      periodsSorted(late.record.createdAt).map((period) => ({
         playerName: "ann",
-        period: "ALL",
+        period,
         fields: [
           { field: "TotalScore", aggregate: 30, records: 31 },
           { field: "GamesPlayed", aggregate: 2, records: 3 },
           { field: "LastScore", aggregate: 20, records: 1 },
         ],
-      },
-    ]);
+      })),
+    );
   });
 
   test("undecodable records are counted and listed, not summed", async () => {
@@ -365,10 +382,15 @@ describe("reconcile: the fix", () => {
     const b = await submitScore({ playerName: "bob", score: 7 });
     await updateScore(b.record.recordId, { playerName: "ann", score: 8 });
     await deleteScore(a.record.recordId);
-    // Nothing delivered yet: no aggregates at all.
+    // Nothing delivered yet: no aggregates at all. (ann's in each of her periods; bob has none.)
     const report = await reconcile({ ...quick, fix: true });
-    expect(report.drift.map((d) => d.playerName)).toEqual(["ann"]);
+    const periods = periodsSorted(a.record.createdAt);
+    expect(report.drift.map((d) => [d.playerName, d.period])).toEqual(
+      periods.map((period) => ["ann", period]),
+    );
     expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 38, GamesPlayed: 2 });
+    const fixed = await aggregatesOf("ann");
+    expect(Object.keys(fixed).sort()).toEqual(periods);
 
     // The runner now delivers the whole history, in two halves: every change is already in.
     const pending = await tail.poll();
@@ -376,6 +398,13 @@ describe("reconcile: the fix", () => {
     await applyStreamBatch(pending.slice(0, 2));
     await applyStreamBatch(pending.slice(2));
     expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 38, GamesPlayed: 2, Version: 1 });
+    for (const period of periods) {
+      expect((await aggregatesOf("ann"))[period]).toMatchObject({
+        TotalScore: 38,
+        GamesPlayed: 2,
+        Version: 1,
+      });
+    }
     // bob's aggregate saw the game arrive and leave again (renamed to ann): no games.
     expect(await aggregateOf("bob")).toMatchObject({ GamesPlayed: 0 });
     expect(await aggregateOf("bob")).not.toHaveProperty("TotalScore");
@@ -413,7 +442,10 @@ describe("reconcile: the fix", () => {
     await updateScore(early[0]!.recordId, { score: 11 });
 
     const report = await reconcile({ ...quick, fix: true });
-    expect(report.fixed.map((d) => d.playerName)).toEqual(["ann", "bob"]);
+    const periods = periodsSorted(early[0]!.createdAt);
+    expect(report.fixed.map((d) => [d.playerName, d.period])).toEqual(
+      ["ann", "bob"].flatMap((player) => periods.map((period) => [player, period])),
+    );
     expect(await aggregateOf("ann")).toMatchObject({ TotalScore: 31, GamesPlayed: 2 });
     expect(await aggregateOf("bob")).toMatchObject({ TotalScore: 11, GamesPlayed: 2 });
 

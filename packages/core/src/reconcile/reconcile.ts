@@ -6,6 +6,8 @@ import { decodeScoreItem, unmarshallImage } from "../aggregator/aggregate.ts";
 import {
   aggregateOfSummary,
   AggregateItem,
+  fromAggregateItem,
+  isOnBoard,
   INITIAL_GENERATION,
   markerItem,
   markTarget,
@@ -352,13 +354,23 @@ async function fixOne(
     marks[recordId] = change.sequenceNumber;
   }
   const version = current?.data.Version;
+  const before = current?.data ? fromAggregateItem(current.data) : undefined;
   // A fresh generation of markers: written first, switched to with the aggregate (see the top).
   const generation = randomUUID();
-  const aggregate = aggregateOfSummary(key, summaryOf(state.values()), {
-    updatedAt: new Date().toISOString(),
-    version: version ?? 0,
-    markGeneration: generation,
-  });
+  const now = new Date().toISOString();
+  const summary = summaryOf(state.values());
+  const aggregate = {
+    ...aggregateOfSummary(key, summary, {
+      updatedAt: now,
+      version: version ?? 0,
+      markGeneration: generation,
+    }),
+    // The tie-break stays where it was unless the fix moves the total.
+    reachedAt:
+      before && before.totalScore === summary.totalScore
+        ? (before.reachedAt ?? before.updatedAt ?? now)
+        : now,
+  };
   const target = markTarget(key.period, generation, key.playerName);
   const nowSeconds = Math.floor(Date.now() / 1000);
   await putMarkers(
@@ -368,7 +380,7 @@ async function fixOne(
     version: current.data.Version,
     markGeneration: current.data.MarkGeneration ?? INITIAL_GENERATION,
   };
-  return (await putAggregate(aggregate, expected)) ? "written" : "lost_race";
+  return (await putAggregate(aggregate, expected, before)) ? "written" : "lost_race";
 }
 
 async function fixAll(
@@ -477,8 +489,10 @@ export async function reconcile(options: ReconcileOptions = {}): Promise<Reconci
   const drift = await confirm(candidates, rechecks, settleMs, onProgress);
   // Aggregates still in the format from before AggregatorMarks: rewritten by a fix, drift or not.
   const driftKeys = new Set(drift.map((d) => keyOf(d.playerName, d.period)));
+  // And aggregates not on the board as it is now sharded (written before the ByRank index and
+  // its counts, or under another BOARD_SHARDS): rewritten, their counts moved with them.
   const legacy = [...stored.values()]
-    .filter((s) => s.item.Applied !== undefined)
+    .filter((s) => s.item.Applied !== undefined || !isOnBoard(s.item))
     .map(({ playerName, period }) => ({ playerName, period, fields: [] }))
     .sort(byKey);
 

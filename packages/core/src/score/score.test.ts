@@ -205,7 +205,7 @@ describe("score records against the engine", () => {
     );
     expect(new Set(results.map((r) => r.record.recordId)).size).toBe(1);
     expect(results.filter((r) => !r.replayed).length).toBeGreaterThanOrEqual(1);
-    expect(await listScores({ playerName: "eve" })).toHaveLength(1);
+    expect((await listScores({ playerName: "eve" })).records).toHaveLength(1);
   });
 
   test("a retry completes the record when the first attempt died after claiming the key", async () => {
@@ -253,11 +253,17 @@ describe("score records against the engine", () => {
     for (const score of [1, 9, 5])
       ids.push((await submitScore({ playerName: "hana", score })).record.recordId);
     await submitScore({ playerName: "ivan", score: 2 });
-    const hana = await listScores({ playerName: "hana" });
+    const hana = (await listScores({ playerName: "hana" })).records;
     expect(hana.map((r) => r.recordId)).toEqual([...ids].reverse());
-    expect(await listScores({ playerName: "hana", limit: 2 })).toHaveLength(2);
-    expect(await listScores({ playerName: "hana", limit: 0 })).toHaveLength(1);
-    const all = await listScores({});
+    const firstPage = await listScores({ playerName: "hana", limit: 2 });
+    expect(firstPage.records.map((r) => r.recordId)).toEqual([ids[2], ids[1]]);
+    // The cursor pages on to the rest, then ends.
+    const rest = await listScores({ playerName: "hana", limit: 2, cursor: firstPage.cursor! });
+    expect(rest.records.map((r) => r.recordId)).toEqual([ids[0]]);
+    expect(rest.cursor).toBeUndefined();
+    await expectError(listScores({ playerName: "hana", cursor: "nonsense" }), "invalid_input");
+    expect((await listScores({ playerName: "hana", limit: 0 })).records).toHaveLength(1);
+    const all = (await listScores({})).records;
     expect(all[0]?.playerName).toBe("ivan");
     expect(all.length).toBeGreaterThan(4);
     expect(all.map((r) => r.createdAt)).toEqual([...all.map((r) => r.createdAt)].sort().reverse());
@@ -437,7 +443,7 @@ describe("score records against the engine", () => {
     const { record } = await submitScore({ playerName: "jo", score: 10 });
     const renamed = await updateScore(record.recordId, { playerName: "joan", nickName: "J" });
     expect(renamed).toMatchObject({ playerName: "joan", nickName: "J", score: 10 });
-    expect((await listScores({ playerName: "joan" })).map((r) => r.recordId)).toEqual([
+    expect((await listScores({ playerName: "joan" })).records.map((r) => r.recordId)).toEqual([
       record.recordId,
     ]);
   });

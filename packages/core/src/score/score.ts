@@ -4,6 +4,7 @@ import {
   paginateQuery,
   paginateScan,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { GetItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
@@ -257,37 +258,92 @@ async function readItem(recordId: string): Promise<Record<string, unknown> | und
 }
 
 /**
- * Newest first. With a player, their whole history from the ByPlayer index (sorted by score, so
- * re-sorted here by time); without, a Scan of the table. Both read everything they sort: fine for
- * the local engine and a demo's volume. At scale this wants a time-ordered index (e.g. a GSI on
- * CreatedAt under a sharded constant key) to Query the newest N directly.
+ * Newest first. With a player: one Query of the ByPlayerTime index, `limit` records a page, and a
+ * `cursor` while older ones follow (its cost is the page's, whatever the history's length).
+ * Without: a Scan of the table, sorted here — fine for the local engine and a demo's volume; a
+ * time-ordered index over all players is the next step (tracked for the public routes).
  */
 export async function listScores(
-  q: { playerName?: string; limit?: number } = {},
-): Promise<ScoreRecord[]> {
+  q: { playerName?: string; limit?: number; cursor?: string } = {},
+): Promise<{ records: ScoreRecord[]; cursor?: string }> {
   const limit = clampLimit(q.limit, "scores");
   const playerName =
     q.playerName === undefined ? undefined : parseInput(nameField("playerName"), q.playerName);
-  const items: Record<string, unknown>[] = [];
-  if (playerName !== undefined) {
-    for await (const item of playerItems(playerName)) items.push(item);
-  } else {
-    const pages = paginateScan(
-      { client: documentClient() },
-      { TableName: tableName("GameScoreRecords") },
-    );
-    for await (const page of pages) items.push(...(page.Items ?? []));
-  }
+  if (playerName !== undefined) return listPlayerScores(playerName, limit, q.cursor);
 
+  const items: Record<string, unknown>[] = [];
+  const pages = paginateScan(
+    { client: documentClient() },
+    { TableName: tableName("GameScoreRecords") },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
   const records: ScoreRecord[] = [];
   for (const item of items) {
     const decoded = ScoreItem.safeParse(item);
     // One malformed item (written around the API) must not hide everyone's history.
     if (decoded.success) records.push(toRecord(decoded.data));
   }
-  return records
-    .sort((a, b) => compareDesc(a.createdAt, b.createdAt) || compareDesc(a.recordId, b.recordId))
-    .slice(0, limit);
+  return {
+    records: records
+      .sort((a, b) => compareDesc(a.createdAt, b.createdAt) || compareDesc(a.recordId, b.recordId))
+      .slice(0, limit),
+  };
+}
+
+const badCursor = () => new VisibleError("invalid_input", "cursor is not one this list gave out");
+
+async function listPlayerScores(
+  playerName: string,
+  limit: number,
+  cursorText: string | undefined,
+): Promise<{ records: ScoreRecord[]; cursor?: string }> {
+  let start: Record<string, string> | undefined;
+  if (cursorText !== undefined && cursorText !== "") {
+    try {
+      const value = JSON.parse(Buffer.from(cursorText, "base64url").toString("utf8")) as unknown;
+      const c = value as { r?: unknown; c?: unknown };
+      if (typeof c.r !== "string" || typeof c.c !== "string") throw badCursor();
+      start = { RecordID: c.r, CreatedAt: c.c, PlayerName: playerName };
+    } catch {
+      throw badCursor();
+    }
+  }
+  const records: ScoreRecord[] = [];
+  let last: Record<string, unknown> | undefined = start;
+  let more = false;
+  // Malformed items are skipped, so a page may need a second read to fill.
+  while (records.length < limit) {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName("GameScoreRecords"),
+        IndexName: "ByPlayerTime",
+        KeyConditionExpression: "PlayerName = :player",
+        ExpressionAttributeValues: { ":player": playerName },
+        ScanIndexForward: false,
+        Limit: limit - records.length,
+        ...(last ? { ExclusiveStartKey: last } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const decoded = ScoreItem.safeParse(item);
+      if (decoded.success) records.push(toRecord(decoded.data));
+      last = item;
+    }
+    more = page.LastEvaluatedKey !== undefined;
+    if (!more) break;
+    last = page.LastEvaluatedKey;
+  }
+  const tail = records[records.length - 1];
+  return {
+    records,
+    ...(more && tail
+      ? {
+          cursor: Buffer.from(JSON.stringify({ r: tail.recordId, c: tail.createdAt })).toString(
+            "base64url",
+          ),
+        }
+      : {}),
+  };
 }
 
 /**
