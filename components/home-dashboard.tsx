@@ -122,7 +122,7 @@ export function HomeDashboard({
       leaderboardKey(kind, BOARD_SIZE),
       leaderboardKey(kind, AROUND, record.playerName),
     ];
-    for (const delay of [250, 500, 800, 1200]) {
+    for (const delay of [150, 300, 450, 600, 800, 1000, 1300]) {
       window.setTimeout(() => keys.forEach((key) => void revalidate(key)), delay);
     }
   }
