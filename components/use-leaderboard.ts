@@ -8,16 +8,6 @@ const getLeaderboard = getJsonAs<LeaderboardPage>();
 /** How often the board is read again: the aggregator updates it ~0.25 s after each write. */
 export const BOARD_REFRESH_MS = 1500;
 
-/**
- * SWR's polling, at its interval: SWR drops a revalidation that comes within `dedupingInterval`
- * (2 s by default) of the last one, so with the default a 1.5 s refresh fired every 3 s.
- */
-export const polling = (intervalMs: number) => ({
-  refreshInterval: intervalMs,
-  dedupingInterval: Math.min(500, intervalMs / 2),
-  keepPreviousData: true,
-});
-
 export const leaderboardKey = (period: string, limit: number, around?: string) =>
   `/api/leaderboard?period=${encodeURIComponent(period)}&limit=${limit}` +
   (around ? `&around=${encodeURIComponent(around)}` : "");

@@ -24,7 +24,7 @@ import { queryTopTotals } from "./store.ts";
  *
  * Totals and games before and after come from the apply path itself (aggregate.ts, in stream
  * order within a coalesced batch). Ranks: a player's rank is 1 + the number of higher totals,
- * and counting those is a Query whose cost grows with the rank (countHigherTotals). Instead, once
+ * and counting those on the index would cost more the lower the rank. Instead, once
  * per period of the batch (not per player, not per record), the top RANK_DEPTH totals are read in
  * one bounded Query, and every player of the batch is ranked against them: the board after is
  * that list with the batch's players at their new totals, the board before the same list with
