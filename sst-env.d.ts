@@ -27,6 +27,10 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Dynamo"
     }
+    "NameClaims": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
     "OperatorActions": {
       "name": string
       "type": "sst.aws.Dynamo"
@@ -36,6 +40,14 @@ declare module "sst" {
       "value": string
     }
     "Quarantine": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
+    "RateLimits": {
+      "name": string
+      "type": "sst.aws.Dynamo"
+    }
+    "Sessions": {
       "name": string
       "type": "sst.aws.Dynamo"
     }

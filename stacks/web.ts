@@ -26,6 +26,9 @@ export function createWeb({
   StreamLog,
   StreamMetrics,
   OperatorActions,
+  NameClaims,
+  RateLimits,
+  Sessions,
 }: Tables) {
   // Set per stage: `npx sst secret set OperatorToken <token> --stage <stage>`.
   const operatorToken = new sst.Secret("OperatorToken");
@@ -45,6 +48,10 @@ export function createWeb({
       // The inspector: the stream log (and the aggregator's outcomes on it), and its charts.
       StreamLog,
       StreamMetrics,
+      // The doors: players' name claims, the shared token buckets, operator sessions.
+      NameClaims,
+      RateLimits,
+      Sessions,
     ],
     // The link to GameScoreRecords grants `dynamodb:*` on `<table>/*`, its stream included: deny
     // the Streams API outright, so no code path of the web tier can become a third reader.

@@ -22,13 +22,22 @@ export interface TableDefinition {
 }
 
 export const GameScoreRecords = {
-  fields: { RecordID: "string", PlayerName: "string", Score: "number", CreatedAt: "string" },
+  fields: {
+    RecordID: "string",
+    PlayerName: "string",
+    Score: "number",
+    CreatedAt: "string",
+    Feed: "string",
+  },
   primaryIndex: { hashKey: "RecordID" },
   globalIndexes: {
     // A player's best score by a backwards Query of one item (the aggregator's recompute).
     ByPlayer: { hashKey: "PlayerName", rangeKey: "Score" },
     // A player's games newest first, page by page (profiles, `GET /api/scores?playerName=`).
     ByPlayerTime: { hashKey: "PlayerName", rangeKey: "CreatedAt" },
+    // Everyone's games newest first (`GET /api/scores` without a player): `Feed` = `ALL#<shard>`
+    // (score/feed.ts), so one Query per shard reads a page, whatever the table's size.
+    ByTime: { hashKey: "Feed", rangeKey: "CreatedAt" },
   },
   stream: "new-and-old-images",
 } as const satisfies TableDefinition;
@@ -150,6 +159,35 @@ export const OperatorActions = {
   ttl: "ExpiresAt",
 } as const satisfies TableDefinition;
 
+/**
+ * Names players own (names/claims.ts): one item per case-folded, NFC-normalised name, holding the
+ * name as first claimed, the hashes of the devices that hold it and of its recovery key.
+ */
+export const NameClaims = {
+  fields: { NameKey: "string" },
+  primaryIndex: { hashKey: "NameKey" },
+} as const satisfies TableDefinition;
+
+/**
+ * Token buckets shared by every web instance (limits/buckets.ts): one item per (limit, client or
+ * name), updated with conditional writes; an idle bucket expires by TTL once it would be full.
+ */
+export const RateLimits = {
+  fields: { BucketKey: "string" },
+  primaryIndex: { hashKey: "BucketKey" },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
+/**
+ * Operator sessions (auth/sessions.ts): one item per signed-in browser, deleted on logout, all
+ * of them on "sign out everywhere"; the cookie holds the id and an HMAC. TTL at expiry.
+ */
+export const Sessions = {
+  fields: { SessionID: "string" },
+  primaryIndex: { hashKey: "SessionID" },
+  ttl: "ExpiresAt",
+} as const satisfies TableDefinition;
+
 export const tables = {
   GameScoreRecords,
   GameScoresByUser,
@@ -160,6 +198,9 @@ export const tables = {
   StreamLog,
   StreamMetrics,
   OperatorActions,
+  NameClaims,
+  RateLimits,
+  Sessions,
 } as const;
 export type TableId = keyof typeof tables;
 
