@@ -1,13 +1,6 @@
 import { z } from "zod";
 import { VisibleError } from "./error.ts";
-import {
-  MAX_NAME_LENGTH,
-  MAX_SCORE,
-  NAME_PATTERN,
-  SCORE_MESSAGE,
-  nameLengthMessage,
-  namePatternMessage,
-} from "./score-rules.ts";
+import { MAX_SCORE, SCORE_MESSAGE, normalizeName, normalizedNameProblem } from "./score-rules.ts";
 
 /*
  * The Score entity's schemas and shapes, with no AWS SDK and no Node built-ins, so client
@@ -16,23 +9,21 @@ import {
 
 export * from "./score-rules.ts";
 
+/**
+ * A player or nick name: NFC-normalised and trimmed, then held to `normalizedNameProblem` (the
+ * rules the score form runs in the browser), so what is validated is exactly what is stored.
+ */
 export function nameField(field: string) {
-  return (
-    z
-      .string({
-        error: (issue) =>
-          issue.input === undefined ? `${field} is required` : `${field} must be a string`,
-      })
-      .trim()
-      // Characters, not UTF-16 units: letters outside the BMP (e.g. "𝒜") count once, as users see them.
-      .refine((value) => [...value].length >= 1 && [...value].length <= MAX_NAME_LENGTH, {
-        error: nameLengthMessage(field),
-        abort: true,
-      })
-      .refine((value) => NAME_PATTERN.test(value), {
-        error: namePatternMessage(field),
-      })
-  );
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? `${field} is required` : `${field} must be a string`,
+    })
+    .overwrite(normalizeName)
+    .superRefine((value, ctx) => {
+      const problem = normalizedNameProblem(field, value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 }
 
 const scoreField = z
