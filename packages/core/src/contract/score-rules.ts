@@ -34,6 +34,7 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 // Characters that show nothing: format characters, soft hyphen, joiners, variation selectors, and
 // the Hangul fillers (letters by category, blank on screen).
 const INVISIBLE =
+  // eslint-disable-next-line no-misleading-character-class -- the marks are listed one by one on purpose
   /[\p{Cf}\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]/u;
 const MARK = /\p{M}/u;
 const BASE = /[\p{L}\p{Nd}]/u;
