@@ -5,6 +5,7 @@ import {
   paginateScan,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { GetItemCommand, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
@@ -16,6 +17,7 @@ import { clampLimit } from "../contract/limits.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
 import { tableName } from "../infra/resource.ts";
+import { planClaim, type NewClaim, type Submitter } from "../names/claims.ts";
 import {
   ScoreInput,
   ScoreItem,
@@ -83,23 +85,6 @@ function newRecord(input: ScoreInput, recordId: string, createdAt: string): Scor
   };
 }
 
-/** Writes a new record; false when the RecordID is already taken. */
-async function putNewRecord(record: ScoreRecord): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: tableName("GameScoreRecords"),
-        Item: toItem(record),
-        ConditionExpression: "attribute_not_exists(RecordID)",
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-}
-
 async function readRecord(recordId: string): Promise<ScoreRecord | undefined> {
   const { Item } = await documentClient().send(
     new GetCommand({
@@ -111,24 +96,98 @@ async function readRecord(recordId: string): Promise<ScoreRecord | undefined> {
   return Item ? decodeStored(Item) : undefined;
 }
 
+/** The Code of each item of a cancelled transaction, or undefined for any other error. */
+function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return (reasons ?? []).map((r) => r.Code);
+}
+
+// A claim that changes between its read and the transaction (another tab, a recovery) is read
+// again; more than this many changes in a row is not a race but a fight, and fails.
+const CLAIM_ATTEMPTS = 4;
+
 /**
- * Submits a game result. With an idempotency key, the key is claimed first (a conditional put in
- * the Idempotency table), then the record is written, then the claim is marked completed. Any
- * retry with the same key and body returns the record; a retry that finds the claim but not the
+ * Writes a new record with its name's claim, in one TransactWriteItems: the record goes in only
+ * if the claim is still as `planClaim` read it (and is made or checked by the same write), so no
+ * record lands under a name the writer does not hold and a name never gets two holders. The
+ * record is written under the claim's first spelling. `written` is false when the RecordID was
+ * taken: a concurrent retry of the same idempotent submission wrote the very same item.
+ */
+async function writeRecord(
+  input: ScoreInput,
+  recordId: string,
+  createdAt: string,
+  who: Submitter,
+): Promise<{ record: ScoreRecord; written: boolean; claim?: NewClaim }> {
+  for (let attempt = 1; ; attempt++) {
+    const plan = await planClaim(input.playerName, who);
+    const record = newRecord({ ...input, playerName: plan.playerName }, recordId, createdAt);
+    try {
+      await documentClient().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...plan.writes,
+            {
+              Put: {
+                TableName: tableName("GameScoreRecords"),
+                Item: toItem(record),
+                ConditionExpression: "attribute_not_exists(RecordID)",
+              },
+            },
+          ],
+        }),
+      );
+      return { record, written: true, ...(plan.claim ? { claim: plan.claim } : {}) };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (!codes) throw error;
+      if (codes[plan.writes.length] === "ConditionalCheckFailed") {
+        return { record: (await readRecord(recordId)) ?? record, written: false };
+      }
+      const raced = codes.some(
+        (c) => c === "ConditionalCheckFailed" || c === "TransactionConflict",
+      );
+      if (!raced || attempt >= CLAIM_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** What a submission did: the record, whether it was a replay, and the claim it made, if any. */
+export interface Submission {
+  record: ScoreRecord;
+  replayed: boolean;
+  /** Set when this submission claimed the name for the device: its recovery key, shown once. */
+  claim?: NewClaim;
+}
+
+/**
+ * Submits a game result as `by`: a device (a player's browser, which must hold the name or claim
+ * it: `names/claims.ts`) or a trusted caller (the operator token; in-process callers such as
+ * tests and the local workload, the default). With an idempotency key, the key is claimed first
+ * (a conditional put in the Idempotency table), then the record is written, then the key is
+ * marked completed. Any retry with the same key and body returns the record, whoever sends it
+ * (the record is public; a replay is never `name_taken`); a retry that finds the key but not the
  * record (the first attempt crashed, or is still in flight) writes the very same item (same
  * RecordID and CreatedAt), so at most one INSERT reaches the stream.
  */
 export async function submitScore(
   input: unknown,
-  opts: { idempotencyKey?: string } = {},
-): Promise<{ record: ScoreRecord; replayed: boolean }> {
+  opts: { idempotencyKey?: string; by?: Submitter } = {},
+): Promise<Submission> {
   const parsed = parseInput(ScoreInput, input);
+  const who: Submitter = opts.by ?? { operator: true };
   const now = new Date();
   const createdAt = now.toISOString();
   if (opts.idempotencyKey === undefined) {
-    const record = newRecord(parsed, newRecordId(now.getTime()), createdAt);
-    if (!(await putNewRecord(record))) throw new Error(`RecordID collision: ${record.recordId}`);
-    return { record, replayed: false };
+    const { record, written, claim } = await writeRecord(
+      parsed,
+      newRecordId(now.getTime()),
+      createdAt,
+      who,
+    );
+    if (!written) throw new Error(`RecordID collision: ${record.recordId}`);
+    return { record, replayed: false, ...(claim ? { claim } : {}) };
   }
 
   const key = opts.idempotencyKey;
@@ -136,23 +195,25 @@ export async function submitScore(
     throw new VisibleError("bad_request", "Idempotency-Key must be 1–255 visible ASCII characters");
   }
   const hash = await bodyHash(parsed);
-  const claim: IdempotencyItem = {
+  const claimItem: IdempotencyItem = {
     IdempotencyKey: key,
     RecordID: newRecordId(now.getTime()),
     BodyHash: hash,
     CreatedAt: createdAt,
     ExpiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
   };
-  const claimed = await claimKey(claim, now);
-  if (claimed) {
-    const record = newRecord(parsed, claim.RecordID, claim.CreatedAt);
-    // A concurrent retry may have completed our record first: it wrote the same item.
-    const written = await putNewRecord(record);
-    await markCompleted(key);
-    return {
-      record: written ? record : ((await readRecord(record.recordId)) ?? record),
-      replayed: false,
-    };
+  if (await claimKey(claimItem, now)) {
+    try {
+      // A concurrent retry may have completed our record first: it wrote the same item.
+      const { record, claim } = await writeRecord(parsed, claimItem.RecordID, createdAt, who);
+      await markCompleted(key);
+      return { record, replayed: false, ...(claim ? { claim } : {}) };
+    } catch (error) {
+      // Refused (the name is another device's): nothing was written, so the key is free again
+      // for this body, e.g. once the player has moved the name here with its recovery key.
+      if (error instanceof VisibleError) await releaseKey(key, hash);
+      throw error;
+    }
   }
 
   const existing = await readClaim(key);
@@ -168,12 +229,25 @@ export async function submitScore(
   const original = newRecord(parsed, existing.RecordID, existing.CreatedAt);
   // Completed but gone: an operator deleted it since. Answer as the first time; do not resurrect it.
   if (existing.Completed) return { record: original, replayed: true };
-  const written = await putNewRecord(original);
+  const { record } = await writeRecord(parsed, existing.RecordID, existing.CreatedAt, who);
   await markCompleted(key);
-  return {
-    record: written ? original : ((await readRecord(original.recordId)) ?? original),
-    replayed: true,
-  };
+  return { record, replayed: true };
+}
+
+/** Frees an idempotency key whose submission was refused (only while it is as we put it). */
+async function releaseKey(key: string, hash: string): Promise<void> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName("Idempotency"),
+        Key: { IdempotencyKey: key },
+        ConditionExpression: "BodyHash = :hash AND attribute_not_exists(Completed)",
+        ExpressionAttributeValues: { ":hash": hash },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
 }
 
 /** True when this call claimed the key (new, or the old claim expired but was not yet swept by TTL). */
