@@ -89,7 +89,9 @@ describe("claims against the engine", () => {
     const [a, b] = [newDeviceId(), newDeviceId()];
     await submitScore({ playerName: nfd, score: 1 }, device(a));
     expect(await getClaim(nfc)).toMatchObject({ playerName: nfc, held: true });
-    const error = await submitScore({ playerName: nfc, score: 1 }, device(b)).catch((e) => e);
+    const error = await submitScore({ playerName: nfc, score: 1 }, device(b)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(VisibleError);
     expect((error as VisibleError).code).toBe("name_taken");
     expect((error as VisibleError).message).toMatch(/recovery key.*choose another name/);
