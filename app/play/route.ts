@@ -1,5 +1,8 @@
 import { VisibleError } from "@streamboard/core/contract";
+import { recoverClaim } from "@streamboard/core/names";
 import { submitScore } from "@streamboard/core/score";
+import { deviceCookie, deviceOf, newKeyCookie } from "@/app/_lib/device";
+import { isOperatorRequest } from "@/app/_lib/session";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -8,15 +11,19 @@ export const runtime = "nodejs";
  * The score form's plain POST: what a browser sends before the page has hydrated, or with
  * JavaScript off (`<form method="post" action="/play">`). Once hydrated, the form posts JSON to
  * `/api/scores` instead and never comes here. The answer is a 303 back to `/` that names the
- * player (so the page shows their row) and what happened; never the score, never a token.
+ * player (so the page shows their row) and what happened; never the score, never a token, never
+ * a recovery key: a new claim's key travels in a short-lived HttpOnly cookie the page reads.
+ * The same form with `intent=recover` moves a name here with its recovery key.
  */
 
 const DIGITS = /^\d+$/;
 
-function back(request: Request, params: Record<string, string>): Response {
+function back(request: Request, params: Record<string, string>, cookies: string[] = []): Response {
   const url = new URL("/", request.url);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-  return new Response(null, { status: 303, headers: { Location: url.pathname + url.search } });
+  const headers = new Headers({ Location: url.pathname + url.search });
+  for (const cookie of cookies) headers.append("Set-Cookie", cookie);
+  return new Response(null, { status: 303, headers });
 }
 
 export async function POST(request: Request): Promise<Response> {
@@ -31,6 +38,8 @@ export async function POST(request: Request): Promise<Response> {
     return typeof value === "string" ? value : "";
   };
   const playerName = text("playerName");
+  if (text("intent") === "recover") return recover(request, playerName, text("recoveryKey"));
+
   const nickName = text("nickName").trim();
   const score = text("score").trim();
   if (!DIGITS.test(score)) {
@@ -39,16 +48,39 @@ export async function POST(request: Request): Promise<Response> {
       error: score === "" ? "Enter your score." : "The score must be digits only, like 1200.",
     });
   }
+  const device = isOperatorRequest(request) ? undefined : deviceOf(request);
   try {
-    const { record } = await submitScore({
-      playerName,
-      score: Number(score),
-      ...(nickName ? { nickName } : {}),
-    });
-    return back(request, { player: record.playerName, saved: record.recordId });
+    const { record, claim } = await submitScore(
+      { playerName, score: Number(score), ...(nickName ? { nickName } : {}) },
+      { by: device ? { device: device.id } : { operator: true } },
+    );
+    return back(request, { player: record.playerName, saved: record.recordId }, [
+      ...(device ? [deviceCookie(request, device.id)] : []),
+      ...(claim ? [newKeyCookie(request, claim)] : []),
+    ]);
   } catch (error) {
     if (error instanceof VisibleError) {
-      return back(request, { player: playerName, error: error.message });
+      return back(request, {
+        player: playerName,
+        error: error.message,
+        ...(error.code === "name_taken" ? { taken: "1" } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
+async function recover(request: Request, playerName: string, recoveryKey: string) {
+  const device = deviceOf(request);
+  try {
+    const claim = await recoverClaim({ playerName, recoveryKey }, device.id);
+    return back(request, { player: claim.playerName, moved: "1" }, [
+      deviceCookie(request, device.id),
+      newKeyCookie(request, claim),
+    ]);
+  } catch (error) {
+    if (error instanceof VisibleError) {
+      return back(request, { player: playerName, error: error.message, taken: "1" });
     }
     throw error;
   }

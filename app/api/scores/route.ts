@@ -1,7 +1,10 @@
-import { limitParam, type ScoreList, type ScoreRecord } from "@streamboard/core/contract";
+import { limitParam, type ScoreList, type ScoreSubmitted } from "@streamboard/core/contract";
+import type { Submitter } from "@streamboard/core/names";
 import { listScores, submitScore } from "@streamboard/core/score";
 import { z } from "zod";
 import { readJson, readQuery, route, textParam } from "@/app/_lib/api";
+import { deviceCookie, deviceOf } from "@/app/_lib/device";
+import { isOperatorRequest } from "@/app/_lib/session";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -12,16 +15,21 @@ const ListQuery = z.object({
   cursor: textParam,
 });
 
-// POST /api/scores – submit a score; a retry with the same Idempotency-Key and body returns the
-// same record, again with 201 and `Idempotent-Replayed: true`; another body with that key is a 409
+// POST /api/scores – submit a score as this device (which must hold the name, or claims it: the
+// answer's `claim` then carries its recovery key, once) or as the operator (any name). A retry
+// with the same Idempotency-Key and body returns the same record, again with 201 and
+// `Idempotent-Replayed: true`; another body with that key is a 409; another device's name a 403
 export const POST = route(async (request: Request) => {
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   const input = await readJson(request);
-  const { record, replayed } = await submitScore(input, { idempotencyKey });
-  return Response.json(record satisfies ScoreRecord, {
-    status: 201,
-    headers: replayed ? { "Idempotent-Replayed": "true" } : {},
-  });
+  const device = isOperatorRequest(request) ? undefined : deviceOf(request);
+  const by: Submitter = device ? { device: device.id } : { operator: true };
+  const { record, replayed, claim } = await submitScore(input, { idempotencyKey, by });
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (replayed) headers.set("Idempotent-Replayed", "true");
+  if (device) headers.append("Set-Cookie", deviceCookie(request, device.id));
+  const body: ScoreSubmitted = { ...record, ...(claim ? { claim } : {}) };
+  return Response.json(body, { status: 201, headers });
 });
 
 // GET /api/scores – recent records, newest first, optionally of one player (paged by `cursor`)
