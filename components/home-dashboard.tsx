@@ -1,6 +1,7 @@
 "use client";
 
 import type {
+  ClaimKey,
   LeaderboardEntry,
   PeriodKind,
   ScoreList,
@@ -14,6 +15,7 @@ import { BoardPeriodTabs, PERIOD_TABS, ResetsIn } from "./board-period-tabs";
 import { Card } from "./card";
 import { LeaderboardTable, profileHref } from "./leaderboard-table";
 import { LiveIndicator } from "./live-indicator";
+import { RecoverName, RecoveryKeyNotice } from "./name-claim";
 import { formatScore } from "./lib/format";
 import { PENDING_TTL_MS, withPendingScores, type PendingScore } from "./lib/optimistic";
 import { RecentRecords } from "./recent-records";
@@ -43,6 +45,12 @@ export interface HomeNotice {
   saved?: boolean | undefined;
   /** That POST was refused: why. */
   error?: string | undefined;
+  /** It was refused because another device holds the name (or a recovery key was wrong). */
+  taken?: boolean | undefined;
+  /** A plain recovery POST moved the name to this device. */
+  moved?: boolean | undefined;
+  /** The recovery key that POST's claim got (from a short-lived HttpOnly cookie, never the URL). */
+  newKey?: ClaimKey | undefined;
 }
 
 /** The player's page: submit a score, see where it puts them on today's, this week's, this month's and the all-time board. */
@@ -61,11 +69,18 @@ export function HomeDashboard({
   const around = useAround(playerName, kind, AROUND);
   const records = usePlayerRecords(playerName);
   const now = useNow();
+  const [newClaim, setNewClaim] = useState<{ claim: ClaimKey; fromCookie: boolean } | undefined>(
+    notice.newKey && { claim: notice.newKey, fromCookie: true },
+  );
+  const [taken, setTaken] = useState<string | undefined>(
+    notice.taken ? (notice.player ?? "") : undefined,
+  );
 
   // A plain POST (before hydration) named the player: remember them as the form would have.
+  const plainDone = notice.saved || notice.moved;
   useEffect(() => {
-    if (notice.player && !storedPlayer && notice.saved) setPlayerName(notice.player);
-  }, [notice.player, notice.saved, storedPlayer, setPlayerName]);
+    if (notice.player && plainDone && (notice.moved || !storedPlayer)) setPlayerName(notice.player);
+  }, [notice.player, notice.moved, plainDone, storedPlayer, setPlayerName]);
 
   const standing = around.data?.player;
   const fresh = pending.filter((p) => now === 0 || now - Date.parse(p.createdAt) < PENDING_TTL_MS);
@@ -103,6 +118,7 @@ export function HomeDashboard({
   const delta = change && now - change.at < DELTA_MS ? change.delta : undefined;
 
   function onSubmitted(record: ScoreRecord) {
+    setTaken(undefined);
     setPlayerName(record.playerName);
     setPending((current) => [
       ...current.filter((p) => Date.now() - Date.parse(p.createdAt) < PENDING_TTL_MS),
@@ -203,7 +219,37 @@ export function HomeDashboard({
               Saved. Your score is on its way to the board.
             </p>
           )}
-          <ScoreForm defaultPlayerName={playerName} onSubmitted={onSubmitted} />
+          {notice.moved && !notice.error && (
+            <p className="mb-4 text-sm text-emerald-800" role="status">
+              {notice.player} is now yours on this device.
+            </p>
+          )}
+          <ScoreForm
+            defaultPlayerName={playerName}
+            onSubmitted={onSubmitted}
+            onClaimed={(claim) => setNewClaim({ claim, fromCookie: false })}
+            onNameTaken={setTaken}
+          />
+          <div className="mt-4 space-y-3 border-t border-slate-100 pt-4">
+            {newClaim && (
+              <RecoveryKeyNotice
+                key={newClaim.claim.recoveryKey}
+                claim={newClaim.claim}
+                fromCookie={newClaim.fromCookie}
+                onDone={() => setNewClaim(undefined)}
+              />
+            )}
+            <RecoverName
+              key={taken ?? ""}
+              open={taken !== undefined}
+              defaultName={taken ?? ""}
+              onRecovered={(claim) => {
+                setTaken(undefined);
+                setPlayerName(claim.playerName);
+                setNewClaim({ claim, fromCookie: false });
+              }}
+            />
+          </div>
         </Card>
         <Card
           title="Your recent games"

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ScoreInput, ScoreRecord } from "@streamboard/core/contract";
+import type { ClaimKey, ScoreInput, ScoreRecord, ScoreSubmitted } from "@streamboard/core/contract";
 // The contract's rules as plain checks (by path: the player's page loads no zod); the API
 // validates with schemas built from the same constants and messages.
 import {
@@ -21,6 +21,7 @@ type FieldErrors = Partial<Record<FieldName, string>>;
 
 const fieldNames: readonly string[] = ["playerName", "score", "nickName"];
 const DIGITS = /^\d+$/;
+const NOT_SAVED = "The score was not saved";
 
 // Room past the limit, so an over-long name gets the schema's message instead of a silent cut.
 const INPUT_MAX_LENGTH = MAX_NAME_LENGTH * 2;
@@ -38,18 +39,27 @@ interface ScoreFormProps {
   /** The remembered player, prefilled until the user types another name. */
   defaultPlayerName: string;
   onSubmitted: (record: ScoreRecord) => void;
+  /** The score claimed the name for this device: its recovery key, to show once. */
+  onClaimed?: (claim: ClaimKey) => void;
+  /** Another device holds the name (403 name_taken). */
+  onNameTaken?: (playerName: string) => void;
 }
 
 /**
  * Validates with the contract's score rules — the constants and messages the API's `ScoreInput` is built from — so the form and the
  * server agree on what a valid score is; the server's answer is still shown if they ever differ.
  */
-export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
+export function ScoreForm({
+  defaultPlayerName,
+  onSubmitted,
+  onClaimed,
+  onNameTaken,
+}: ScoreFormProps) {
   const [playerName, setPlayerName] = useState<string | null>(null);
   const [score, setScore] = useState("");
   const [nickName, setNickName] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [serverError, setServerError] = useState<string | null>(null);
+  const [serverError, setServerError] = useState<{ title: string; text: string } | null>(null);
   const [submitted, setSubmitted] = useState<ScoreRecord | null>(null);
   const [busy, setBusy] = useState(false);
   // One Idempotency-Key per distinct submission: a retry after a network error reuses it.
@@ -104,7 +114,7 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
     if (attempt.current?.body !== body) attempt.current = { body, key: crypto.randomUUID() };
     setBusy(true);
     try {
-      const record = await fetchJson<ScoreRecord>("/api/scores", {
+      const { claim, ...record } = await fetchJson<ScoreSubmitted>("/api/scores", {
         method: "POST",
         body,
         headers: { "Idempotency-Key": attempt.current.key },
@@ -114,12 +124,16 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
       setScore("");
       setPlayerName(record.playerName);
       onSubmitted(record);
+      if (claim) onClaimed?.(claim);
     } catch (error) {
-      if (error instanceof ApiError) {
+      if (error instanceof ApiError && error.code === "name_taken") {
+        setServerError({ title: "This name belongs to another device", text: error.message });
+        onNameTaken?.(input.playerName);
+      } else if (error instanceof ApiError) {
         showErrors(form, fieldErrorsOf(error.issues));
-        setServerError(humanize(error.message));
+        setServerError({ title: NOT_SAVED, text: humanize(error.message) });
       } else {
-        setServerError("Something went wrong. Try again.");
+        setServerError({ title: NOT_SAVED, text: "Something went wrong. Try again." });
       }
     } finally {
       setBusy(false);
@@ -136,8 +150,8 @@ export function ScoreForm({ defaultPlayerName, onSubmitted }: ScoreFormProps) {
       aria-label="Submit a score"
     >
       {serverError && (
-        <Alert tone="error" title="The score was not saved">
-          {serverError}
+        <Alert tone="error" title={serverError.title}>
+          {serverError.text}
         </Alert>
       )}
       <Field

@@ -38,7 +38,7 @@ export async function POST(request: Request): Promise<Response> {
     return typeof value === "string" ? value : "";
   };
   const playerName = text("playerName");
-  if (text("intent") === "recover") return recover(request, playerName, text("recoveryKey"));
+  if (text("intent") === "recover") return recover(request, text("claimName"), text("recoveryKey"));
 
   const nickName = text("nickName").trim();
   const score = text("score").trim();

@@ -115,6 +115,34 @@ export const ScoreRecord = z.object({
 });
 export type ScoreRecord = z.infer<typeof ScoreRecord>;
 
+/**
+ * A name's recovery key, shown once: in `POST /api/scores`'s answer when that score claimed the
+ * name for the device, and in `POST /api/claims/recover`'s (the key is replaced on every move).
+ */
+export const ClaimKey = z.object({ playerName: z.string().min(1), recoveryKey: z.string().min(1) });
+export type ClaimKey = z.infer<typeof ClaimKey>;
+
+/** `POST /api/scores` 201: the record, and `claim` when this score claimed the name. */
+export const ScoreSubmitted = ScoreRecord.extend({ claim: ClaimKey.optional() });
+export type ScoreSubmitted = z.infer<typeof ScoreSubmitted>;
+
+/** `POST /api/claims/recover`: move a name to this device with its recovery key. */
+export const RecoverInput = z.object(
+  {
+    playerName: nameField("playerName"),
+    recoveryKey: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined ? "recoveryKey is required" : "recoveryKey must be a string",
+      })
+      .trim()
+      .min(1, { error: "recoveryKey is required" })
+      .max(200, { error: "recoveryKey is not a recovery key" }),
+  },
+  objectError,
+);
+export type RecoverInput = z.infer<typeof RecoverInput>;
+
 /** One thing wrong with a stored record: the attribute (as stored, e.g. `PlayerName`) and why. */
 export const RecordProblem = z.object({ field: z.string(), message: z.string() });
 export type RecordProblem = z.infer<typeof RecordProblem>;

@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../contract/error.ts";
-import { nameField, parseInput } from "../contract/score.ts";
+import { RecoverInput, nameField, parseInput, type ClaimKey } from "../contract/score.ts";
 import { nameKey } from "../contract/score-rules.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { documentClient } from "../infra/clients.ts";
@@ -25,10 +25,7 @@ export type ClaimWrite = NonNullable<TransactWriteCommandInput["TransactItems"]>
 export type Submitter = { device: string; operator?: false } | { operator: true };
 
 /** A claim just made or moved: its recovery key, shown to the player this once. */
-export interface NewClaim {
-  playerName: string;
-  recoveryKey: string;
-}
+export type NewClaim = ClaimKey;
 
 const ClaimItem = z.object({
   NameKey: z.string(),
@@ -195,18 +192,6 @@ export async function planClaim(
 }
 
 // --- recovery and release -----------------------------------------------------------------
-
-const RecoverInput = z.object(
-  {
-    playerName: nameField("playerName"),
-    recoveryKey: z
-      .string({ error: "recoveryKey is required" })
-      .trim()
-      .min(1, { error: "recoveryKey is required" })
-      .max(200, { error: "recoveryKey is not a recovery key" }),
-  },
-  { error: "the body must be a JSON object" },
-);
 
 /**
  * Moves a claim to `device` with its recovery key, and rotates the key: the old one stops
