@@ -128,7 +128,7 @@ export function RecoverName({
         )}
         <input type="hidden" name="intent" value="recover" />
         <Field
-          label="Your player name"
+          label="Name to move here"
           name="claimName"
           autoComplete="nickname"
           value={value}

@@ -164,7 +164,7 @@ let counter = 0;
 interface Fixtures {
   /** A player name no other test uses (valid: letters, digits, `-`; at most 32 characters). */
   playerName: string;
-  /** The API without credentials. */
+  /** The API without credentials, as the test's browser context (the same device as `page`). */
   api: Api;
   /** The API with `Authorization: Bearer $OPERATOR_TOKEN`. */
   operatorApi: Api;
@@ -179,8 +179,10 @@ export const test = base.extend<Fixtures>({
     const unique = `${Date.now().toString(36)}${testInfo.workerIndex}${counter}`;
     await use(`e2e-${unique}`.slice(0, 32));
   },
-  api: async ({ request }, use) => {
-    await use(new Api(request));
+  // The browser context's request: one cookie jar with `page`, so the API calls and the page are
+  // one device (a name the test's API calls claimed is the page's too).
+  api: async ({ context }, use) => {
+    await use(new Api(context.request));
   },
   operatorApi: async ({ playwright, baseURL }, use) => {
     const request = await playwright.request.newContext({

@@ -1,7 +1,13 @@
 import { VisibleError } from "@streamboard/core/contract";
 import { recoverClaim } from "@streamboard/core/names";
 import { submitScore } from "@streamboard/core/score";
-import { deviceCookie, deviceOf, newKeyCookie } from "@/app/_lib/device";
+import {
+  NEW_KEY_COOKIE,
+  clearNewKeyCookie,
+  deviceCookie,
+  deviceOf,
+  newKeyCookie,
+} from "@/app/_lib/device";
 import { isOperatorRequest } from "@/app/_lib/session";
 
 export const dynamic = "force-dynamic";
@@ -23,6 +29,10 @@ function back(request: Request, params: Record<string, string>, cookies: string[
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   const headers = new Headers({ Location: url.pathname + url.search });
   for (const cookie of cookies) headers.append("Set-Cookie", cookie);
+  // A key the page showed before is not shown again after the next form post.
+  if (!cookies.some((c) => c.startsWith(`${NEW_KEY_COOKIE}=`))) {
+    headers.append("Set-Cookie", clearNewKeyCookie(request));
+  }
   return new Response(null, { status: 303, headers });
 }
 
