@@ -1,6 +1,8 @@
 import "server-only";
 import { endSession, safeEqual, startSession, verifySession as verify } from "@streamboard/core/auth";
 import { serverEnv } from "@streamboard/core/env";
+import { LOGIN_FAILURES, peek, take } from "@streamboard/core/limits";
+import { TooManyRequests, clientOf } from "./limits";
 import { NextResponse } from "next/server";
 
 /**
@@ -56,10 +58,25 @@ export const sessionCookieOf = (request: Request) =>
 export const bearerOf = (request: Request) =>
   /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
 
-/** `Authorization: Bearer $OPERATOR_TOKEN`, or a live session cookie that /login set. */
+/**
+ * `Authorization: Bearer $OPERATOR_TOKEN`, or a live session cookie that /login set.
+ *
+ * A bearer token is a guess like a login: wrong ones count against the client's login limit
+ * (LOGIN_FAILURES), and a locked-out client is refused with 429 before its token is even
+ * compared, so the API is no way around the login's limit.
+ */
 export async function isOperatorRequest(request: Request): Promise<boolean> {
   const bearer = bearerOf(request);
-  if (bearer) return isOperatorToken(bearer);
+  if (bearer) {
+    const client = clientOf(request);
+    const allowed = await peek(LOGIN_FAILURES, client);
+    if (!allowed.ok) {
+      throw new TooManyRequests("Too many wrong operator tokens.", allowed.retryAfterSeconds);
+    }
+    if (isOperatorToken(bearer)) return true;
+    await take(LOGIN_FAILURES, client);
+    return false;
+  }
   return verifySession(sessionCookieOf(request));
 }
 

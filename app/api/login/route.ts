@@ -25,6 +25,7 @@ const LoginInput = z.object({ token: z.string().min(1, "Enter the operator token
 export const POST = route(async (request: Request) => {
   const { token } = LoginInput.parse(await readJson(request));
   const client = clientOf(request);
+  // Taken before the token is compared: parallel guesses cannot get past the limit.
   const attempt = await take(LOGIN_FAILURES, client);
   if (!attempt.ok) {
     throw new TooManyRequests("Too many wrong operator tokens.", attempt.retryAfterSeconds);

@@ -145,6 +145,33 @@ export async function take(
   }
 }
 
+/**
+ * Whether a take of `cost` would succeed now, without taking: one eventually consistent read.
+ * For checks that must come before the work they guard (a lockout must refuse a guess before it
+ * is checked, or the answer tells a right guess from a wrong one).
+ */
+export async function peek(
+  rule: BucketRule,
+  subject: string,
+  { cost = 1, now = Date.now() }: { cost?: number; now?: number } = {},
+): Promise<TakeResult> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName("RateLimits"), Key: { BucketKey: keyOf(rule, subject) } }),
+  );
+  const stored = Item as Stored | undefined;
+  if (stored?.BlockedUntil !== undefined && stored.BlockedUntil > now) {
+    return { ok: false, retryAfterSeconds: secondsUntil(stored.BlockedUntil - now) };
+  }
+  const { tokens } = refilled(rule, stored, now);
+  if (tokens < cost) {
+    return {
+      ok: false,
+      retryAfterSeconds: secondsUntil(((cost - tokens) / rule.refillPerSecond) * 1000),
+    };
+  }
+  return { ok: true, remaining: Math.floor(tokens) };
+}
+
 /** Empties the subject's record for a rule: the bucket is full again, unblocked, forgiven. */
 export async function reset(rule: BucketRule, subject: string): Promise<void> {
   await documentClient().send(
