@@ -1,7 +1,8 @@
-// `npm run bench [-- engine|leaderboard|aggregator|inspector|ranks]`: runs the benchmarks and prints one table.
+// `npm run bench [-- engine|leaderboard|aggregator|inspector|ranks|doors]`: runs the benchmarks and prints one table.
 import fs from "node:fs";
 import path from "node:path";
 import { benchAggregator } from "./aggregator.ts";
+import { benchDoors } from "./doors.ts";
 import { benchEngine } from "./engine.ts";
 import { benchInspector } from "./inspector.ts";
 import { benchLeaderboard } from "./leaderboard.ts";
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   aggregator: benchAggregator,
   inspector: benchInspector,
   ranks: benchRanks,
+  doors: benchDoors,
 };
 
 const wanted = process.argv.slice(2);

@@ -12,9 +12,14 @@ import { z } from "zod";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** An error answer: `ApiErrorBody` with the status of its code (`statusOf`, the one mapping). */
-export function errorResponse(code: ErrorCode, message: string, issues?: ApiIssue[]): Response {
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  issues?: ApiIssue[],
+  headers?: HeadersInit,
+): Response {
   const body: ApiErrorBody = { error: { code, message, ...(issues ? { issues } : {}) } };
-  return Response.json(body, { status: statusOf(code) });
+  return Response.json(body, { status: statusOf(code), headers });
 }
 
 function issuesOf(error: Pick<z.ZodError, "issues">): ApiIssue[] {
@@ -51,7 +56,12 @@ function issuesFromDetails(details: unknown): ApiIssue[] | undefined {
  */
 export function handleApiError(error: unknown): Response {
   if (error instanceof VisibleError && error.code !== "internal_error") {
-    return errorResponse(error.code, error.message, issuesFromDetails(error.details));
+    // A 429 says when to come back (app/_lib/limits.ts).
+    const retryAfter =
+      "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number"
+        ? { "Retry-After": String(error.retryAfterSeconds) }
+        : undefined;
+    return errorResponse(error.code, error.message, issuesFromDetails(error.details), retryAfter);
   }
   if (isZodError(error)) {
     const issues = issuesOf(error);

@@ -1,29 +1,21 @@
 import "server-only";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { endSession, safeEqual, startSession, verifySession as verify } from "@streamboard/core/auth";
 import { serverEnv } from "@streamboard/core/env";
+import { LOGIN_FAILURES, peek, take } from "@streamboard/core/limits";
+import { TooManyRequests, clientOf } from "./limits";
+import { NextResponse } from "next/server";
 
 /**
- * Operator sessions without server state: the cookie holds an expiry and an HMAC of it keyed
- * by OPERATOR_TOKEN — never the token itself — so a leaked cookie does not reveal the token,
- * and rotating the token signs every session out.
+ * Operator sessions (core/auth/sessions.ts): the cookie names a session the Sessions table holds,
+ * signed with OPERATOR_TOKEN — never the token itself — so a leaked cookie does not reveal the
+ * token, logout and "sign out everywhere" end sessions server-side, and rotating the token
+ * signs every session out.
  */
 export const SESSION_COOKIE = "streamboard_operator";
-export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+export { SESSION_TTL_SECONDS } from "@streamboard/core/auth";
 
 function operatorToken(): string | undefined {
   return serverEnv().OPERATOR_TOKEN;
-}
-
-/** Constant-time string equality; hashing first makes the comparison independent of length. */
-function safeEqual(a: string, b: string): boolean {
-  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-function sign(token: string, expiresAt: number): string {
-  return createHmac("sha256", token)
-    .update(`streamboard-operator:${expiresAt}`)
-    .digest("base64url");
 }
 
 export function isOperatorToken(candidate: string): boolean {
@@ -32,24 +24,25 @@ export function isOperatorToken(candidate: string): boolean {
 }
 
 /** A new session cookie value; call only after `isOperatorToken` said yes. */
-export function createSession(now = Date.now()): string {
+export async function createSession(request?: Request): Promise<string> {
   const token = operatorToken();
   if (!token) throw new Error("OPERATOR_TOKEN is not set");
-  const expiresAt = Math.floor(now / 1000) + SESSION_TTL_SECONDS;
-  return `${expiresAt}.${sign(token, expiresAt)}`;
+  return startSession(token, { userAgent: request?.headers.get("user-agent") ?? undefined });
 }
 
-export function verifySession(value: string | undefined, now = Date.now()): boolean {
+/** Whether the cookie value is a live operator session. */
+export async function verifySession(value: string | undefined): Promise<boolean> {
   const token = operatorToken();
   if (!token || !value) return false;
-  const [expires, mac, ...rest] = value.split(".");
-  if (!expires || !mac || rest.length > 0 || !/^\d+$/.test(expires)) return false;
-  const expiresAt = Number(expires);
-  if (expiresAt * 1000 <= now) return false;
-  return safeEqual(mac, sign(token, expiresAt));
+  return verify(token, value);
 }
 
-function cookieValue(header: string | null, name: string): string | undefined {
+/** Ends the session the cookie names, server-side. */
+export async function endSessionOf(value: string | undefined): Promise<void> {
+  await endSession(value);
+}
+
+export function cookieValue(header: string | null, name: string): string | undefined {
   for (const part of header?.split(";") ?? []) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -57,10 +50,40 @@ function cookieValue(header: string | null, name: string): string | undefined {
   return undefined;
 }
 
-/** `Authorization: Bearer $OPERATOR_TOKEN`, or the session cookie that /login set. */
-export function isOperatorRequest(request: Request): boolean {
-  const authorization = request.headers.get("authorization");
-  const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
-  if (bearer) return isOperatorToken(bearer);
-  return verifySession(cookieValue(request.headers.get("cookie"), SESSION_COOKIE));
+/** The request's operator session cookie, if it sent one. */
+export const sessionCookieOf = (request: Request) =>
+  cookieValue(request.headers.get("cookie"), SESSION_COOKIE);
+
+/** The bearer token of `Authorization: Bearer …`, if any. */
+export const bearerOf = (request: Request) =>
+  /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
+
+/**
+ * `Authorization: Bearer $OPERATOR_TOKEN`, or a live session cookie that /login set.
+ *
+ * A bearer token is a guess like a login: wrong ones count against the client's login limit
+ * (LOGIN_FAILURES), and a locked-out client is refused with 429 before its token is even
+ * compared, so the API is no way around the login's limit.
+ */
+export async function isOperatorRequest(request: Request): Promise<boolean> {
+  const bearer = bearerOf(request);
+  if (bearer) {
+    const client = clientOf(request);
+    const allowed = await peek(LOGIN_FAILURES, client);
+    if (!allowed.ok) {
+      throw new TooManyRequests("Too many wrong operator tokens.", allowed.retryAfterSeconds);
+    }
+    if (isOperatorToken(bearer)) return true;
+    await take(LOGIN_FAILURES, client);
+    return false;
+  }
+  return verifySession(sessionCookieOf(request));
+}
+
+/** An answer that clears the browser's session cookie (logout). */
+export function clearedCookie(status: number, body?: unknown): NextResponse {
+  const response =
+    body === undefined ? new NextResponse(null, { status }) : NextResponse.json(body, { status });
+  response.cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", maxAge: 0 });
+  return response;
 }

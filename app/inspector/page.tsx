@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function InspectorPage() {
   // proxy.ts redirects first; this check is the one that holds if its matcher ever misses.
-  if (!verifySession((await cookies()).get(SESSION_COOKIE)?.value)) {
+  if (!(await verifySession((await cookies()).get(SESSION_COOKIE)?.value))) {
     redirect("/login?next=/inspector");
   }
   // The dashboard reads its view from the query string (useSearchParams).

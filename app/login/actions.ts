@@ -9,7 +9,7 @@ import { safeNextPath } from "@/app/_lib/next-path";
 import { SESSION_COOKIE } from "@/app/_lib/session";
 
 /** The /login page's messages for an `error` code: never the token, only what went wrong. */
-export type LoginErrorCode = "unauthorized" | "invalid_input" | "failed";
+export type LoginErrorCode = "unauthorized" | "invalid_input" | "too_many_requests" | "failed";
 
 /**
  * The login form's action, for a browser that posts it before (or without) JavaScript: the token
@@ -26,7 +26,12 @@ export async function signIn(form: FormData): Promise<never> {
   const response = await postLogin(
     new Request(`${protocol}://${host}/api/login`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      // The client's address and browser, so the login limit and the session see this client.
+      headers: {
+        "content-type": "application/json",
+        ...forwarded(incoming, "x-forwarded-for"),
+        ...forwarded(incoming, "user-agent"),
+      },
       body: JSON.stringify({ token }),
     }),
   );
@@ -34,7 +39,9 @@ export async function signIn(form: FormData): Promise<never> {
     const body = ApiErrorBody.safeParse(await response.json().catch(() => null));
     const code: LoginErrorCode =
       body.success &&
-      (body.data.error.code === "unauthorized" || body.data.error.code === "invalid_input")
+      (body.data.error.code === "unauthorized" ||
+        body.data.error.code === "invalid_input" ||
+        body.data.error.code === "too_many_requests")
         ? body.data.error.code
         : "failed";
     redirect(`/login?${new URLSearchParams({ next, error: code }).toString()}`);
@@ -45,6 +52,11 @@ export async function signIn(form: FormData): Promise<never> {
   if (!session) redirect(`/login?${new URLSearchParams({ next, error: "failed" }).toString()}`);
   (await cookies()).set(session);
   redirect(next);
+}
+
+function forwarded(incoming: Headers, name: string): Record<string, string> {
+  const value = incoming.get(name);
+  return value ? { [name]: value } : {};
 }
 
 function stringOf(value: FormDataEntryValue | null): string | undefined {

@@ -11,6 +11,10 @@ import type { LoginErrorCode } from "./actions";
 const errors: Record<LoginErrorCode, LoginError> = {
   unauthorized: { field: true, message: "That operator token is not valid." },
   invalid_input: { field: true, message: "Enter the operator token." },
+  too_many_requests: {
+    field: true,
+    message: "Too many wrong tokens from here: wait a minute, then try again.",
+  },
   failed: { field: false, message: "Could not sign in. Try again." },
 };
 
@@ -25,7 +29,7 @@ export default async function LoginPage({
   const next = safeNextPath(params.next);
   const code = typeof params.error === "string" ? params.error : undefined;
   const error = code && code in errors ? errors[code as LoginErrorCode] : undefined;
-  if (verifySession((await cookies()).get(SESSION_COOKIE)?.value)) redirect(next);
+  if (await verifySession((await cookies()).get(SESSION_COOKIE)?.value)) redirect(next);
   return (
     <div className="mx-auto mt-6 max-w-sm sm:mt-16">
       <div className="rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200/80 sm:p-8">

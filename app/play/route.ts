@@ -58,7 +58,8 @@ export async function POST(request: Request): Promise<Response> {
       error: score === "" ? "Enter your score." : "The score must be digits only, like 1200.",
     });
   }
-  const device = isOperatorRequest(request) ? undefined : deviceOf(request);
+  const operator = await isOperatorRequest(request);
+  const device = operator ? undefined : deviceOf(request);
   try {
     const { record, claim } = await submitScore(
       { playerName, score: Number(score), ...(nickName ? { nickName } : {}) },

@@ -16,7 +16,7 @@ const Query = z.object({
 
 // GET /api/failures – operator: the stream records the aggregator gave up on, newest first
 export const GET = route(async (request: Request) => {
-  requireOperator(request);
+  await requireOperator(request);
   const { limit, acknowledged } = readQuery(request, Query);
   const body: FailureList = {
     failures: await listFailures({ limit, acknowledged: acknowledged ?? "exclude" }),

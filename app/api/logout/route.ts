@@ -1,17 +1,12 @@
-import { NextResponse } from "next/server";
-import { SESSION_COOKIE } from "@/app/_lib/session";
+import { route } from "@/app/_lib/api";
+import { clearedCookie, endSessionOf, sessionCookieOf } from "@/app/_lib/session";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-// POST /api/logout – end the operator session
-export function POST(): Response {
-  const response = new NextResponse(null, { status: 204 });
-  response.cookies.set(SESSION_COOKIE, "", {
-    httpOnly: true,
-    sameSite: "lax",
-    path: "/",
-    maxAge: 0,
-  });
-  return response;
-}
+// POST /api/logout – end this operator session server-side (a copy of the cookie stops working
+// too), and clear the cookie. 204 whether or not there was a session.
+export const POST = route(async (request: Request) => {
+  await endSessionOf(sessionCookieOf(request));
+  return clearedCookie(204);
+});

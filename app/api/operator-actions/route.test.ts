@@ -95,7 +95,7 @@ describe("failure actions over HTTP", () => {
     expect(await actions()).toHaveLength(before);
 
     // Completed from a browser session: recorded as that session.
-    const cookie = `${SESSION_COOKIE}=${createSession()}`;
+    const cookie = `${SESSION_COOKIE}=${await createSession()}`;
     const saved = await call(
       PATCH,
       `/api/scores/${recordId}`,

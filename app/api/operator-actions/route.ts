@@ -24,7 +24,7 @@ const Query = z.object({
 
 // GET /api/operator-actions – operator: what operators did, newest first; `before` pages back
 export const GET = route(async (request: Request) => {
-  requireOperator(request);
+  await requireOperator(request);
   const { limit, before } = readQuery(request, Query);
   return Response.json(
     await listActions({ ...(limit ? { limit } : {}), ...(before ? { before } : {}) }),

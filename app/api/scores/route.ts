@@ -22,7 +22,8 @@ const ListQuery = z.object({
 export const POST = route(async (request: Request) => {
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   const input = await readJson(request);
-  const device = isOperatorRequest(request) ? undefined : deviceOf(request);
+  const operator = await isOperatorRequest(request);
+  const device = operator ? undefined : deviceOf(request);
   const by: Submitter = device ? { device: device.id } : { operator: true };
   const { record, replayed, claim } = await submitScore(input, { idempotencyKey, by });
   const headers = new Headers({ "Cache-Control": "no-store" });

@@ -8,7 +8,7 @@ export const runtime = "nodejs";
 
 // GET /api/stream – operator: a window of the stream log (newest, before=, cursor=, at=), filtered by type, player, recordId, q
 export const GET = route(async (request: Request) => {
-  requireOperator(request);
+  await requireOperator(request);
   const query = readQuery(request, StreamQueryParams);
   const page: StreamPage = await readLog(query);
   return Response.json(page);

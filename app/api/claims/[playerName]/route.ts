@@ -12,7 +12,7 @@ interface Context {
 // DELETE /api/claims/{playerName} – operator: release a name (no device holds it; its recovery
 // key stops working; the next device to submit under it claims it); 404 unless a device held it
 export const DELETE = route(async (request: Request, { params }: Context) => {
-  requireOperator(request);
+  await requireOperator(request);
   const { playerName } = await params;
   await releaseClaim(playerName);
   return new Response(null, { status: 204 });

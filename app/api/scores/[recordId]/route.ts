@@ -18,7 +18,7 @@ export const GET = route(async (_request: Request, { params }: Context) => {
 
 // PATCH /api/scores/{recordId} – operator: correct or complete a record (one MODIFY, or a 400)
 export const PATCH = route(async (request: Request, { params }: Context) => {
-  const by = requireOperator(request);
+  const by = await requireOperator(request);
   const { recordId } = await params;
   const patch = await readJson(request);
   const { record, changes } = await editScore(recordId, patch);
@@ -28,7 +28,7 @@ export const PATCH = route(async (request: Request, { params }: Context) => {
 
 // DELETE /api/scores/{recordId} – operator: remove a record (a REMOVE on the stream)
 export const DELETE = route(async (request: Request, { params }: Context) => {
-  const by = requireOperator(request);
+  const by = await requireOperator(request);
   const { recordId } = await params;
   const old = await deleteScore(recordId);
   const changes = Object.fromEntries(

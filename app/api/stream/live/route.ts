@@ -2,6 +2,7 @@ import type { ApiErrorBody } from "@streamboard/core/contract";
 import { StreamQueryParams, tailLog } from "@streamboard/core/stream";
 import { handleApiError, readQuery, route } from "@/app/_lib/api";
 import { requireOperator } from "@/app/_lib/auth";
+import { isOperatorRequest } from "@/app/_lib/session";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -24,8 +25,8 @@ const LiveQuery = StreamQueryParams.refine(
   { error: "the live stream follows the head: cursor, not before or at", path: ["before"] },
 );
 
-export const GET = route((request: Request): Promise<Response> => {
-  requireOperator(request);
+export const GET = route(async (request: Request): Promise<Response> => {
+  await requireOperator(request);
   const query = readQuery(request, LiveQuery);
   const resume = request.headers.get("last-event-id");
   if (query.cursor === undefined && resume) query.cursor = resume;
@@ -41,7 +42,21 @@ export const GET = route((request: Request): Promise<Response> => {
       const send = (text: string) => {
         if (!stop.signal.aborted) controller.enqueue(encoder.encode(text));
       };
-      const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
+      // Each heartbeat checks the session again: a logout (or "sign out everywhere", or a token
+      // rotation) ends an open stream within 15 s, not only the next request.
+      const heartbeat = setInterval(() => {
+        void isOperatorRequest(request).then(
+          (live) => {
+            if (live) return send(": heartbeat\n\n");
+            const ended: ApiErrorBody = {
+              error: { code: "unauthorized", message: "The session has ended: log in again." },
+            };
+            send(`event: error\ndata: ${JSON.stringify(ended)}\n\n`);
+            stop.abort();
+          },
+          () => send(": heartbeat\n\n"),
+        );
+      }, HEARTBEAT_MS);
       send("retry: 1000\n\n");
       try {
         for await (const page of pages) {
@@ -74,5 +89,5 @@ export const GET = route((request: Request): Promise<Response> => {
     },
   });
 
-  return Promise.resolve(response);
+  return response;
 });

@@ -8,7 +8,7 @@ export const runtime = "nodejs";
 
 // GET /api/stream/metrics?minutes=60 – operator: each stream subscriber's per-minute counts and iterator age
 export const GET = route(async (request: Request) => {
-  requireOperator(request);
+  await requireOperator(request);
   const { minutes } = readQuery(request, MetricsQuery);
   const body: StreamMetricsPage = await readMetrics({ minutes });
   return Response.json(body);

@@ -29,6 +29,16 @@ const ServerEnv = z.object({
     .min(1, { error: "must be a whole number from 1 to 64" })
     .max(64, { error: "must be a whole number from 1 to 64" })
     .default(1),
+  /**
+   * Which `X-Forwarded-For` entry, counted from the right, is the client's address for per-client
+   * limits (core/limits/client.ts): 1 behind one proxy that appends (CloudFront).
+   */
+  CLIENT_IP_HOPS: z.coerce
+    .number({ error: "must be a whole number from 1 to 10" })
+    .int({ error: "must be a whole number from 1 to 10" })
+    .min(1, { error: "must be a whole number from 1 to 10" })
+    .max(10, { error: "must be a whole number from 1 to 10" })
+    .default(1),
   /** Locally: the runner's status file, for `GET /api/health`. */
   STREAMBOARD_RUNNER_STATUS: z.string().min(1).optional(),
   /** Locally: the runner's directory holding `failures.jsonl`, for `GET /api/failures`. */

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { startTestEngine } from "@streamboard/local/testing";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { dynamo } from "../infra/clients.ts";
+import { documentClient, dynamo } from "../infra/clients.ts";
 import { VisibleError } from "../contract/error.ts";
 import { tableName } from "../infra/resource.ts";
 import {
@@ -268,6 +268,36 @@ describe("score records against the engine", () => {
     expect(all.length).toBeGreaterThan(4);
     expect(all.map((r) => r.createdAt)).toEqual([...all.map((r) => r.createdAt)].sort().reverse());
     await expectError(listScores({ playerName: "no!" }), "invalid_input");
+  });
+
+  test("everyone's games page newest first from the ByTime index, never a Scan", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      mine.push((await submitScore({ playerName: `feed${i % 3}`, score: i })).record.recordId);
+    }
+    const send = vi.spyOn(documentClient(), "send");
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listScores({ limit: 3, ...(cursor ? { cursor } : {}) });
+      expect(page.records.length).toBeLessThanOrEqual(3);
+      seen.push(...page.records.map((r) => r.recordId));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor && pages < 100);
+    const commands = send.mock.calls.map(([command]) => command.constructor.name);
+    send.mockRestore();
+    expect(commands.length).toBeGreaterThan(0);
+    expect(new Set(commands)).toEqual(new Set(["QueryCommand"]));
+    // The newest seven are ours, newest first; the whole list is in time order, each once.
+    expect(seen.slice(0, 7)).toEqual([...mine].reverse());
+    expect(new Set(seen).size).toBe(seen.length);
+    const all = await listScores({ limit: 100 });
+    expect(all.records.map((r) => r.createdAt)).toEqual(
+      [...all.records.map((r) => r.createdAt)].sort().reverse(),
+    );
+    await expectError(listScores({ cursor: "nonsense" }), "invalid_input");
   });
 
   test("update and delete of a missing record are 404s and write nothing", async () => {

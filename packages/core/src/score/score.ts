@@ -2,7 +2,6 @@ import {
   DeleteCommand,
   GetCommand,
   paginateQuery,
-  paginateScan,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -131,7 +130,8 @@ async function writeRecord(
             {
               Put: {
                 TableName: tableName("GameScoreRecords"),
-                Item: toItem(record),
+                // `Feed` puts it on the ByTime index: everyone's games newest first (listScores).
+                Item: { ...toItem(record), Feed: FEED },
                 ConditionExpression: "attribute_not_exists(RecordID)",
               },
             },
@@ -332,10 +332,17 @@ async function readItem(recordId: string): Promise<Record<string, unknown> | und
 }
 
 /**
- * Newest first. With a player: one Query of the ByPlayerTime index, `limit` records a page, and a
- * `cursor` while older ones follow (its cost is the page's, whatever the history's length).
- * Without: a Scan of the table, sorted here — fine for the local engine and a demo's volume; a
- * time-ordered index over all players is the next step (tracked for the public routes).
+ * The ByTime index's one partition (`Feed` on every record the API writes): everyone's games by
+ * time. One partition takes ~1,000 index writes a second, the same limit as one board shard
+ * (board/keys.ts); past that, shard it as the boards are. Items written around the API (without
+ * `Feed`) are not on it, as they are on no other list until an operator fixes them.
+ */
+const FEED = "ALL";
+
+/**
+ * Newest first, `limit` records a page, and a `cursor` while older ones follow: its cost is the
+ * page's, whatever the table's size. With a player: one Query of ByPlayerTime; without: one
+ * Query of ByTime. Never a Scan.
  */
 export async function listScores(
   q: { playerName?: string; limit?: number; cursor?: string } = {},
@@ -343,31 +350,18 @@ export async function listScores(
   const limit = clampLimit(q.limit, "scores");
   const playerName =
     q.playerName === undefined ? undefined : parseInput(nameField("playerName"), q.playerName);
-  if (playerName !== undefined) return listPlayerScores(playerName, limit, q.cursor);
-
-  const items: Record<string, unknown>[] = [];
-  const pages = paginateScan(
-    { client: documentClient() },
-    { TableName: tableName("GameScoreRecords") },
-  );
-  for await (const page of pages) items.push(...(page.Items ?? []));
-  const records: ScoreRecord[] = [];
-  for (const item of items) {
-    const decoded = ScoreItem.safeParse(item);
-    // One malformed item (written around the API) must not hide everyone's history.
-    if (decoded.success) records.push(toRecord(decoded.data));
+  if (playerName !== undefined) {
+    return listByTime("ByPlayerTime", "PlayerName", playerName, limit, q.cursor);
   }
-  return {
-    records: records
-      .sort((a, b) => compareDesc(a.createdAt, b.createdAt) || compareDesc(a.recordId, b.recordId))
-      .slice(0, limit),
-  };
+  return listByTime("ByTime", "Feed", FEED, limit, q.cursor);
 }
 
 const badCursor = () => new VisibleError("invalid_input", "cursor is not one this list gave out");
 
-async function listPlayerScores(
-  playerName: string,
+async function listByTime(
+  index: "ByPlayerTime" | "ByTime",
+  hashKey: "PlayerName" | "Feed",
+  hashValue: string,
   limit: number,
   cursorText: string | undefined,
 ): Promise<{ records: ScoreRecord[]; cursor?: string }> {
@@ -377,7 +371,7 @@ async function listPlayerScores(
       const value = JSON.parse(Buffer.from(cursorText, "base64url").toString("utf8")) as unknown;
       const c = value as { r?: unknown; c?: unknown };
       if (typeof c.r !== "string" || typeof c.c !== "string") throw badCursor();
-      start = { RecordID: c.r, CreatedAt: c.c, PlayerName: playerName };
+      start = { RecordID: c.r, CreatedAt: c.c, [hashKey]: hashValue };
     } catch {
       throw badCursor();
     }
@@ -390,9 +384,10 @@ async function listPlayerScores(
     const page = await documentClient().send(
       new QueryCommand({
         TableName: tableName("GameScoreRecords"),
-        IndexName: "ByPlayerTime",
-        KeyConditionExpression: "PlayerName = :player",
-        ExpressionAttributeValues: { ":player": playerName },
+        IndexName: index,
+        KeyConditionExpression: "#hash = :hash",
+        ExpressionAttributeNames: { "#hash": hashKey },
+        ExpressionAttributeValues: { ":hash": hashValue },
         ScanIndexForward: false,
         Limit: limit - records.length,
         ...(last ? { ExclusiveStartKey: last } : {}),
@@ -441,8 +436,6 @@ export async function* playerItems(
   );
   for await (const page of pages) yield* page.Items ?? [];
 }
-
-const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
 /** What an edit did: the record now, and each attribute it changed (as stored: from → to). */
 export interface ScoreEdit {

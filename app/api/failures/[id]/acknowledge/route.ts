@@ -11,7 +11,7 @@ interface Context {
 
 // POST /api/failures/{id}/acknowledge – operator: keep it, hide it from the list, note why
 export const POST = route(async (request: Request, { params }: Context) => {
-  const by = requireOperator(request);
+  const by = await requireOperator(request);
   const { id } = await params;
   // The body is optional: `{}`, `{note}`, or none at all (bad JSON is still a 400).
   const empty = request.body === null || request.headers.get("content-length") === "0";

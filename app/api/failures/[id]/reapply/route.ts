@@ -11,7 +11,7 @@ interface Context {
 
 // POST /api/failures/{id}/reapply – operator: run the record through the aggregator again
 export const POST = route(async (request: Request, { params }: Context) => {
-  const by = requireOperator(request);
+  const by = await requireOperator(request);
   const { id } = await params;
   const { result, eventId, recordId } = await reapplyFailure(id);
   await recordActionSafely({

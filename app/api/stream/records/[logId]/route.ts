@@ -9,7 +9,7 @@ export const runtime = "nodejs";
 // GET /api/stream/records/{logId} – operator: one stream log record (deep links), or 404
 export const GET = route(
   async (request: Request, { params }: { params: Promise<{ logId: string }> }) => {
-    requireOperator(request);
+    await requireOperator(request);
     const { logId } = await params;
     const record: InspectorRecord = await readLogRecord(logId);
     return Response.json(record);

@@ -11,7 +11,7 @@ interface Context {
 
 // POST /api/stream/records/{logId}/reapply – operator: run a logged record through the aggregator
 export const POST = route(async (request: Request, { params }: Context) => {
-  const by = requireOperator(request);
+  const by = await requireOperator(request);
   const { logId } = await params;
   const { result, eventId, recordId } = await reapplyLogged(logId);
   await recordActionSafely({
