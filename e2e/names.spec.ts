@@ -132,7 +132,7 @@ test("the operator token submits under a claimed name, and releases it for the n
   expect(taken.claim?.playerName).toBe(playerName);
   expect(taken.playerName).toBe(playerName);
   await expectApiError(await submit(api.request, playerName), 403, "name_taken");
-  await api.waitForTotal(playerName, 3 + 5);
+  await api.waitForTotal(playerName, 1 + 5 + 1);
   await other.context.close();
 });
 
