@@ -18,6 +18,7 @@ const labels: Record<OperatorAction["action"], { label: string; className: strin
   delete: { label: "delete", className: "bg-rose-50 text-rose-700 ring-rose-600/20" },
   reapply: { label: "re-apply", className: "bg-indigo-50 text-indigo-700 ring-indigo-600/20" },
   acknowledge: { label: "acknowledge", className: "bg-slate-100 text-slate-600 ring-slate-500/20" },
+  release: { label: "release name", className: "bg-violet-50 text-violet-700 ring-violet-600/20" },
 };
 
 const shown = (value: unknown) =>

@@ -5,7 +5,8 @@ import { z } from "zod";
  * log (`GET /api/operator-actions`), which the inspector shows. SDK-free.
  */
 
-export const OperatorActionKind = z.enum(["edit", "delete", "reapply", "acknowledge"]);
+/** `release`: a name's claim released (names/claims.ts); the name is in `outcome`. */
+export const OperatorActionKind = z.enum(["edit", "delete", "reapply", "acknowledge", "release"]);
 export type OperatorActionKind = z.infer<typeof OperatorActionKind>;
 
 /** One field an edit changed: its value before and after (absent: the field was missing). */
