@@ -5,7 +5,7 @@ import { VisibleError } from "../contract/error.ts";
 import { nameKey } from "../contract/score-rules.ts";
 import { documentClient } from "../infra/clients.ts";
 import { tableName } from "../infra/resource.ts";
-import { listScores, submitScore } from "../score/score.ts";
+import { editScore, listScores, submitScore } from "../score/score.ts";
 import {
   canonicalRecoveryKey,
   getClaim,
@@ -191,6 +191,18 @@ describe("claims against the engine", () => {
     );
     expect(again.record.playerName).toBe(name);
     expect(await codeOf(submitScore({ playerName: name, score: 4 }, device(b)))).toBe("name_taken");
+  });
+
+  test("an operator's edit that moves a record to a claimed name uses its first spelling", async () => {
+    const name = uniqueName("Spelled");
+    await submitScore({ playerName: name, score: 1 }, device(newDeviceId()));
+    const other = await submitScore({ playerName: uniqueName("Elsewhere"), score: 2 });
+    const edited = await editScore(other.record.recordId, { playerName: name.toLowerCase() });
+    expect(edited.record.playerName).toBe(name);
+    const loose = uniqueName("Unclaimed");
+    expect((await editScore(other.record.recordId, { playerName: loose })).record.playerName).toBe(
+      loose,
+    );
   });
 
   test("an Idempotency-Key replay is never name_taken, from any device; a refusal frees the key", async () => {

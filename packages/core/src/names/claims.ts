@@ -100,6 +100,11 @@ export async function getClaim(
   );
 }
 
+/** The first spelling of a (validated, normalised) name that has a claim, held or open. */
+export async function claimedSpelling(playerName: string): Promise<string | undefined> {
+  return (await readClaim(nameKey(playerName)))?.PlayerName;
+}
+
 const takenMessage = (playerName: string) =>
   `The name "${playerName}" belongs to another device. If it is yours, use its recovery key to move it to this device ("Use my name on another device"); otherwise choose another name.`;
 

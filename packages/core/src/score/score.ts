@@ -16,7 +16,7 @@ import { clampLimit } from "../contract/limits.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { VisibleError } from "../contract/error.ts";
 import { tableName } from "../infra/resource.ts";
-import { planClaim, type NewClaim, type Submitter } from "../names/claims.ts";
+import { claimedSpelling, planClaim, type NewClaim, type Submitter } from "../names/claims.ts";
 import {
   ScoreInput,
   ScoreItem,
@@ -464,7 +464,10 @@ export async function editScore(recordId: string, patch: unknown): Promise<Score
 
   const updates: Record<string, unknown> = { UpdatedAt: new Date().toISOString() };
   if (parsed.score !== undefined) updates.Score = parsed.score;
-  if (parsed.playerName !== undefined) updates.PlayerName = parsed.playerName;
+  // Moved to a claimed name: under its first spelling, so "linus t" joins "Linus T"'s aggregate.
+  if (parsed.playerName !== undefined) {
+    updates.PlayerName = (await claimedSpelling(parsed.playerName)) ?? parsed.playerName;
+  }
   if (parsed.createdAt !== undefined) updates.CreatedAt = parsed.createdAt;
   if (parsed.nickName !== undefined) updates.NickName = parsed.nickName ?? undefined;
   const next: Record<string, unknown> = { ...stored, ...updates };
