@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./app/_lib/security-headers";
 
 const nextConfig: NextConfig = {
   // Workspace packages export TypeScript source (`"./*": "./src/*.ts"`) with `.ts` import paths.
@@ -20,6 +21,15 @@ const nextConfig: NextConfig = {
   // 127.0.0.1 never hydrates and its forms fall back to plain POSTs.
   allowedDevOrigins: ["localhost", "127.0.0.1"],
   reactStrictMode: true,
+  // The build's static files never pass through proxy.ts (its matcher leaves them out); they
+  // get the headers that do not depend on the request. Pages and routes get all of them there.
+  headers() {
+    const headers = Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value }));
+    return Promise.resolve([
+      { source: "/_next/static/:path*", headers },
+      { source: "/favicon.ico", headers },
+    ]);
+  },
 };
 
 export default nextConfig;
