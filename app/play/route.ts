@@ -1,5 +1,6 @@
 import { VisibleError } from "@streamboard/core/contract";
 import { submitScore } from "@streamboard/core/score";
+import { originVerdict } from "@/app/_lib/same-origin";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -20,6 +21,10 @@ function back(request: Request, params: Record<string, string>): Response {
 }
 
 export async function POST(request: Request): Promise<Response> {
+  // A form another site posts here (CSRF): back to the board, nothing read, nothing saved.
+  if (originVerdict(request) === "cross") {
+    return back(request, { error: "That form came from another site; nothing was saved." });
+  }
   let form: FormData;
   try {
     form = await request.formData();
