@@ -5,9 +5,9 @@ import { API_POLICY, setSecurityHeaders } from "./security-headers";
 
 /**
  * A method the Fetch API refuses to represent (`new Request(url, { method: "TRACE" })` throws):
- * Next.js builds a Request for the proxy and for every route handler, so these never reach
- * `proxy.ts` and came back as Next.js's bare 500. CloudFront does not forward it (TRACE is not among its allowed methods); `next start`
- * (npm start, the e2e stack) does.
+ * Next.js builds a Request for the proxy and for every route handler, so it never reaches
+ * `proxy.ts` and came back as Next.js's bare 500. CloudFront does not forward it (TRACE is not
+ * among its allowed methods); `next start` (npm start, the e2e stack) does.
  */
 const FORBIDDEN = new Set(["TRACE"]);
 
