@@ -55,6 +55,10 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 function apiMethod(request: Request, pathname: string): Response | undefined {
   const route = matchApiRoute(pathname);
   const method = request.method.toUpperCase();
+  if (!route && (pathname === "/api" || pathname === "/api/")) {
+    // The catch-all needs a segment: /api itself would be the HTML not-found page.
+    return errorResponse("not_found", `No API route ${method} ${pathname}.`);
+  }
   if (!route) {
     // Routed to the catch-all's JSON 404 (or to a route not listed yet, which the unit test of
     // API_ROUTES catches); a method Next.js has no handler for would be its 500.
