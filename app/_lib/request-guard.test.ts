@@ -34,6 +34,7 @@ const cases: Case[] = [
   { name: "GET /api/login", method: "GET", path: "/api/login", expect: { status: 405, code: "method_not_allowed", allow: "POST, OPTIONS" } },
   { name: "OPTIONS /api/scores", method: "OPTIONS", path: "/api/scores", expect: { status: 204, allow: "GET, HEAD, POST, OPTIONS" } },
   { name: "HEAD /api/leaderboard", method: "HEAD", path: "/api/leaderboard" },
+  { name: "GET /api (no segment for the catch-all)", method: "GET", path: "/api", expect: { status: 404, code: "not_found" } },
   { name: "PROPFIND /api/nope", method: "PROPFIND", path: "/api/nope", expect: { status: 404, code: "not_found" } },
   { name: "PUT /api/nope: the catch-all's 404", method: "PUT", path: "/api/nope" },
   { name: "DELETE /leaderboard (a page)", method: "DELETE", path: "/leaderboard", expect: { status: 405, allow: "GET, HEAD, POST, OPTIONS" } },
