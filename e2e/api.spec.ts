@@ -60,7 +60,7 @@ const errorCases: ErrorCase[] = [
   { name: "PATCH /api/scores/{id} – no operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, status: 401, code: "unauthorized" },
   { name: "PATCH /api/scores/{id} – wrong operator token", method: "PATCH", path: "/api/scores/{id}", json: { score: 1 }, headers: bearer("not-the-token"), status: 401, code: "unauthorized" },
   { name: "DELETE /api/scores/{id} – no operator token", method: "DELETE", path: "/api/scores/{id}", status: 401, code: "unauthorized" },
-  { name: "DELETE /api/scores/{id} – forged session cookie", method: "DELETE", path: "/api/scores/{id}", headers: { Cookie: "streamboard_operator=9999999999.forged" }, status: 401, code: "unauthorized" },
+  { name: "DELETE /api/scores/{id} – forged session cookie", method: "DELETE", path: "/api/scores/{id}", headers: { Cookie: "streamboard_operator=9999999999.forged", "Sec-Fetch-Site": "same-origin" }, status: 401, code: "unauthorized" },
   { name: "GET /api/stream – no operator token", method: "GET", path: "/api/stream", status: 401, code: "unauthorized" },
   { name: "GET /api/stream – wrong operator token", method: "GET", path: "/api/stream", headers: bearer(`${OPERATOR_TOKEN}x`), status: 401, code: "unauthorized" },
   { name: "GET /api/failures – no operator token", method: "GET", path: "/api/failures", status: 401, code: "unauthorized" },
@@ -450,7 +450,11 @@ test.describe("API", () => {
     expect(setCookie).not.toContain(OPERATOR_TOKEN);
 
     expect((await request.get("/api/stream?limit=1")).status()).toBe(200);
-    expect((await request.post("/api/logout")).status()).toBe(204);
+    // As a browser sends it from the page (a cookie write without Origin/Sec-Fetch-Site is a 403).
+    const logout = await request.post("/api/logout", {
+      headers: { "Sec-Fetch-Site": "same-origin" },
+    });
+    expect(logout.status()).toBe(204);
     await expectApiError(await request.get("/api/stream?limit=1"), 401, "unauthorized");
     await request.dispose();
   });

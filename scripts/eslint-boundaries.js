@@ -10,7 +10,8 @@
  * - `raw-env`: `process.env` is read only in the env modules (`@streamboard/core/env`, the local
  *   CLIs' `packages/local/src/env.ts`). Writes stay allowed (`process.env.X = v`,
  *   `process.env[x] ??= v`, `Object.assign(process.env, …)`): pointing this process at an
- *   endpoint is no read. `process.env.NEXT_RUNTIME` is a constant Next inlines at build time.
+ *   endpoint is no read. `process.env.NEXT_RUNTIME` and `NODE_ENV` are constants Next inlines at
+ *   build time.
  * - `no-stream-reads-in-web`: the web tier (app/, components/, proxy.ts, instrumentation.ts)
  *   never reads DynamoDB Streams: a shard allows about two readers, the aggregator's and the
  *   stream log function's event source mappings, and every web server instance polling it would
@@ -108,7 +109,7 @@ const clientImports = {
 /** @type {import("eslint").Rule.RuleModule} */
 /**
  * `process.env` (the node) only written to: the target of `Object.assign`, or the object whose
- * member is assigned; or `process.env.NEXT_RUNTIME`, which Next replaces at build time.
+ * member is assigned; or `process.env.NEXT_RUNTIME` / `NODE_ENV`, which Next replaces at build time.
  * @param {import("estree").MemberExpression & import("eslint").Rule.NodeParentExtension} node
  */
 function isWriteOrBuildConstant(node) {
@@ -128,7 +129,7 @@ function isWriteOrBuildConstant(node) {
   if (
     !parent.computed &&
     parent.property.type === "Identifier" &&
-    parent.property.name === "NEXT_RUNTIME"
+    (parent.property.name === "NEXT_RUNTIME" || parent.property.name === "NODE_ENV")
   ) {
     return true;
   }

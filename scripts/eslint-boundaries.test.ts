@@ -83,6 +83,7 @@ tester.run("raw-env", boundaries.rules["raw-env"], {
     { code: "Object.assign(process.env, { DYNAMODB_ENDPOINT: endpoint });" },
     // A constant Next inlines at build time.
     { code: 'if (process.env.NEXT_RUNTIME !== "nodejs") {}' },
+    { code: 'const dev = process.env.NODE_ENV === "development";' },
   ],
   invalid: [
     { code: "const e = process.env.DYNAMODB_ENDPOINT;", errors: [{ messageId: "raw" }] },

@@ -84,11 +84,30 @@ export function route<Args extends unknown[]>(
   };
 }
 
+/** `application/json`, or any `+json` type, with or without parameters (`; charset=utf-8`). */
+export function isJsonContentType(value: string | null): boolean {
+  const type = value?.split(";")[0]?.trim().toLowerCase();
+  return type === "application/json" || (!!type && /^application\/[\w.+-]+\+json$/.test(type));
+}
+
 /**
  * Reads a JSON body of at most MAX_BODY_BYTES. Content-Length is checked first, then the bytes
  * actually read, because a chunked request has no Content-Length and a client can lie.
+ *
+ * The body must say it is JSON (415 otherwise, before anything is read): an HTML form can post
+ * `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data` cross-site without
+ * a CORS preflight, but never `application/json`. Without a Content-Type, an empty body is the
+ * usual 400 and any other is a 415.
  */
 export async function readJson(request: Request): Promise<unknown> {
+  const contentType = request.headers.get("content-type");
+  const json = isJsonContentType(contentType);
+  const unsupported = () =>
+    new VisibleError(
+      "unsupported_media_type",
+      "The request body must be JSON: send Content-Type: application/json.",
+    );
+  if (contentType !== null && !json) throw unsupported();
   const tooLarge = () =>
     new VisibleError("payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes.`);
   const declared = request.headers.get("content-length");
@@ -111,6 +130,7 @@ export async function readJson(request: Request): Promise<unknown> {
   }
   const text = new TextDecoder().decode(Buffer.concat(chunks));
   if (text.trim() === "") throw new VisibleError("bad_request", "Request body must be JSON.");
+  if (!json) throw unsupported();
   try {
     return JSON.parse(text) as unknown;
   } catch {

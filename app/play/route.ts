@@ -1,4 +1,4 @@
-import { VisibleError } from "@streamboard/core/contract";
+import { VisibleError, nameKey } from "@streamboard/core/contract";
 import { recoverClaim } from "@streamboard/core/names";
 import { submitScore } from "@streamboard/core/score";
 import {
@@ -8,7 +8,9 @@ import {
   deviceOf,
   newKeyCookie,
 } from "@/app/_lib/device";
+import { limitScores } from "@/app/_lib/limits";
 import { isOperatorRequest } from "@/app/_lib/session";
+import { originVerdict } from "@/app/_lib/same-origin";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -37,6 +39,10 @@ function back(request: Request, params: Record<string, string>, cookies: string[
 }
 
 export async function POST(request: Request): Promise<Response> {
+  // A form another site posts here (CSRF): back to the board, nothing read, nothing saved.
+  if (originVerdict(request) === "cross") {
+    return back(request, { error: "That form came from another site; nothing was saved." });
+  }
   let form: FormData;
   try {
     form = await request.formData();
@@ -58,9 +64,11 @@ export async function POST(request: Request): Promise<Response> {
       error: score === "" ? "Enter your score." : "The score must be digits only, like 1200.",
     });
   }
-  const operator = await isOperatorRequest(request);
+  // A form is a browser's: a locked-out bearer token (429) just posts as the device.
+  const operator = await isOperatorRequest(request).catch(() => false);
   const device = operator ? undefined : deviceOf(request);
   try {
+    await limitScores(request, playerName.trim() ? nameKey(playerName) : undefined, { operator });
     const { record, claim } = await submitScore(
       { playerName, score: Number(score), ...(nickName ? { nickName } : {}) },
       { by: device ? { device: device.id } : { operator: true } },

@@ -82,7 +82,7 @@ describe("failure actions over HTTP", () => {
       { recordId },
       {
         method: "PATCH",
-        headers: bearer,
+        headers: { ...bearer, "content-type": "application/json" },
         body: JSON.stringify({ score: 13 }),
       },
     );
@@ -102,7 +102,7 @@ describe("failure actions over HTTP", () => {
       { recordId },
       {
         method: "PATCH",
-        headers: { cookie },
+        headers: { cookie, "content-type": "application/json" },
         body: JSON.stringify({ playerName: "route ann" }),
       },
     );
@@ -142,7 +142,7 @@ describe("failure actions over HTTP", () => {
       { id },
       {
         method: "POST",
-        headers: bearer,
+        headers: { ...bearer, "content-type": "application/json" },
         body: JSON.stringify({ note: "fixed by hand" }),
       },
     );

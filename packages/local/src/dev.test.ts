@@ -35,6 +35,7 @@ describe("options", () => {
   test("defaults, environment, then flags", () => {
     expect(parseDevArgs([], {})).toEqual({
       port: 3000,
+      host: "127.0.0.1",
       dynamodbPort: 8000,
       dataDir: ".data",
       inMemory: false,
@@ -47,6 +48,9 @@ describe("options", () => {
     expect(
       parseDevArgs(["--port", "5000", "--dynamodb-port", "9000", "--data-dir", "d", "--prod"], env),
     ).toMatchObject({ port: 5000, dynamodbPort: 9000, dataDir: "d", prod: true });
+    // This machine only unless asked: Next.js alone would listen on every interface.
+    expect(parseDevArgs(["--host", "0.0.0.0"], {})).toMatchObject({ host: "0.0.0.0" });
+    expect(parseDevArgs([], { HOST: "0.0.0.0" })).toMatchObject({ host: "127.0.0.1" });
     expect(parseDevArgs(["--in-memory"], { DYNAMODB_ENDPOINT: "http://h:1" })).toMatchObject({
       inMemory: true,
       endpoint: "http://h:1",
@@ -58,6 +62,8 @@ describe("options", () => {
     [["--port", "http"], "--port must be a port number"],
     [["--dynamodb-port", "70000"], "--dynamodb-port must be a port number"],
     [["--in-memory", "--data-dir", "d"], "exclude each other"],
+    [["--host", ""], "--host must be an interface address"],
+    [["--host", "http://0.0.0.0"], "--host must be an interface address"],
     [["--nope"], "Unknown option"],
   ])("%j is refused", (argv, message) => {
     expect(() => parseDevArgs(argv, {})).toThrow(UserError);

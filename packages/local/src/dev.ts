@@ -30,6 +30,8 @@ import {
 
 export interface DevOptions {
   port: number;
+  /** The web server's interface: 127.0.0.1 unless `--host` says otherwise (0.0.0.0: all). */
+  host: string;
   dynamodbPort: number;
   dataDir: string;
   inMemory: boolean;
@@ -42,6 +44,7 @@ export interface DevOptions {
 export const usage = `usage: npm run dev -- [options]      (npm start: the same with --prod)
 
   --port N            web port (env PORT, default 3000)
+  --host H            web interface (default 127.0.0.1: this machine only; 0.0.0.0: every one)
   --dynamodb-port N   embedded engine port (env DYNAMODB_PORT, default 8000; 0 = any free port)
   --data-dir DIR      engine data and runner checkpoints (env DATA_DIR, default .data)
   --in-memory         keep nothing once stopped (meanwhile the runner's files are in a temp dir)
@@ -62,6 +65,7 @@ export function parseDevArgs(
       args: argv,
       options: {
         port: { type: "string" },
+        host: { type: "string" },
         "dynamodb-port": { type: "string" },
         "data-dir": { type: "string" },
         "in-memory": { type: "boolean", default: false },
@@ -75,8 +79,13 @@ export function parseDevArgs(
   if (values["in-memory"] && values["data-dir"] !== undefined) {
     throw new UserError("--data-dir and --in-memory exclude each other");
   }
+  const host = values.host?.trim() ?? "127.0.0.1";
+  if (host === "" || /[\s/]/.test(host)) {
+    throw new UserError("--host must be an interface address or name, such as 0.0.0.0");
+  }
   return {
     port: values.port === undefined ? (env.PORT ?? 3000) : parsePort("--port", values.port, false),
+    host,
     dynamodbPort:
       values["dynamodb-port"] === undefined
         ? (env.DYNAMODB_PORT ?? 8000)
@@ -177,6 +186,7 @@ async function dev(options: DevOptions): Promise<number> {
   say(`Starting Next.js (next ${options.prod ? "start" : "dev"}) on port ${options.port}…`);
   const web = (state.web = startWeb({
     port: options.port,
+    host: options.host,
     prod: options.prod,
     env: { ...stack.env, OPERATOR_TOKEN: token },
   }));
@@ -200,6 +210,9 @@ async function dev(options: DevOptions): Promise<number> {
       "",
       `Streamboard is running${options.prod ? " (production build)" : ""}`,
       `  App:              ${url}`,
+      ...(web.exposed
+        ? [`                    listening on ${options.host}: other machines can reach it too`]
+        : []),
       `  Stream inspector: ${url}/inspector`,
       `  Operator token:   ${token}${source === "env" ? "  (from OPERATOR_TOKEN)" : ""}`,
       `                    Authorization: Bearer <token>, or sign in at ${url}/login`,

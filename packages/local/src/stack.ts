@@ -329,6 +329,8 @@ export function checkProductionBuild(root: string): void {
 export interface WebServer {
   process: ChildProcess;
   url: string;
+  /** Listening on more than the loopback interface (`--host 0.0.0.0`, or a LAN address). */
+  exposed: boolean;
   /** Resolves when Next.js has exited, for whatever reason. */
   exited: Promise<void>;
   /** True once the server accepts connections; false if `giveUp` turns true first. */
@@ -338,32 +340,52 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+/** Addresses that mean "every interface". */
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
+/** This machine only. */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
 /**
- * `next dev` or, with `prod`, `next start` (the build must exist) on `port`, with the stack's
- * environment. Same process group on purpose: a Ctrl-C, or a test runner killing the group,
- * reaches Next.js too, so it can never outlive its parent.
+ * `next dev` or, with `prod`, `next start` (the build must exist) on `host:port`, with the
+ * stack's environment. Same process group on purpose: a Ctrl-C, or a test runner killing the
+ * group, reaches Next.js too, so it can never outlive its parent.
+ *
+ * `host` is 127.0.0.1 unless the user asked otherwise (`--host`): Next.js's own default is every
+ * interface, which put a dev server (and its operator token's sign-in page) on the network.
  */
 export function startWeb(options: {
   port: number;
+  host: string;
   prod: boolean;
   /** On top of this process's environment: the stack's, the operator token. */
   env: Record<string, string>;
 }): WebServer {
   const mode = options.prod ? "start" : "dev";
   const bin = path.join(ROOT, "node_modules", ".bin", "next");
-  const child = spawn(bin, [mode, "-p", String(options.port)], {
+  const address = options.host.replace(/^\[(.*)\]$/, "$1");
+  const child = spawn(bin, [mode, "-p", String(options.port), "-H", address], {
     cwd: ROOT,
     stdio: "inherit",
-    env: childEnv({ ...options.env, PORT: String(options.port) }),
+    // STREAMBOARD_DEV_HOST: next.config.ts lets `next dev` serve its HMR socket to that origin.
+    env: childEnv({
+      ...options.env,
+      PORT: String(options.port),
+      STREAMBOARD_DEV_HOST: options.host,
+    }),
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const running = () =>
     child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+  const wildcard = WILDCARD_HOSTS.has(options.host);
+  const local = wildcard || LOOPBACK_HOSTS.has(options.host);
+  // The URL printed and probed: localhost while this machine can reach it there.
+  const urlHost = local ? "localhost" : address.includes(":") ? `[${address}]` : address;
   return {
     process: child,
-    url: `http://localhost:${options.port}`,
+    url: `http://${urlHost}:${options.port}`,
+    exposed: !LOOPBACK_HOSTS.has(options.host),
     exited,
-    ready: (giveUp) => waitForPort(options.port, giveUp),
+    ready: (giveUp) => waitForPort(options.port, wildcard ? "127.0.0.1" : address, giveUp),
     running,
     stop: () => stopChild(child, exited),
   };
@@ -398,10 +420,10 @@ export function checkPortFree(port: number): Promise<void> {
 }
 
 /** True once something accepts connections on the port; false if `give up` turns true first. */
-async function waitForPort(port: number, giveUp: () => boolean): Promise<boolean> {
+async function waitForPort(port: number, host: string, giveUp: () => boolean): Promise<boolean> {
   while (!giveUp()) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ port, host: "localhost" });
+      const socket = net.connect({ port, host });
       socket.once("connect", () => {
         socket.destroy();
         resolve(true);

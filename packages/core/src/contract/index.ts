@@ -12,7 +12,9 @@
  * - `health.ts`: `GET /api/health` and the stream runner's status.
  * - `failure.ts`: the runner's failures file and `GET /api/failures`, one schema for both sides.
  * - `operator.ts`: operators' actions (re-apply, acknowledge) and the operator action log.
+ * - `zod-config.ts`: no eval in the browser (the pages' CSP forbids it).
  */
+import "./zod-config.ts";
 export * from "./error.ts";
 export * from "./api.ts";
 export * from "./limits.ts";
