@@ -8,6 +8,8 @@
  * `[name]` is one path segment. The catch-all `app/api/[...path]` (a JSON 404) is not listed.
  */
 export const API_ROUTES = {
+  "/api/claims/[playerName]": ["DELETE"],
+  "/api/claims/recover": ["POST"],
   "/api/failures": ["GET"],
   "/api/failures/[id]/acknowledge": ["POST"],
   "/api/failures/[id]/reapply": ["POST"],
@@ -15,6 +17,7 @@ export const API_ROUTES = {
   "/api/leaderboard": ["GET"],
   "/api/login": ["POST"],
   "/api/logout": ["POST"],
+  "/api/logout/everywhere": ["POST"],
   "/api/operator-actions": ["GET"],
   "/api/players/[playerName]": ["GET"],
   "/api/players/[playerName]/periods": ["GET"],
