@@ -161,6 +161,19 @@ export async function expectApiError(response: APIResponse, status: number, code
 
 let counter = 0;
 
+/**
+ * The client address a test's requests come from, as the proxy in front of the app says
+ * (`X-Forwarded-For`; locally the app trusts it as sent: docs/threat-model.md): one per test
+ * and retry, so one test's per-client limits (scores, wrong logins) never reach another's.
+ */
+export function testClientAddress(testInfo: { testId: string; retry: number }): string {
+  let hash = 2166136261;
+  for (const char of `${testInfo.testId}#${testInfo.retry}`) {
+    hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  }
+  return `10.${(hash >>> 16) & 255}.${(hash >>> 8) & 255}.${(hash & 255) | 1}`;
+}
+
 interface Fixtures {
   /** A player name no other test uses (valid: letters, digits, `-`; at most 32 characters). */
   playerName: string;
@@ -173,6 +186,10 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
+  // Every context of the test (page, context.request, request) is the test's own client.
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, use, testInfo) => {
+    await use({ ...extraHTTPHeaders, "x-forwarded-for": testClientAddress(testInfo) });
+  },
   // eslint-disable-next-line no-empty-pattern
   playerName: async ({}, use, testInfo) => {
     counter += 1;
@@ -184,10 +201,13 @@ export const test = base.extend<Fixtures>({
   api: async ({ context }, use) => {
     await use(new Api(context.request));
   },
-  operatorApi: async ({ playwright, baseURL }, use) => {
+  operatorApi: async ({ playwright, baseURL }, use, testInfo) => {
     const request = await playwright.request.newContext({
       baseURL,
-      extraHTTPHeaders: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+      extraHTTPHeaders: {
+        Authorization: `Bearer ${OPERATOR_TOKEN}`,
+        "x-forwarded-for": testClientAddress(testInfo),
+      },
     });
     await use(new Api(request));
     await request.dispose();
