@@ -97,8 +97,10 @@ test("a tie ranks the player who reached the total first higher; the whole board
     minute: i === 59 ? 0 : 1 + i,
   }));
   // "-59" first: it reaches 7,777 (its last change) before "-58" does, in real time too.
+  // Posted as a game server would (the operator token): 60 games at once are past one client's
+  // limit (bursts of 30).
   for (const { name, score, minute } of [plan[59]!, ...plan.slice(0, 59)]) {
-    const record = await api.submitScore({ playerName: name, score });
+    const record = await operatorApi.submitScore({ playerName: name, score });
     const response = await operatorApi.request.patch(`/api/scores/${record.recordId}`, {
       data: { createdAt: new Date(monday + minute * 60_000).toISOString() },
     });

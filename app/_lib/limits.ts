@@ -28,19 +28,16 @@ export async function limit(rule: BucketRule, subject: string, message: string):
 }
 
 /**
- * The score limits of POST /api/scores and the no-JS form (core/limits/rules.ts): per client
- * unless the request is the operator's (a game server posting for its players), and per name
- * for everyone. `nameKey` is the name as names compare (case-folded NFC).
+ * The score limits of POST /api/scores and the no-JS form (core/limits/rules.ts): per client and
+ * per name. The operator token (a trusted game server posting for all its players, an upload of
+ * a player's offline games included) is exempt from both. `nameKey` is the name as names compare.
  */
 export async function limitScores(
   request: Request,
   nameKey: string | undefined,
   { operator }: { operator: boolean },
 ): Promise<void> {
-  if (!operator) {
-    await limit(SCORES_PER_CLIENT, clientOf(request), "Too many scores from this device.");
-  }
-  if (nameKey) {
-    await limit(SCORES_PER_NAME, nameKey, "Too many scores for this player.");
-  }
+  if (operator) return;
+  await limit(SCORES_PER_CLIENT, clientOf(request), "Too many scores from this device.");
+  if (nameKey) await limit(SCORES_PER_NAME, nameKey, "Too many scores for this player.");
 }

@@ -5,7 +5,7 @@ import type { BucketRule } from "./buckets.ts";
  * 30 — passes; a flood is refused with 429 and `Retry-After`. Per client (its address) and per
  * name, so neither one client posting for many names nor many clients posting for one name
  * floods the board. Requests with the operator token (a trusted game server posting for all its
- * players) are exempt from the per-client limit, not from the per-name one.
+ * players, or uploading a player's offline games at once) are exempt from both.
  */
 export const SCORES_PER_CLIENT: BucketRule = {
   name: "scores-client",
