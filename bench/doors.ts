@@ -65,7 +65,7 @@ async function seed(direct: DynamoDBDocumentClient, from: number, to: number) {
           const { UnprocessedItems } = await direct.send(
             new BatchWriteCommand({ RequestItems: requests as never }),
           );
-          requests = (UnprocessedItems ?? {});
+          requests = UnprocessedItems ?? {};
         }
       }
     }),

@@ -1,5 +1,10 @@
 import "server-only";
-import { endSession, safeEqual, startSession, verifySession as verify } from "@streamboard/core/auth";
+import {
+  endSession,
+  safeEqual,
+  startSession,
+  verifySession as verify,
+} from "@streamboard/core/auth";
 import { serverEnv } from "@streamboard/core/env";
 import { LOGIN_FAILURES, peek, take } from "@streamboard/core/limits";
 import { TooManyRequests, clientOf } from "./limits";
@@ -84,6 +89,11 @@ export async function isOperatorRequest(request: Request): Promise<boolean> {
 export function clearedCookie(status: number, body?: unknown): NextResponse {
   const response =
     body === undefined ? new NextResponse(null, { status }) : NextResponse.json(body, { status });
-  response.cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", path: "/", maxAge: 0 });
+  response.cookies.set(SESSION_COOKIE, "", {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    maxAge: 0,
+  });
   return response;
 }

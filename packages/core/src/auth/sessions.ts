@@ -132,7 +132,7 @@ export async function endAllSessions(): Promise<number> {
         const { UnprocessedItems } = await client.send(
           new BatchWriteCommand({ RequestItems: { [tableName("Sessions")]: requests } }),
         );
-        const unprocessed = UnprocessedItems as Record<string, typeof requests> | undefined;
+        const unprocessed = UnprocessedItems;
         requests = unprocessed?.[tableName("Sessions")];
       }
       if (requests?.length) throw new Error("Could not end every session: try again.");

@@ -100,10 +100,7 @@ export async function take(
     let blockedUntil: number | undefined;
     let nextLockouts = lockouts;
     if (rule.lockout && left < 1) {
-      const seconds = Math.min(
-        rule.lockout.maxSeconds,
-        rule.lockout.firstSeconds * 2 ** lockouts,
-      );
+      const seconds = Math.min(rule.lockout.maxSeconds, rule.lockout.firstSeconds * 2 ** lockouts);
       blockedUntil = at + seconds * 1000;
       nextLockouts = lockouts + 1;
     }
@@ -156,7 +153,10 @@ export async function peek(
   { cost = 1, now = Date.now() }: { cost?: number; now?: number } = {},
 ): Promise<TakeResult> {
   const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName("RateLimits"), Key: { BucketKey: keyOf(rule, subject) } }),
+    new GetCommand({
+      TableName: tableName("RateLimits"),
+      Key: { BucketKey: keyOf(rule, subject) },
+    }),
   );
   const stored = Item as Stored | undefined;
   if (stored?.BlockedUntil !== undefined && stored.BlockedUntil > now) {
@@ -175,6 +175,9 @@ export async function peek(
 /** Empties the subject's record for a rule: the bucket is full again, unblocked, forgiven. */
 export async function reset(rule: BucketRule, subject: string): Promise<void> {
   await documentClient().send(
-    new DeleteCommand({ TableName: tableName("RateLimits"), Key: { BucketKey: keyOf(rule, subject) } }),
+    new DeleteCommand({
+      TableName: tableName("RateLimits"),
+      Key: { BucketKey: keyOf(rule, subject) },
+    }),
   );
 }

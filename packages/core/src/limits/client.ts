@@ -44,5 +44,7 @@ function expand(address: string): string[] {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill("0"), ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+  return [...left, ...Array<string>(missing).fill("0"), ...right].map((g) =>
+    g.replace(/^0+(?=.)/, ""),
+  );
 }

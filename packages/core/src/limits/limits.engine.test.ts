@@ -38,7 +38,10 @@ describe("token buckets", () => {
     }
     // Idle for a minute: the burst is back.
     time.advance(60_000);
-    expect(await take(SCORES_PER_CLIENT, who, { now: time.now })).toEqual({ ok: true, remaining: 29 });
+    expect(await take(SCORES_PER_CLIENT, who, { now: time.now })).toEqual({
+      ok: true,
+      remaining: 29,
+    });
   });
 
   test("concurrent takes never spend one token twice", async () => {
