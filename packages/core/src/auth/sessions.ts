@@ -129,11 +129,10 @@ export async function endAllSessions(): Promise<number> {
         .slice(i, i + 25)
         .map((Key) => ({ DeleteRequest: { Key } }));
       for (let round = 0; requests?.length && round < 8; round++) {
-        const { UnprocessedItems } = await client.send(
+        const answer: { UnprocessedItems?: Record<string, typeof requests> } = await client.send(
           new BatchWriteCommand({ RequestItems: { [tableName("Sessions")]: requests } }),
         );
-        const unprocessed = UnprocessedItems;
-        requests = unprocessed?.[tableName("Sessions")];
+        requests = answer.UnprocessedItems?.[tableName("Sessions")];
       }
       if (requests?.length) throw new Error("Could not end every session: try again.");
     }
