@@ -42,7 +42,12 @@ export class Api {
   async submitScore(body: ScoreInput, idempotencyKey?: string): Promise<ScoreRecord> {
     const response = await this.request.post("/api/scores", {
       data: body,
-      headers: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {},
+      // As the page's own fetch says it: a context signed in as operator carries the session
+      // cookie, and a cookie write that does not say where it comes from is refused (CSRF).
+      headers: {
+        "Sec-Fetch-Site": "same-origin",
+        ...(idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {}),
+      },
     });
     expect(response.status(), await response.text()).toBe(201);
     return ScoreRecord.parse(await response.json());

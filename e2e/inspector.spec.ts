@@ -144,7 +144,7 @@ test("/inspector without login goes to /login, and back after signing in", async
   await expect(page).toHaveURL(/\/inspector$/);
   await expect(page.getByRole("heading", { name: "Stream inspector" })).toBeVisible();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/inspector");
   await expect(page).toHaveURL(/\/login\?next=/);
