@@ -187,6 +187,22 @@ test("POST /api/scores – NFD and NFC are one player, stored in NFC", async ({
   expect((await api.listScores(nfd)).map((r) => r.recordId)).toEqual([record.recordId]);
 });
 
+test("GET /api/players/{name} finds a player under any case of their name", async ({
+  api,
+  playerName,
+}) => {
+  const name = `${playerName.slice(0, 26)} Mixed`;
+  await claimed(api.request, name);
+  await api.waitForTotal(name, 1);
+  const lower = await api.request.get(`/api/players/${encodeURIComponent(name.toUpperCase())}`);
+  expect(lower.status()).toBe(200);
+  expect(await lower.json()).toMatchObject({ playerName: name, totalScore: 1 });
+  const periods = await api.request.get(
+    `/api/players/${encodeURIComponent(name.toLowerCase())}/periods`,
+  );
+  expect(periods.status()).toBe(200);
+});
+
 async function submitInForm(page: Page, playerName: string, score: string) {
   const form = page.getByRole("form", { name: "Submit a score" });
   await form.getByLabel("Player name").fill(playerName);

@@ -1,6 +1,7 @@
 import type { PlayerStanding } from "@streamboard/core/contract";
 import { getPlayer } from "@streamboard/core/leaderboard";
 import { z } from "zod";
+import { readAsNamed } from "@streamboard/core/names";
 import { readQuery, route, textParam } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
@@ -16,6 +17,6 @@ const Query = z.object({ period: textParam });
 export const GET = route(async (request: Request, { params }: Context) => {
   const { playerName } = await params;
   const { period } = readQuery(request, Query);
-  const standing: PlayerStanding = await getPlayer(playerName, period);
+  const standing: PlayerStanding = await readAsNamed(playerName, (name) => getPlayer(name, period));
   return Response.json(standing);
 });

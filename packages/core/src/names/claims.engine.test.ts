@@ -12,6 +12,7 @@ import {
   isDeviceId,
   newDeviceId,
   newRecoveryKey,
+  readAsNamed,
   recoverClaim,
   releaseClaim,
 } from "./claims.ts";
@@ -80,6 +81,27 @@ describe("claims against the engine", () => {
     );
     const records = await listScores({ playerName: name });
     expect(records.records.map((r) => r.score)).toEqual([5, 10]);
+  });
+
+  test("reads find a player under any case of their name (readAsNamed)", async () => {
+    const name = uniqueName("Ada Case");
+    await submitScore({ playerName: name, score: 1 }, device(newDeviceId()));
+    const reads: string[] = [];
+    const read = (playerName: string) => {
+      reads.push(playerName);
+      return playerName === name
+        ? Promise.resolve(playerName)
+        : Promise.reject(new VisibleError("not_found", `player ${playerName} has no games`));
+    };
+    expect(await readAsNamed(name.toUpperCase(), read)).toBe(name);
+    expect(reads).toEqual([name.toUpperCase(), name]);
+    // Unknown names, blank ones and other errors are answered as the first read answered them.
+    await expect(readAsNamed(uniqueName("Nobody"), read)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    await expect(readAsNamed("   ", read)).rejects.toMatchObject({ code: "not_found" });
+    const broken = () => Promise.reject(new VisibleError("invalid_input", "bad"));
+    await expect(readAsNamed(name, broken)).rejects.toMatchObject({ code: "invalid_input" });
   });
 
   test("NFC and NFD spellings are one name", async () => {

@@ -3,7 +3,7 @@ import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../contract/error.ts";
 import { RecoverInput, nameField, parseInput, type ClaimKey } from "../contract/score.ts";
-import { nameKey } from "../contract/score-rules.ts";
+import { MAX_NAME_LENGTH, nameKey } from "../contract/score-rules.ts";
 import { isConditionalCheckFailed } from "../infra/aws-errors.ts";
 import { documentClient } from "../infra/clients.ts";
 import { tableName } from "../infra/resource.ts";
@@ -103,6 +103,29 @@ export async function getClaim(
 /** The first spelling of a (validated, normalised) name that has a claim, held or open. */
 export async function claimedSpelling(playerName: string): Promise<string | undefined> {
   return (await readClaim(nameKey(playerName)))?.PlayerName;
+}
+
+/**
+ * Reads a player by name as names compare: as given, and when that is not found, under the
+ * name's first spelling ("linus t" finds "Linus T"; an NFD "José" the NFC one). For the read
+ * routes (`GET /api/players/{name}`, its periods): submissions already store that spelling.
+ */
+export async function readAsNamed<T>(
+  playerName: string,
+  read: (playerName: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await read(playerName);
+  } catch (error) {
+    const notFound = error instanceof VisibleError && error.code === "not_found";
+    // A name longer than any valid one has no claim (and would not fit a key).
+    if (!notFound || [...playerName].length > MAX_NAME_LENGTH * 2 || !nameKey(playerName)) {
+      throw error;
+    }
+    const spelling = await claimedSpelling(playerName);
+    if (spelling === undefined || spelling === playerName) throw error;
+    return read(spelling);
+  }
 }
 
 const takenMessage = (playerName: string) =>

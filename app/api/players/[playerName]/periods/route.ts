@@ -1,5 +1,6 @@
 import type { PlayerPeriods } from "@streamboard/core/contract";
 import { getPlayerPeriods } from "@streamboard/core/leaderboard";
+import { readAsNamed } from "@streamboard/core/names";
 import { route } from "@/app/_lib/api";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +14,6 @@ interface Context {
 // all time (where they have games), for their profile
 export const GET = route(async (_request: Request, { params }: Context) => {
   const { playerName } = await params;
-  const periods: PlayerPeriods = await getPlayerPeriods(playerName);
+  const periods: PlayerPeriods = await readAsNamed(playerName, (name) => getPlayerPeriods(name));
   return Response.json(periods);
 });
