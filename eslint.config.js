@@ -17,6 +17,8 @@ export default tseslint.config(
       "next-env.d.ts",
       "test-results/",
       "playwright-report/",
+      ".open-next/",
+      ".aws-build/",
     ],
   },
   js.configs.recommended,
@@ -67,6 +69,8 @@ export default tseslint.config(
       // hand their environment on to the engine CLIs they spawn.
       "packages/local/src/testing.ts",
       "packages/local/src/engine/test-support.ts",
+      // The artifact tests' Lambda host: it builds a function's environment from scratch.
+      "packages/local/src/aws/lambda.ts",
       "**/*.test.ts",
     ],
     plugins: { streamboard: boundaries },
@@ -104,9 +108,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**", "*.config.{js,mjs}"],
+    files: ["scripts/**", "*.config.{js,mjs}", "packages/local/src/aws/lambda-host.mjs"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        performance: "readonly",
+      },
     },
   },
   // Type-checked by `npm run typecheck:infra`; linted without types (a type-aware lint would load

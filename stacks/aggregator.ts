@@ -1,4 +1,5 @@
 import { aggregatorEventSourceMapping, type KnownKeys } from "./core-args.ts";
+import { functionLinks, lambdaRuntime, streamFunctions } from "./functions.ts";
 import type { Tables } from "./storage.ts";
 
 /**
@@ -10,39 +11,21 @@ import type { Tables } from "./storage.ts";
  * One of the stream's two readers, with the stream log (stacks/stream-log.ts says why there are
  * no more).
  */
-export function createAggregator({
-  GameScoreRecords,
-  GameScoresByUser,
-  BoardCounts,
-  AggregatorMarks,
-  Quarantine,
-  StreamLog,
-  StreamMetrics,
-}: Tables) {
+export function createAggregator(tables: Tables) {
   // Lambda sends only metadata (shard, sequence-number range), not the records; 14 days (the SQS
   // maximum) leaves time to look, since the records stay in the stream for only 24 hours.
   const failures = new sst.aws.Queue("AggregatorFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
 
-  const subscriber = GameScoreRecords.subscribe(
+  const subscriber = tables.GameScoreRecords.subscribe(
     "Aggregator",
     {
-      handler: "packages/functions/src/aggregator.handler",
-      link: [
-        GameScoreRecords,
-        GameScoresByUser,
-        BoardCounts,
-        AggregatorMarks,
-        Quarantine,
-        StreamLog,
-        StreamMetrics,
-      ],
+      ...lambdaRuntime,
+      ...streamFunctions.aggregator,
+      link: functionLinks.aggregator.map((id) => tables[id]),
       // Lambda writes to the on-failure destination with the function's own role.
       permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }],
-      architecture: "arm64",
-      memory: "512 MB",
-      timeout: "30 seconds",
     },
     {
       transform: {

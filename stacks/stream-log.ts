@@ -1,4 +1,5 @@
 import { streamLogEventSourceMapping, type KnownKeys } from "./core-args.ts";
+import { functionLinks, lambdaRuntime, streamFunctions } from "./functions.ts";
 import type { Tables } from "./storage.ts";
 
 /**
@@ -10,22 +11,20 @@ import type { Tables } from "./storage.ts";
  * (stacks/aggregator.ts). Nothing else may read the stream: not the web tier (stacks/web.ts has
  * no Streams permission), not a third subscriber. What else needs the records reads StreamLog.
  */
-export function createStreamLog({ GameScoreRecords, StreamLog, StreamMetrics }: Tables) {
+export function createStreamLog(tables: Tables) {
   // As for the aggregator: Lambda sends the shard and sequence-number range of a batch it gave
   // up on, not the records; 14 days (the SQS maximum) to look, replay or reconcile.
   const failures = new sst.aws.Queue("StreamLogFailures", {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
   });
 
-  const subscriber = GameScoreRecords.subscribe(
+  const subscriber = tables.GameScoreRecords.subscribe(
     "StreamLogWriter",
     {
-      handler: "packages/functions/src/stream-log.handler",
-      link: [StreamLog, StreamMetrics],
+      ...lambdaRuntime,
+      ...streamFunctions.streamLog,
+      link: functionLinks.streamLog.map((id) => tables[id]),
       permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }],
-      architecture: "arm64",
-      memory: "256 MB",
-      timeout: "30 seconds",
     },
     {
       transform: {

@@ -1,3 +1,4 @@
+import { functionLinks, lambdaRuntime, OPEN_NEXT_VERSION } from "./functions.ts";
 import type { Tables } from "./storage.ts";
 
 /** Every DynamoDB Streams action: what the web tier is denied. */
@@ -16,43 +17,18 @@ export const STREAMS_API = [
  * (stacks/stream-log.ts), and each web server instance would be one more, throttling them. The
  * inspector reads StreamLog and StreamMetrics instead.
  */
-export function createWeb({
-  GameScoreRecords,
-  GameScoresByUser,
-  BoardCounts,
-  AggregatorMarks,
-  Quarantine,
-  Idempotency,
-  StreamLog,
-  StreamMetrics,
-  OperatorActions,
-  NameClaims,
-  RateLimits,
-  Sessions,
-}: Tables) {
+export function createWeb(tables: Tables) {
   // Set per stage: `npx sst secret set OperatorToken <token> --stage <stage>`.
   const operatorToken = new sst.Secret("OperatorToken");
 
   return new sst.aws.Nextjs("Web", {
-    link: [
-      // Scores: submit, list, edit, delete (Idempotency: POST's replay keys).
-      GameScoreRecords,
-      Idempotency,
-      // The boards, and re-applying a failed record: the aggregator's own code, with its markers.
-      GameScoresByUser,
-      BoardCounts,
-      AggregatorMarks,
-      // The failures panel and its actions, and what operators did.
-      Quarantine,
-      OperatorActions,
-      // The inspector: the stream log (and the aggregator's outcomes on it), and its charts.
-      StreamLog,
-      StreamMetrics,
-      // The doors: players' name claims, the shared token buckets, operator sessions.
-      NameClaims,
-      RateLimits,
-      Sessions,
-    ],
+    // The OpenNext release that builds the server function (stacks/functions.ts says why this
+    // one); its caches are set for a dynamic app in open-next.config.ts.
+    openNextVersion: OPEN_NEXT_VERSION,
+    // SST's default for the server is x86_64; ours runs on Graviton like the other functions.
+    server: { ...lambdaRuntime, memory: "1024 MB" },
+    // The tables it reads and writes (stacks/functions.ts says which for what).
+    link: functionLinks.web.map((id) => tables[id]),
     // The link to GameScoreRecords grants `dynamodb:*` on `<table>/*`, its stream included: deny
     // the Streams API outright, so no code path of the web tier can become a third reader.
     permissions: [{ effect: "deny", actions: [...STREAMS_API], resources: ["*"] }],

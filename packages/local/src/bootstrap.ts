@@ -33,10 +33,15 @@ const waiter = (client: DynamoDBClient) => ({
 /**
  * Creates the project's tables where they are missing and enables TTL where a definition has one
  * (idempotent: an existing data dir keeps its tables and settings), from the core definitions.
+ * `nameOf` gives each table's name: by default its link (`Resource.X.name`), or e.g. the names a
+ * deployed stage has (the artifact tests: packages/local/src/aws/deployed.ts).
  */
-export async function ensureTables(client: DynamoDBClient): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  nameOf: (id: TableId) => string = tableName,
+): Promise<void> {
   for (const id of Object.keys(tables) as TableId[]) {
-    const name = tableName(id);
+    const name = nameOf(id);
     const definition: TableDefinition = tables[id];
     if (!(await tableExists(client, name))) {
       await client.send(new CreateTableCommand(toCreateTableInput(name, definition)));
