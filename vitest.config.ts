@@ -10,6 +10,8 @@ export default defineConfig({
       "components/**/*.test.ts",
       "scripts/**/*.test.ts",
     ],
+    // The artifact tests need `npm run build:aws` first: their own suite (vitest.aws.config.ts).
+    exclude: ["**/node_modules/**", "**/*.artifact.test.ts"],
     // Integration tests start real engines on loopback ports; keep the two cores from thrashing.
     maxWorkers: 2,
     testTimeout: 30_000,
