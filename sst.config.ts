@@ -20,12 +20,26 @@ export default $config({
     const { createAggregator } = await import("./stacks/aggregator.ts");
     const { createStreamLog } = await import("./stacks/stream-log.ts");
     const { createWeb } = await import("./stacks/web.ts");
+    const { createAlarms } = await import("./stacks/alarms.ts");
 
     const tables = createTables();
     // The stream's two readers (DynamoDB Streams allows about two per shard): nothing else reads it.
     const aggregator = createAggregator(tables);
     const streamLog = createStreamLog(tables);
     const web = createWeb(tables);
+    // Lag and given-up batches of each subscriber; to the optional alarm topic (alarm-rules.ts).
+    const { alarms, topicArn } = createAlarms([
+      {
+        id: "Aggregator",
+        functionName: aggregator.subscriber.nodes.function.name,
+        queueName: aggregator.failures.nodes.queue.name,
+      },
+      {
+        id: "StreamLog",
+        functionName: streamLog.subscriber.nodes.function.name,
+        queueName: streamLog.failures.nodes.queue.name,
+      },
+    ]);
 
     return {
       url: web.url,
@@ -33,6 +47,8 @@ export default $config({
       failureQueue: aggregator.failures.url,
       streamLogFunction: streamLog.subscriber.nodes.function.name,
       streamLogFailureQueue: streamLog.failures.url,
+      alarms: alarms.map((alarm) => alarm.name),
+      alarmTopic: topicArn ?? "none (set STREAMBOARD_ALARM_EMAIL or STREAMBOARD_ALARM_TOPIC_ARN)",
     };
   },
 });

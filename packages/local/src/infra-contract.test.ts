@@ -10,6 +10,13 @@ import {
   streamLogEventSourceMapping,
   type toDynamoArgs,
 } from "../../../stacks/core-args.ts";
+import {
+  LAMBDA_ARCHITECTURE,
+  LAMBDA_RUNTIME,
+  NODE_TARGET,
+  OPEN_NEXT_VERSION,
+} from "../../../stacks/functions.ts";
+import semver from "semver";
 import { startLocalStack, type LocalStack } from "./stack.ts";
 import type * as Runner from "./runner/index.ts";
 
@@ -30,6 +37,9 @@ const deployed = vi.hoisted(() => ({
     opts: Record<string, unknown>;
   }[],
   sites: [] as { name: string; args: Record<string, unknown> }[],
+  alarms: [] as { name: string; args: Record<string, unknown> }[],
+  topics: [] as string[],
+  topicSubscriptions: [] as { name: string; args: Record<string, unknown> }[],
 }));
 const linkName = (resource: unknown) => (resource as { linkName: string }).linkName;
 class Linkable {
@@ -37,6 +47,25 @@ class Linkable {
 }
 Object.assign(globalThis, {
   $app: { protect: true },
+  aws: {
+    cloudwatch: {
+      MetricAlarm: class {
+        constructor(
+          readonly name: string,
+          args: Args,
+        ) {
+          deployed.alarms.push({ name, args });
+        }
+      },
+    },
+    sns: {
+      TopicSubscription: class {
+        constructor(name: string, args: Args) {
+          deployed.topicSubscriptions.push({ name, args });
+        }
+      },
+    },
+  },
   sst: {
     Secret: class extends Linkable {
       value = "secret";
@@ -59,6 +88,14 @@ Object.assign(globalThis, {
           super(name);
           this.arn = `arn:aws:sqs:eu-west-1:1:${name}`;
           this.url = `https://sqs/${name}`;
+        }
+      },
+      SnsTopic: class extends Linkable {
+        readonly arn: string;
+        constructor(name: string) {
+          super(name);
+          deployed.topics.push(name);
+          this.arn = `arn:aws:sns:eu-west-1:123456789012:${name}`;
         }
       },
       Nextjs: class extends Linkable {
@@ -85,6 +122,10 @@ const { createStreamLog } = await stackModule<{ createStreamLog: (t: unknown) =>
   "stream-log.ts",
 );
 const { createWeb } = await stackModule<{ createWeb: (t: unknown) => unknown }>("web.ts");
+type AlarmSubscriber = { id: string; functionName: string; queueName: string };
+const { createAlarms } = await stackModule<{
+  createAlarms: (s: AlarmSubscriber[]) => { topicArn?: string };
+}>("alarms.ts");
 const stackTables = createTables();
 createAggregator(stackTables);
 createStreamLog(stackTables);
@@ -355,3 +396,144 @@ function byName<K extends string>(key: K) {
   return (a: Record<K, unknown>, b: Record<K, unknown>) =>
     String(a[key]).localeCompare(String(b[key]));
 }
+
+describe("what the deploy runs: pinned versions, one runtime, one architecture", () => {
+  const readJson = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
+  type Package = {
+    version: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  const app = readJson<Package>("package.json");
+  const openNext = readJson<Package>("node_modules/@opennextjs/aws/package.json");
+  const next = readJson<Package>("node_modules/next/package.json");
+
+  test("sst.config.ts deploys with the OpenNext that `npm run build:aws` builds with", () => {
+    const [web] = deployed.sites;
+    expect(web!.args.openNextVersion).toBe(OPEN_NEXT_VERSION);
+    // Exact pins, no ranges: what is tested here is what a deploy would fetch.
+    expect(app.devDependencies?.["@opennextjs/aws"]).toBe(OPEN_NEXT_VERSION);
+    expect(openNext.version).toBe(OPEN_NEXT_VERSION);
+    expect(app.dependencies?.sst).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readJson<Package>("node_modules/sst/package.json").version).toBe(app.dependencies?.sst);
+  });
+
+  test("Next stays inside that OpenNext's peer range (installed, and the lowest package.json allows)", () => {
+    const peer = openNext.peerDependencies?.next;
+    expect(peer).toBeDefined();
+    expect(semver.satisfies(next.version, peer!)).toBe(true);
+    const lowest = semver.minVersion(app.dependencies!.next!);
+    expect(lowest && semver.satisfies(lowest, peer!)).toBe(true);
+  });
+
+  test("every function runs nodejs22.x or newer, on arm64, the web server included", () => {
+    expect(Number(/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME)?.[1])).toBeGreaterThanOrEqual(22);
+    expect(NODE_TARGET).toBe(LAMBDA_RUNTIME.replace(/^nodejs(\d+)\.x$/, "node$1"));
+    expect(LAMBDA_ARCHITECTURE).toBe("arm64");
+    const functions = [
+      ...deployed.subscriptions.map((s) => [s.name, s.fn] as const),
+      ...deployed.sites.map((s) => [`${s.name} server`, s.args.server as Args] as const),
+    ];
+    expect(functions).toHaveLength(3);
+    for (const [name, fn] of functions) {
+      expect({ name, runtime: fn.runtime, architecture: fn.architecture }).toEqual({
+        name,
+        runtime: LAMBDA_RUNTIME,
+        architecture: LAMBDA_ARCHITECTURE,
+      });
+    }
+  });
+});
+
+describe("alarms: each subscriber's lag and given-up batches", () => {
+  const subscribers: AlarmSubscriber[] = [
+    { id: "Aggregator", functionName: "agg-fn", queueName: "agg-failures" },
+    { id: "StreamLog", functionName: "log-fn", queueName: "log-failures" },
+  ];
+  const withEnv = (env: Record<string, string>, run: () => void) => {
+    const saved = { ...process.env };
+    deployed.alarms.length = 0;
+    deployed.topics.length = 0;
+    deployed.topicSubscriptions.length = 0;
+    Object.assign(process.env, env);
+    try {
+      run();
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  };
+
+  test("an IteratorAge alarm per subscriber function and a depth alarm per failure queue", () => {
+    withEnv({}, () => createAlarms(subscribers));
+    const byName = Object.fromEntries(deployed.alarms.map((a) => [a.name, a.args]));
+    expect(Object.keys(byName).sort()).toEqual([
+      "AggregatorFailureQueue",
+      "AggregatorIteratorAge",
+      "StreamLogFailureQueue",
+      "StreamLogIteratorAge",
+    ]);
+    expect(byName.AggregatorIteratorAge).toMatchObject({
+      namespace: "AWS/Lambda",
+      metricName: "IteratorAge",
+      statistic: "Maximum",
+      dimensions: { FunctionName: "agg-fn" },
+      threshold: 60_000,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+    expect(byName.StreamLogIteratorAge).toMatchObject({ dimensions: { FunctionName: "log-fn" } });
+    expect(byName.AggregatorFailureQueue).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "agg-failures" },
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    expect(byName.StreamLogFailureQueue).toMatchObject({
+      dimensions: { QueueName: "log-failures" },
+    });
+    for (const args of Object.values(byName)) {
+      expect(args.alarmDescription).toMatch(/docs\/deploy\.md#when-an-alarm-fires/);
+      // No topic configured: the alarms notify nobody, and no topic is made.
+      expect(args.alarmActions).toBeUndefined();
+    }
+    expect(deployed.topics).toEqual([]);
+  });
+
+  test("STREAMBOARD_ALARM_EMAIL: a topic of the stage, that address subscribed, every alarm to it", () => {
+    let result: { topicArn?: string } = {};
+    withEnv({ STREAMBOARD_ALARM_EMAIL: "oncall@example.com" }, () => {
+      result = createAlarms(subscribers);
+    });
+    expect(deployed.topics).toEqual(["Alarms"]);
+    expect(deployed.topicSubscriptions).toEqual([
+      {
+        name: "AlarmsEmail",
+        args: { topic: result.topicArn, protocol: "email", endpoint: "oncall@example.com" },
+      },
+    ]);
+    for (const { args } of deployed.alarms) {
+      expect(args.alarmActions).toEqual([result.topicArn]);
+      expect(args.okActions).toEqual([result.topicArn]);
+    }
+  });
+
+  test("STREAMBOARD_ALARM_TOPIC_ARN: an existing topic, none made; a bad value stops the deploy", () => {
+    const arn = "arn:aws:sns:eu-west-1:123456789012:team-pager";
+    withEnv({ STREAMBOARD_ALARM_TOPIC_ARN: arn }, () => createAlarms(subscribers));
+    expect(deployed.topics).toEqual([]);
+    for (const { args } of deployed.alarms) expect(args.alarmActions).toEqual([arn]);
+    expect(() =>
+      withEnv({ STREAMBOARD_ALARM_TOPIC_ARN: "team-pager" }, () => createAlarms(subscribers)),
+    ).toThrow(/not an SNS topic ARN/);
+    expect(() =>
+      withEnv({ STREAMBOARD_ALARM_EMAIL: "oncall" }, () => createAlarms(subscribers)),
+    ).toThrow(/not an email address/);
+  });
+
+  test("the web app can read the quarantine (the failures panel on AWS)", () => {
+    expect((deployed.sites[0]!.args.link as unknown[]).map(linkName)).toContain("Quarantine");
+  });
+});
