@@ -1,7 +1,8 @@
-// `npm run bench [-- engine|leaderboard|aggregator|inspector|ranks|doors]`: runs the benchmarks and prints one table.
+// `npm run bench [-- engine|leaderboard|aggregator|inspector|ranks|doors|cost]`: runs the benchmarks and prints one table.
 import fs from "node:fs";
 import path from "node:path";
 import { benchAggregator } from "./aggregator.ts";
+import { benchCost } from "./cost.ts";
 import { benchDoors } from "./doors.ts";
 import { benchEngine } from "./engine.ts";
 import { benchInspector } from "./inspector.ts";
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   inspector: benchInspector,
   ranks: benchRanks,
   doors: benchDoors,
+  cost: benchCost,
 };
 
 const wanted = process.argv.slice(2);

@@ -10,28 +10,28 @@
 // - Every outgoing connection the function tries is reported to the parent: which host and port,
 //   resolved or not. On Lambda, a call to S3 or another service the function was not meant to
 //   call costs money or fails; here it is caught by the test.
-import dc from "node:diagnostics_channel";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const send = (message) => process.send?.(message);
 
-// Every client socket (http, https, the SDK's, fetch's undici): where it goes, or fails to.
-dc.subscribe("net.client.socket", ({ socket }) => {
-  socket.once("lookup", (error, address, _family, host) => {
-    send({ type: "connection", host, address: address ?? null, error: error?.code ?? null });
-  });
-  socket.once("connect", () => {
-    send({
-      type: "connection",
-      host: socket.remoteAddress ?? null,
-      address: socket.remoteAddress ?? null,
-      port: socket.remotePort ?? null,
-      error: null,
-    });
-  });
-});
+// Every outgoing TCP connection (http, https, the SDK's, fetch's undici) goes through
+// net.Socket#connect, whatever module made the socket: report where it was asked to go before
+// the name is even looked up, so one that never resolves (S3 here, offline) is reported too.
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  const [first, second] = args;
+  // Node calls it with its normalised [options, callback] array, or (port, host), or (options).
+  const options = Array.isArray(first) ? first[0] : typeof first === "object" ? first : undefined;
+  const host = options ? options.host : typeof second === "string" ? second : undefined;
+  const port = options ? options.port : first;
+  if (!options?.path) {
+    send({ type: "connection", host: host ?? "localhost", port: Number(port) || null });
+  }
+  return connect.apply(this, args);
+};
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handlerSpec = process.env._HANDLER ?? "index.handler";

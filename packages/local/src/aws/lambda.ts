@@ -18,13 +18,8 @@ import { fileURLToPath } from "node:url";
 
 const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), "lambda-host.mjs");
 
-/** A connection the function opened or tried: the host it asked for, where it got. */
-export type Connection = {
-  host: string | null;
-  address: string | null;
-  port?: number | null;
-  error: string | null;
-};
+/** A TCP connection the function tried: the host (name or address) and port it asked for. */
+export type Connection = { host: string; port: number | null };
 
 export type LambdaOptions = {
   /** The function's name (`AWS_LAMBDA_FUNCTION_NAME`), for its logs and context. */
@@ -54,10 +49,17 @@ export type LambdaFunction = {
   connections(): Connection[];
   /** How long the cold start (importing the module) took. */
   initMs(): Promise<number>;
+  /** Each invocation's duration so far, in ms (as this machine ran it: not Lambda's billed ms). */
+  durations(): number[];
   stop(): Promise<void>;
 };
 
-type Pending = { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout };
+type Pending = {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+  started: number;
+};
 
 /** Starts one execution environment of a function and loads its module (the cold start). */
 export function startLambda(options: LambdaOptions): LambdaFunction {
@@ -100,6 +102,7 @@ export function startLambda(options: LambdaOptions): LambdaFunction {
 
   const connections: Connection[] = [];
   const pending = new Map<number, Pending>();
+  const durations: number[] = [];
   let nextId = 1;
   let exited: Error | undefined;
   let resolveInit!: (ms: number) => void;
@@ -119,6 +122,7 @@ export function startLambda(options: LambdaOptions): LambdaFunction {
       if (!waiting) return;
       pending.delete(message.id);
       clearTimeout(waiting.timer);
+      durations.push(performance.now() - waiting.started);
       if (message.error) waiting.reject(toError(message.error, output));
       else waiting.resolve(message.result);
     }
@@ -144,7 +148,12 @@ export function startLambda(options: LambdaOptions): LambdaFunction {
         pending.delete(id);
         reject(new Error(`${options.name} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      pending.set(id, { resolve: (value) => resolve(value as R), reject, timer });
+      pending.set(id, {
+        resolve: (value) => resolve(value as R),
+        reject,
+        timer,
+        started: performance.now(),
+      });
       child.send({ id, event, timeoutMs });
     });
   }
@@ -162,6 +171,7 @@ export function startLambda(options: LambdaOptions): LambdaFunction {
     logs: () => output,
     connections: () => [...connections],
     initMs: () => init,
+    durations: () => [...durations],
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
