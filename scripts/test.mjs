@@ -43,14 +43,7 @@ if (!only || only === "unit") {
     "unit + integration",
     "npx",
     ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`],
-    () => {
-      const report = JSON.parse(fs.readFileSync(out, "utf8"));
-      return {
-        passed: report.numPassedTests,
-        failed: report.numFailedTests + filesThatFailedToLoad(report),
-        skipped: report.numPendingTests + report.numTodoTests,
-      };
-    },
+    () => vitestCounts(out),
   );
 }
 
@@ -80,14 +73,7 @@ if (!only || only === "aws") {
         "--reporter=json",
         `--outputFile=${out}`,
       ],
-      () => {
-        const report = JSON.parse(fs.readFileSync(out, "utf8"));
-        return {
-          passed: report.numPassedTests,
-          failed: report.numFailedTests + filesThatFailedToLoad(report),
-          skipped: report.numPendingTests + report.numTodoTests,
-        };
-      },
+      () => vitestCounts(out),
     );
   }
 }
@@ -100,6 +86,16 @@ if ((!only || only === "e2e") && fs.existsSync("playwright.config.ts")) {
     const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = report.stats;
     return { passed: expected + flaky, failed: unexpected + (report.errors?.length ?? 0), skipped };
   });
+}
+
+// A vitest JSON report's counts.
+function vitestCounts(out) {
+  const report = JSON.parse(fs.readFileSync(out, "utf8"));
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + filesThatFailedToLoad(report),
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
 }
 
 // A test file that failed to load has no tests of its own to count; count it as one failure.

@@ -93,10 +93,17 @@ export const dayOf = (iso: string) => iso.slice(0, 10);
 /** Names compare case-insensitively, after NFC: the key the player indexes use. */
 export const playerKeyOf = (name: string) => name.normalize("NFC").toLowerCase();
 
+/**
+ * A record's time in epoch seconds. Stream records from DynamoDB always carry
+ * ApproximateCreationDateTime; one without (AWS's documentation sample, a hand-made event) is
+ * placed at the start of the UTC hour it arrives in: the two subscribers handle it seconds apart,
+ * and must still derive the same key from it, so the aggregator's verdict lands on the stream
+ * log's entry rather than beside it.
+ */
 const epochSecondsOf = (value: unknown, fallbackMs: number) =>
   typeof value === "number" && Number.isFinite(value)
     ? Math.floor(value)
-    : Math.floor(fallbackMs / 1000);
+    : Math.floor(fallbackMs / 3_600_000) * 3600;
 
 /** The time part of a position: ISO-8601 with milliseconds, so text order is time order. */
 export const positionTime = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();

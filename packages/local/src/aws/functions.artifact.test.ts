@@ -4,67 +4,31 @@
  * and the links SST gives it, invoked with DynamoDB Streams events, against the embedded engine
  * holding a stage's tables under their deployed names.
  */
-import { DescribeTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamo, type TableId } from "@streamboard/core/infra";
-import { startLocalEngine, type LocalEngine } from "../engine/index.ts";
-import { startStreamFunction } from "./artifacts.ts";
-import { createDeployedTables, deployedTableNames, linkEnvironment } from "./deployed.ts";
 import type { LambdaFunction } from "./lambda.ts";
+import { startOfflineStage, type OfflineStage } from "./offline-stage.ts";
 import { documentedEvent, lambdaDocsSample, type ScoreItem } from "./stream-events.ts";
 
-const STAGE = "ci";
-const names = deployedTableNames(STAGE);
-
-// The links of each function, as stacks/aggregator.ts and stacks/stream-log.ts give them.
-const AGGREGATOR_LINKS: TableId[] = [
-  "GameScoreRecords",
-  "GameScoresByUser",
-  "BoardCounts",
-  "AggregatorMarks",
-  "Quarantine",
-  "StreamLog",
-  "StreamMetrics",
-];
-const STREAM_LOG_LINKS: TableId[] = ["StreamLog", "StreamMetrics"];
-
-let engine: LocalEngine;
+let stage: OfflineStage;
 let streamArn: string;
 let aggregator: LambdaFunction;
 let streamLog: LambdaFunction;
 
 async function scan(id: TableId): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await dynamo().send(new ScanCommand({ TableName: names[id] }));
+  const { Items = [] } = await dynamo().send(new ScanCommand({ TableName: stage.names[id] }));
   return Items.map((item) => unmarshall(item));
 }
 
 beforeAll(async () => {
-  engine = await startLocalEngine({ port: 0, inMemory: true });
-  process.env.DYNAMODB_ENDPOINT = engine.endpoint;
-  await createDeployedTables(dynamo(), names);
-  const { Table } = await dynamo().send(
-    new DescribeTableCommand({ TableName: names.GameScoreRecords }),
-  );
-  streamArn = Table!.LatestStreamArn!;
-  // Only what SST would set: the links, and the engine in place of DynamoDB's regional endpoint.
-  const base = { DYNAMODB_ENDPOINT: engine.endpoint };
-  aggregator = startStreamFunction("aggregator", {
-    ...base,
-    ...linkEnvironment(STAGE, names, AGGREGATOR_LINKS),
-  });
-  streamLog = startStreamFunction("streamLog", {
-    ...base,
-    ...linkEnvironment(STAGE, names, STREAM_LOG_LINKS),
-  });
-  await Promise.all([aggregator.initMs(), streamLog.initMs()]);
+  // No runners: this file hands each function its events itself.
+  stage = await startOfflineStage({ runners: false });
+  ({ streamArn, aggregator, streamLog } = stage);
 });
-
-afterAll(async () => {
-  await Promise.all([aggregator?.stop(), streamLog?.stop()]);
-  await engine?.close();
-});
+afterAll(() => stage?.stop());
 
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 2, 12, minute)).toISOString();
 const score = (id: string, playerName: string, value: number, minute: number): ScoreItem => ({
