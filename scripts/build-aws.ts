@@ -11,7 +11,8 @@
  * 3. `.aws-build/manifest.json`: what was built, by which versions, how big, how long it took.
  *    The artifact tests (`npm run test:aws`) read it.
  *
- * Both folders are git-ignored. `--functions-only` skips OpenNext (seconds instead of a minute).
+ * Both folders are git-ignored. `--functions-only` skips OpenNext (seconds instead of a minute)
+ * and keeps the last OpenNext build in the manifest, if there is one.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -169,12 +170,26 @@ async function buildFunctions(): Promise<FunctionArtifact[]> {
   return artifacts;
 }
 
+function previousOpenNext(): Manifest["openNext"] {
+  try {
+    const previous = JSON.parse(
+      fs.readFileSync(path.join(outDir, "manifest.json"), "utf8"),
+    ) as Manifest;
+    return previous.openNext && fs.existsSync(path.join(openNextDir, "open-next.output.json"))
+      ? previous.openNext
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 async function main() {
   const functionsOnly = process.argv.includes("--functions-only");
   fs.mkdirSync(outDir, { recursive: true });
-  const openNext = functionsOnly ? null : buildOpenNext();
+  // --functions-only keeps the last OpenNext build, when there is one.
+  const openNext = functionsOnly ? previousOpenNext() : buildOpenNext();
 
   console.log(`▶ stream functions: esbuild, ESM, ${NODE_TARGET} → .aws-build/functions/`);
   const started = performance.now();
@@ -212,7 +227,7 @@ async function main() {
     rows.map(([fn, folder, handler, size]) => ({ function: fn, folder, handler, size })),
   );
   console.log(
-    `OpenNext ${openNext ? `${openNext.seconds.toFixed(1)} s` : "skipped"}; ` +
+    `OpenNext ${functionsOnly ? (openNext ? "kept from the last build" : "skipped") : `${openNext!.seconds.toFixed(1)} s`}; ` +
       `stream functions ${functionsSeconds.toFixed(1)} s. Manifest: .aws-build/manifest.json`,
   );
 }
