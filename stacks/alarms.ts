@@ -27,14 +27,18 @@ export function createAlarms(subscribers: Subscriber[]) {
   }
   const actions = topicArn ? { alarmActions: [topicArn], okActions: [topicArn] } : {};
 
+  // Named `<app>-<stage>-…` (not Pulumi's random suffix), so a stage's alarms list by prefix.
+  const named = (suffix: string) => `${$app.name}-${$app.stage}-${suffix}`;
   const alarms = subscribers.flatMap(({ id, functionName, queueName }) => [
     new aws.cloudwatch.MetricAlarm(`${id}IteratorAge`, {
+      name: named(`${id}IteratorAge`),
       ...iteratorAgeAlarm,
       dimensions: { FunctionName: functionName },
       alarmDescription: `${id} is more than a minute behind the stream. See ${RUNBOOK}.`,
       ...actions,
     }),
     new aws.cloudwatch.MetricAlarm(`${id}FailureQueue`, {
+      name: named(`${id}FailureQueue`),
       ...failureQueueAlarm,
       dimensions: { QueueName: queueName },
       alarmDescription: `${id} gave a batch up (its failure queue has messages). See ${RUNBOOK}.`,

@@ -46,7 +46,7 @@ class Linkable {
   constructor(readonly linkName: string) {}
 }
 Object.assign(globalThis, {
-  $app: { protect: true },
+  $app: { protect: true, name: "streamboard", stage: "prod" },
   aws: {
     cloudwatch: {
       MetricAlarm: class {
@@ -475,6 +475,7 @@ describe("alarms: each subscriber's lag and given-up batches", () => {
       "StreamLogIteratorAge",
     ]);
     expect(byName.AggregatorIteratorAge).toMatchObject({
+      name: "streamboard-prod-AggregatorIteratorAge",
       namespace: "AWS/Lambda",
       metricName: "IteratorAge",
       statistic: "Maximum",
@@ -485,6 +486,7 @@ describe("alarms: each subscriber's lag and given-up batches", () => {
     });
     expect(byName.StreamLogIteratorAge).toMatchObject({ dimensions: { FunctionName: "log-fn" } });
     expect(byName.AggregatorFailureQueue).toMatchObject({
+      name: "streamboard-prod-AggregatorFailureQueue",
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: "agg-failures" },
