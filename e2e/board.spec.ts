@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import type { Page } from "@playwright/test";
 import { periodOf } from "@streamboard/core/contract";
-import { expect, test } from "./fixtures";
+import { expect, submitScoreForm, test } from "./fixtures";
 
 /*
  * The players' boards in Chromium, against the production build: periods, the player's own row
@@ -14,13 +14,6 @@ const remember = (page: Page, playerName: string) =>
     (name) => window.localStorage.setItem("streamboard:playerName", name),
     playerName,
   );
-
-async function submitInForm(page: Page, playerName: string, score: string) {
-  const form = page.getByRole("form", { name: "Submit a score" });
-  await form.getByLabel("Player name").fill(playerName);
-  await form.getByLabel("Score", { exact: true }).fill(score);
-  await form.getByRole("button", { name: "Submit score" }).click();
-}
 
 test("a player outside the top 10 sees their own row under it, with their rank of N", async ({
   page,
@@ -149,7 +142,7 @@ test("before hydration the form still saves the score, and no score ends up in t
   const urls: string[] = [];
   page.on("framenavigated", (frame) => urls.push(frame.url()));
   await page.goto("/");
-  await submitInForm(page, playerName, "4321");
+  await submitScoreForm(page, { playerName, score: "4321" });
   await expect(page.getByText("Saved. Your score is on its way to the board.")).toBeVisible();
   expect(urls.length).toBeGreaterThan(1);
   for (const url of urls) expect(url).not.toContain("4321");
@@ -157,7 +150,7 @@ test("before hydration the form still saves the score, and no score ends up in t
   await api.waitForTotal(playerName, 4321);
 
   // A bad score is refused with a message, and writes nothing.
-  await submitInForm(page, playerName, "1e3");
+  await submitScoreForm(page, { playerName, score: "1e3" });
   await expect(page.getByText("The score must be digits only")).toBeVisible();
   for (const url of urls) expect(url).not.toContain("1e3");
   expect(await api.listScores(playerName)).toHaveLength(1);
@@ -171,7 +164,7 @@ test("digits only: 1e3 and 0x10 are refused in the browser, focus goes to the sc
 }) => {
   await page.goto("/");
   for (const bad of ["1e3", "0x10", "1.5"]) {
-    await submitInForm(page, playerName, bad);
+    await submitScoreForm(page, { playerName, score: bad });
     const score = page.getByLabel("Score", { exact: true });
     await expect(score).toHaveAttribute("aria-invalid", "true");
     await expect(score).toBeFocused();

@@ -154,6 +154,21 @@ export async function putRawScoreItem(item: Record<string, AttributeValue>): Pro
 }
 
 /** Asserts an error response: its status and an ApiErrorBody `{ error: { code, message } }`. */
+/**
+ * Fills the home page's "Submit a score" form as a player would and submits it (fields left out
+ * keep what the form holds, e.g. a remembered name).
+ */
+export async function submitScoreForm(
+  page: Page,
+  fields: { playerName?: string; score: string; nickName?: string },
+) {
+  const form = page.getByRole("form", { name: "Submit a score" });
+  if (fields.playerName !== undefined) await form.getByLabel("Player name").fill(fields.playerName);
+  await form.getByLabel("Score", { exact: true }).fill(fields.score);
+  if (fields.nickName !== undefined) await form.getByLabel("Nickname").fill(fields.nickName);
+  await form.getByRole("button", { name: "Submit score" }).click();
+}
+
 export async function expectApiError(response: APIResponse, status: number, code: ErrorCode) {
   const text = await response.text();
   expect(response.status(), text).toBe(status);

@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Browser } from "@playwright/test";
 import { ClaimKey, ScoreSubmitted } from "@streamboard/core/contract";
-import { OPERATOR_TOKEN, expect, expectApiError, test } from "./fixtures";
+import { OPERATOR_TOKEN, expect, expectApiError, submitScoreForm, test } from "./fixtures";
 
 /*
  * Names players own: the first score claims a name for its device (an HttpOnly cookie); another
@@ -203,20 +203,13 @@ test("GET /api/players/{name} finds a player under any case of their name", asyn
   expect(periods.status()).toBe(200);
 });
 
-async function submitInForm(page: Page, playerName: string, score: string) {
-  const form = page.getByRole("form", { name: "Submit a score" });
-  await form.getByLabel("Player name").fill(playerName);
-  await form.getByLabel("Score", { exact: true }).fill(score);
-  await form.getByRole("button", { name: "Submit score" }).click();
-}
-
 test("the player's page shows the key once, and moves the name to another device with it", async ({
   page,
   browser,
   playerName,
 }) => {
   await page.goto("/");
-  await submitInForm(page, playerName, "12");
+  await submitScoreForm(page, { playerName, score: "12" });
   const notice = page.getByTestId("recovery-key");
   await expect(notice).toContainText("Keep this key: it lets you use your name on another device");
   const key = (await notice.locator("code").textContent())!;
@@ -226,13 +219,13 @@ test("the player's page shows the key once, and moves the name to another device
   expect(axe.violations.map((v) => v.id)).toEqual([]);
   // A second game: no key this time.
   await page.getByRole("button", { name: "I have saved it" }).click();
-  await submitInForm(page, playerName, "3");
+  await submitScoreForm(page, { playerName, score: "3" });
   await expect(page.getByText(`Saved 3 for ${playerName}.`)).toBeVisible();
   await expect(notice).toHaveCount(0);
 
   const other = await newDevice(browser);
   await other.page.goto("/");
-  await submitInForm(other.page, playerName, "7");
+  await submitScoreForm(other.page, { playerName, score: "7" });
   const alert = other.page
     .getByRole("alert")
     .filter({ hasText: "This name belongs to another device" });
@@ -251,7 +244,7 @@ test("the player's page shows the key once, and moves the name to another device
   const fresh = other.page.getByTestId("recovery-key");
   await expect(fresh).toContainText(playerName);
   expect(await fresh.locator("code").textContent()).not.toBe(key);
-  await submitInForm(other.page, playerName, "7");
+  await submitScoreForm(other.page, { playerName, score: "7" });
   await expect(other.page.getByText(`Saved 7 for ${playerName}.`)).toBeVisible();
   await other.context.close();
 });
@@ -265,7 +258,7 @@ test("before hydration the form claims the name and shows the key, never in a UR
   const urls: string[] = [];
   page.on("framenavigated", (frame) => urls.push(frame.url()));
   await page.goto("/");
-  await submitInForm(page, playerName, "55");
+  await submitScoreForm(page, { playerName, score: "55" });
   await expect(page.getByText("Saved. Your score is on its way to the board.")).toBeVisible();
   const key = (await page.getByTestId("recovery-key").locator("code").textContent())!;
   expect(key).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
@@ -279,7 +272,7 @@ test("before hydration the form claims the name and shows the key, never in a UR
   const other = await browser.newContext({ javaScriptEnabled: false });
   const page2 = await other.newPage();
   await page2.goto("/");
-  await submitInForm(page2, playerName, "56");
+  await submitScoreForm(page2, { playerName, score: "56" });
   await expect(page2.getByRole("alert")).toContainText("belongs to another device");
   const recover = page2.getByRole("form", { name: "Use my name on this device" });
   await expect(recover.getByLabel("Name to move here")).toHaveValue(playerName);
@@ -289,7 +282,7 @@ test("before hydration the form claims the name and shows the key, never in a UR
   const next = (await page2.getByTestId("recovery-key").locator("code").textContent())!;
   expect(next).not.toBe(key);
   expect(page2.url()).not.toContain(next);
-  await submitInForm(page2, playerName, "57");
+  await submitScoreForm(page2, { playerName, score: "57" });
   await expect(page2.getByText("Saved. Your score is on its way to the board.")).toBeVisible();
   await other.close();
   await context.close();

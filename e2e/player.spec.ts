@@ -1,21 +1,9 @@
-import type { Page } from "@playwright/test";
 import { MAX_NAME_LENGTH, MAX_SCORE } from "@streamboard/core/contract";
-import { expect, test } from "./fixtures";
+import { expect, submitScoreForm, test } from "./fixtures";
 
 /** A score high enough to put a fresh player in the top 10 of a shared board. */
 const topScore = () => 900_000_000 + Math.floor(Math.random() * 90_000_000);
 const formatted = (n: number) => n.toLocaleString("en-US");
-
-async function submitScore(
-  page: Page,
-  fields: { playerName?: string; score: string; nickName?: string },
-) {
-  const form = page.getByRole("form", { name: "Submit a score" });
-  if (fields.playerName !== undefined) await form.getByLabel("Player name").fill(fields.playerName);
-  await form.getByLabel("Score", { exact: true }).fill(fields.score);
-  if (fields.nickName !== undefined) await form.getByLabel("Nickname").fill(fields.nickName);
-  await form.getByRole("button", { name: "Submit score" }).click();
-}
 
 test("a player submits a score and sees themselves on the board", async ({
   page,
@@ -24,7 +12,7 @@ test("a player submits a score and sees themselves on the board", async ({
 }) => {
   const score = topScore();
   await page.goto("/");
-  await submitScore(page, { playerName, score: String(score), nickName: "Speedy" });
+  await submitScoreForm(page, { playerName, score: String(score), nickName: "Speedy" });
 
   await expect(page.getByText(`Saved ${formatted(score)} for ${playerName}.`)).toBeVisible();
   // Their game is listed at once, and their row is on the board before the aggregator runs…
@@ -41,7 +29,7 @@ test("a player submits a score and sees themselves on the board", async ({
   // A second game adds up, and the name is remembered across a reload.
   await page.reload();
   await expect(page.getByLabel("Player name")).toHaveValue(playerName);
-  await submitScore(page, { score: "1000" });
+  await submitScoreForm(page, { score: "1000" });
   await expect(row).toContainText(formatted(score + 1000));
   await api.waitForTotal(playerName, score + 1000);
   await expect(page.getByTestId("recent-records").locator("li")).toHaveCount(2);
@@ -100,7 +88,7 @@ test.describe("bad input shows a clear message in the form", () => {
         if (r.method() === "POST" && r.url().endsWith("/api/scores")) posts.push(r.url());
       });
       await page.goto("/");
-      await submitScore(page, {
+      await submitScoreForm(page, {
         playerName: "playerName" in input ? input.playerName : playerName,
         score: input.score,
         ...("nickName" in input ? { nickName: input.nickName } : {}),
@@ -137,7 +125,7 @@ test.describe("bad input shows a clear message in the form", () => {
     );
     // One character over the limit reaches the schema (the input does not cut it short)…
     const tooLong = `${playerName}${"x".repeat(MAX_NAME_LENGTH)}`.slice(0, MAX_NAME_LENGTH + 1);
-    await submitScore(page, { playerName: tooLong, score: String(MAX_SCORE + 1) });
+    await submitScoreForm(page, { playerName: tooLong, score: String(MAX_SCORE + 1) });
     await expect(form.getByLabel("Player name")).toHaveValue(tooLong);
     // …which names the contract's bounds.
     await expect(form.locator("#playerName-error")).toHaveText(
@@ -163,7 +151,7 @@ test.describe("bad input shows a clear message in the form", () => {
         : route.fallback(),
     );
     await page.goto("/");
-    await submitScore(page, { playerName, score: "10" });
+    await submitScoreForm(page, { playerName, score: "10" });
     const alert = page.getByRole("alert").filter({ hasText: "The score was not saved" });
     await expect(alert).toContainText("already used with a different body");
   });
